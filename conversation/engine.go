@@ -1,0 +1,269 @@
+// Package conversation is orderbot's dialog engine. It knows no Telegram: given who wrote
+// and what (an Update), it locks the chat, loads the session, runs one step of the dialog,
+// saves the session and hands the Replies, plain values of text and buttons, to a Sink.
+package conversation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/orderbot/orderbot/i18n"
+	"github.com/orderbot/orderbot/orders"
+)
+
+// Role is who is writing.
+type Role string
+
+// Roles.
+const (
+	RoleCustomer Role = "customer"
+	RoleRep      Role = "rep"
+	RoleManager  Role = "manager"
+)
+
+// Staff reports whether the role is a rep or a manager.
+func (r Role) Staff() bool { return r == RoleRep || r == RoleManager }
+
+// User is the person writing in a private chat.
+type User struct {
+	ID           int64
+	ChatID       int64
+	Name         string
+	LanguageCode string
+	Role         Role
+}
+
+// InputKind says what kind of input arrived.
+type InputKind int
+
+// Kinds of input.
+const (
+	InputText InputKind = iota
+	InputCommand
+	InputButton
+	InputContact
+	InputLocation
+)
+
+// Input is one thing the user did.
+type Input struct {
+	Kind    InputKind
+	Text    string // Text: the message; Command: the whole message
+	Command string // Command: the command without "/" and bot name, lower case
+	Args    string // Command: the rest of the message
+	Data    string // Button: the button's data
+	Phone   string // Contact
+	Lat     float64
+	Lon     float64
+}
+
+// Update is one input with the key that identifies it for de-duplication (for Telegram,
+// "u:<update_id>").
+type Update struct {
+	Key   string
+	User  User
+	Input Input
+}
+
+// Keyboard is what the reply does with the keyboard under the text field.
+type Keyboard int
+
+// Keyboards.
+const (
+	KeepKeyboard    Keyboard = iota
+	RequestContact           // a button that shares the user's phone number
+	RequestLocation          // a button that shares a location
+	RemoveKeyboard
+)
+
+// Button is an inline button.
+type Button struct {
+	Text string `json:"t"`
+	Data string `json:"d"`
+}
+
+// Reply is one message to send.
+type Reply struct {
+	ChatID   int64      `json:"c"`
+	Text     string     `json:"x"`
+	Buttons  [][]Button `json:"b,omitempty"`
+	Keyboard Keyboard   `json:"k,omitempty"`
+	// KeyboardText labels the RequestContact or RequestLocation button.
+	KeyboardText string `json:"kt,omitempty"`
+}
+
+// Sink delivers replies, in order. An error means they may not have arrived: the update is
+// then not marked handled and its replies are delivered again when it comes again.
+type Sink interface {
+	Deliver(ctx context.Context, replies []Reply) error
+}
+
+// SessionStore keeps sessions between updates.
+type SessionStore interface {
+	LoadSession(ctx context.Context, chatID int64) (data []byte, expired bool, err error)
+	SaveSession(ctx context.Context, chatID int64, data []byte, ttl time.Duration) error
+	DeleteSession(ctx context.Context, chatID int64) error
+}
+
+// Locker serializes the updates of one chat across goroutines and processes.
+type Locker interface {
+	Lock(ctx context.Context, chatID int64) (unlock func(), err error)
+}
+
+// Deduper remembers which updates were handled.
+type Deduper interface {
+	Handled(ctx context.Context, key string) (bool, error)
+	MarkHandled(ctx context.Context, key string) error
+}
+
+// Desk is what the dialog needs of the order desk; *orders.Service implements it.
+type Desk interface {
+	Rules() orders.Rules
+	Today() orders.Date
+	Location() *time.Location
+	Categories(ctx context.Context) ([]string, error)
+	Products(ctx context.Context, f orders.ProductFilter) ([]orders.Product, error)
+	Product(ctx context.Context, sku string) (orders.Product, error)
+	Quote(ctx context.Context, d orders.Draft) (orders.Quote, error)
+	Place(ctx context.Context, d orders.Draft, approver string) (orders.Order, bool, error)
+	Customer(ctx context.Context, telegramID int64) (orders.Customer, error)
+	RegisterCustomer(ctx context.Context, c orders.Customer) (orders.Customer, error)
+	CustomerOrder(ctx context.Context, customerTelegramID int64, number string) (orders.Order, error)
+	Order(ctx context.Context, number string) (orders.Order, error)
+	Orders(ctx context.Context, f orders.OrderFilter) ([]orders.Order, error)
+}
+
+// Engine runs conversations.
+type Engine struct {
+	desk     Desk
+	sessions SessionStore
+	locker   Locker
+	dedupe   Deduper
+	log      *slog.Logger
+	newKey   func() string
+	ttl      time.Duration
+}
+
+// Config wires an Engine.
+type Config struct {
+	Desk     Desk
+	Sessions SessionStore
+	Locker   Locker
+	Deduper  Deduper
+	Logger   *slog.Logger
+	// NewKey returns a fresh idempotency key for a draft (default: random).
+	NewKey func() string
+}
+
+// New returns an Engine.
+func New(c Config) *Engine {
+	e := &Engine{desk: c.Desk, sessions: c.Sessions, locker: c.Locker, dedupe: c.Deduper,
+		log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.newKey == nil {
+		e.newKey = randomKey
+	}
+	return e
+}
+
+// Handle runs one update: lock the chat, skip it when already handled, step the dialog,
+// save the session, deliver the replies, mark it handled. It is safe to call again with the
+// same update after a failure: the same replies are delivered and nothing is done twice.
+func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
+	chat := u.User.ChatID
+	unlock, err := e.locker.Lock(ctx, chat)
+	if err != nil {
+		return fmt.Errorf("lock chat: %w", err)
+	}
+	defer unlock()
+	if u.Key != "" {
+		done, err := e.dedupe.Handled(ctx, u.Key)
+		if err != nil {
+			return err
+		}
+		if done {
+			e.log.DebugContext(ctx, "update already handled", "key", u.Key)
+			return nil
+		}
+	}
+	s, err := e.load(ctx, u.User)
+	if err != nil {
+		return err
+	}
+	var replies []Reply
+	if u.Key != "" && s.LastKey == u.Key {
+		// Stepped and saved before, but the replies may not have arrived.
+		replies = s.LastReplies
+	} else {
+		st := &step{e: e, ctx: ctx, s: s, u: u.User}
+		if err := st.run(u.Input); err != nil {
+			return err
+		}
+		replies = st.out
+		for i := range replies {
+			if replies[i].ChatID == 0 {
+				replies[i].ChatID = chat
+			}
+		}
+		s.LastKey, s.LastReplies = u.Key, replies
+		if err := e.save(ctx, chat, s); err != nil {
+			return err
+		}
+	}
+	if err := out.Deliver(ctx, replies); err != nil {
+		return fmt.Errorf("deliver replies: %w", err)
+	}
+	if u.Key != "" {
+		if err := e.dedupe.MarkHandled(ctx, u.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) load(ctx context.Context, u User) (*Session, error) {
+	data, expired, err := e.sessions.LoadSession(ctx, u.ChatID)
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	s := &Session{}
+	if data != nil {
+		if err := json.Unmarshal(data, s); err != nil {
+			// A session we cannot read (e.g. from an incompatible version) is started afresh.
+			e.log.WarnContext(ctx, "unreadable session dropped", "chat", u.ChatID, "err", err)
+			s = &Session{}
+		}
+	}
+	s.Expired = expired
+	if s.Lang == "" {
+		s.Lang = i18n.Lang(u.LanguageCode)
+		if u.Role == RoleCustomer {
+			c, err := e.desk.Customer(ctx, u.ID)
+			switch {
+			case err == nil && c.Language != "":
+				s.Lang = i18n.Normalize(c.Language)
+			case err != nil && !errors.Is(err, orders.ErrNotFound):
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+func (e *Engine) save(ctx context.Context, chat int64, s *Session) error {
+	s.Expired = false
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode session: %w", err)
+	}
+	if err := e.sessions.SaveSession(ctx, chat, data, e.ttl); err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,362 @@
+package conversation
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orderbot/orderbot/orders"
+	"github.com/shopspring/decimal"
+)
+
+func (st *step) askSummary() error {
+	d := st.s.Draft
+	q, err := st.e.desk.Quote(st.ctx, *d)
+	if err != nil {
+		return st.quoteFailed(err)
+	}
+	st.say(st.summaryText(q),
+		[]Button{st.btn("btn.confirm", "confirm")},
+		[]Button{st.btn("btn.edit", "edit"), st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) summaryText(q orders.Quote) string {
+	d := st.s.Draft
+	var b strings.Builder
+	b.WriteString(st.t("summary.title") + "\n\n")
+	b.WriteString(st.cartText(q))
+	b.WriteString("\n\n")
+	fmt.Fprintf(&b, "%s: %s, %s\n", st.t("field.contact"), st.s.Name, st.s.Phone)
+	fmt.Fprintf(&b, "%s: %s\n", st.t("field.address"), d.Address)
+	fmt.Fprintf(&b, "%s: %s\n", st.t("field.date"), d.WantedDate)
+	switch {
+	case q.NeedsReview && q.EstimatedDate.IsZero():
+		b.WriteString(st.t("summary.date.custom") + "\n")
+	case q.NeedsReview:
+		b.WriteString(st.t("summary.date.estimate", q.EstimatedDate.String()) + "\n")
+	default:
+		b.WriteString(st.t("summary.date.promised", d.WantedDate.String()) + "\n")
+	}
+	pm, _ := st.e.desk.Rules().PaymentMethod(d.PaymentMethod)
+	fmt.Fprintf(&b, "%s: %s\n", st.t("field.payment"), pm.Label(st.s.Lang))
+	if q.DepositDue.IsPositive() {
+		fmt.Fprintf(&b, "%s: %s\n", st.t("field.deposit"), st.money(q.DepositDue))
+	}
+	if d.Notes != "" {
+		fmt.Fprintf(&b, "%s: %s\n", st.t("field.notes"), d.Notes)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (st *step) answerSummary(_ Input, action, _ string) error {
+	switch action {
+	case "confirm":
+		return st.confirm()
+	case "edit":
+		return st.goTo(stateEdit)
+	}
+	st.say(st.t("err.choose_button"))
+	return st.reask()
+}
+
+func (st *step) confirm() error {
+	s := st.s
+	d := *s.Draft
+	d.Customer = orders.Customer{TelegramID: st.u.ID, Name: s.Name, Phone: s.Phone, Language: s.Lang}
+	o, _, err := st.e.desk.Place(st.ctx, d, "customer:"+strconv.FormatInt(st.u.ID, 10))
+	var short *orders.StockShortage
+	var verr *orders.ValidationError
+	switch {
+	case errors.As(err, &short):
+		for _, l := range short.Lines {
+			st.say(st.t("err.stock.changed", st.lineName(l.SKU, ""), l.Available))
+		}
+		s.Seq++
+		return st.askSummary()
+	case errors.As(err, &verr) && verr.Field == "date":
+		st.say(st.t("err.date.moved"))
+		s.Editing = true
+		return st.goTo(stateDate)
+	case errors.Is(err, orders.ErrNotFound), errors.Is(err, orders.ErrInactive):
+		return st.quoteFailed(err)
+	case err != nil:
+		return err
+	}
+	s.PlacedKey, s.PlacedNumber = d.Key, o.Number
+	st.reset(false)
+	if o.Status == orders.StatusConfirmed {
+		st.say(st.t("order.confirmed", o.Number, o.PromisedDate.String(), st.money(o.Total)))
+	} else {
+		when := st.t("order.review.custom")
+		if !o.EstimatedDate.IsZero() {
+			when = st.t("order.review.estimate", o.EstimatedDate.String())
+		}
+		st.say(st.t("order.review", o.Number, when))
+	}
+	return st.menu()
+}
+
+func (st *step) askEdit() error {
+	st.say(st.t("ask.edit"),
+		[]Button{st.btn("field.products", "f", "cart"), st.btn("field.contact", "f", "contact")},
+		[]Button{st.btn("field.address", "f", "address"), st.btn("field.date", "f", "date")},
+		[]Button{st.btn("field.payment", "f", "payment"), st.btn("field.notes", "f", "notes")},
+		[]Button{st.btn("btn.back", "back")})
+	return nil
+}
+
+func (st *step) answerEdit(_ Input, action, arg string) error {
+	target := map[string]string{"cart": stateCart, "contact": stateName, "address": stateAddress,
+		"date": stateDate, "payment": statePayment, "notes": stateNotes}[arg]
+	if action != "f" || target == "" {
+		st.say(st.t("err.choose_button"))
+		return st.reask()
+	}
+	st.s.Editing = target != stateCart
+	st.s.Stack = []string{stateSummary}
+	st.s.State = stateEdit
+	if target == stateCart {
+		st.s.Editing = true
+	}
+	return st.goTo(target)
+}
+
+// --- money and lines ---
+
+func (st *step) money(d decimal.Decimal) string {
+	return st.e.desk.Rules().Currency + groupThousands(d.StringFixed(2))
+}
+
+func groupThousands(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+func (st *step) lineName(sku string, v orders.Variant) string {
+	name := sku
+	if p, err := st.e.desk.Product(st.ctx, sku); err == nil || errors.Is(err, orders.ErrInactive) {
+		name = p.Name(st.s.Lang)
+	}
+	if vals := v.Values(); len(vals) > 0 {
+		name += " (" + strings.Join(vals, ", ") + ")"
+	}
+	return name
+}
+
+func (st *step) quoteLineName(ql orders.QuoteLine) string {
+	name := ql.Product.Name(st.s.Lang)
+	if vals := ql.Variant.Values(); len(vals) > 0 {
+		name += " (" + strings.Join(vals, ", ") + ")"
+	}
+	return name
+}
+
+func (st *step) lineAdded(ql orders.QuoteLine) string {
+	name := st.quoteLineName(ql)
+	switch {
+	case ql.Lead.FromStock:
+		return st.t("line.added.stock", name, ql.Quantity, ql.Unit, ql.Date.String())
+	case !ql.Product.Standard:
+		return st.t("line.added.custom", name, ql.Quantity, ql.Unit)
+	case !ql.Lead.Automatic:
+		return st.t("line.added.large", name, ql.Quantity, ql.Unit)
+	default:
+		return st.t("line.added.production", name, ql.Quantity, ql.Unit, ql.Date.String())
+	}
+}
+
+func (st *step) cartText(q orders.Quote) string {
+	var b strings.Builder
+	for i, ql := range q.Lines {
+		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.quoteLineName(ql), ql.Quantity, ql.Unit,
+			st.money(ql.UnitPrice), st.money(ql.Amount()))
+		switch {
+		case ql.Lead.FromStock:
+			b.WriteString(" · " + st.t("line.stock"))
+		case !ql.Product.Standard:
+			b.WriteString(" · " + st.t("line.custom"))
+		default:
+			b.WriteString(" · " + st.t("line.production"))
+		}
+		b.WriteString("\n")
+	}
+	for _, l := range q.Complimentary {
+		fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, ""), l.Quantity, l.Unit, st.t("line.complimentary"))
+	}
+	fmt.Fprintf(&b, "%s: %s", st.t("field.total"), st.money(q.Total))
+	return b.String()
+}
+
+// --- calendar ---
+
+func (st *step) calendar(month string, earliest orders.Date) [][]Button {
+	first, _ := orders.ParseISODate(month + "-01")
+	t := first.Time(time.UTC)
+	prev := t.AddDate(0, -1, 0).Format("2006-01")
+	next := t.AddDate(0, 1, 0).Format("2006-01")
+	head := []Button{st.rawBtn(" ", "noop"), st.rawBtn(st.t("cal.month."+strconv.Itoa(int(t.Month())))+" "+strconv.Itoa(t.Year()), "noop"), st.rawBtn("›", "cal", next)}
+	if prev >= earliest.String()[:7] {
+		head[0] = st.rawBtn("‹", "cal", prev)
+	}
+	rows := [][]Button{head}
+	week := make([]Button, 0, 7)
+	offset := (int(t.Weekday()) + 6) % 7 // weeks start on Monday
+	for i := 0; i < offset; i++ {
+		week = append(week, st.rawBtn(" ", "noop"))
+	}
+	for d := t; d.Month() == t.Month(); d = d.AddDate(0, 0, 1) {
+		date := orders.DateOf(d)
+		if date.Before(earliest) {
+			week = append(week, st.rawBtn("·", "noop"))
+		} else {
+			week = append(week, st.rawBtn(strconv.Itoa(d.Day()), "day", date.String()))
+		}
+		if len(week) == 7 {
+			rows = append(rows, week)
+			week = make([]Button, 0, 7)
+		}
+	}
+	if len(week) > 0 {
+		for len(week) < 7 {
+			week = append(week, st.rawBtn(" ", "noop"))
+		}
+		rows = append(rows, week)
+	}
+	return rows
+}
+
+// --- orders ---
+
+var orderNumberRE = regexp.MustCompile(`(?i)\bSO-\d{8}-\d{4}\b`)
+
+func findOrderNumber(s string) string {
+	return strings.ToUpper(orderNumberRE.FindString(s))
+}
+
+func (st *step) askStatus() error {
+	st.say(st.t("ask.order_number"), []Button{st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerStatus(in Input, _, _ string) error {
+	n := findOrderNumber(in.Text)
+	if in.Kind != InputText || n == "" {
+		st.say(st.t("err.order_number"))
+		return st.reask()
+	}
+	st.reset(true)
+	return st.showOrder(n)
+}
+
+func (st *step) showOrder(number string) error {
+	n := findOrderNumber(number)
+	var o orders.Order
+	var err error
+	if n == "" {
+		err = orders.ErrNotFound
+	} else if st.u.Role.Staff() {
+		o, err = st.e.desk.Order(st.ctx, n)
+	} else {
+		o, err = st.e.desk.CustomerOrder(st.ctx, st.u.ID, n)
+	}
+	if errors.Is(err, orders.ErrNotFound) {
+		st.say(st.t("err.order.not_found", strings.TrimSpace(number)))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st.say(st.orderCard(o))
+	return nil
+}
+
+func (st *step) orderCard(o orders.Order) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n%s: %s · %s: %s\n\n", st.t("order.card.title"), o.Number,
+		st.t("field.status"), st.t("status."+string(o.Status)), st.t("field.payment_status"), st.t("payment."+string(o.PaymentStatus)))
+	for i, l := range o.Lines {
+		if l.Complimentary {
+			fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.t("line.complimentary"))
+			continue
+		}
+		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s\n", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.money(l.UnitPrice), st.money(l.Amount()))
+	}
+	fmt.Fprintf(&b, "%s: %s\n", st.t("field.total"), st.money(o.Total))
+	if o.DepositDue.IsPositive() {
+		fmt.Fprintf(&b, "%s: %s\n", st.t("field.deposit"), st.money(o.DepositDue))
+	}
+	fmt.Fprintf(&b, "%s: %s\n", st.t("field.address"), o.DeliveryAddress)
+	fmt.Fprintf(&b, "%s: %s\n", st.t("field.date"), o.WantedDate)
+	switch {
+	case !o.PromisedDate.IsZero():
+		fmt.Fprintf(&b, "%s: %s\n", st.t("field.promised"), o.PromisedDate)
+	case !o.EstimatedDate.IsZero():
+		fmt.Fprintf(&b, "%s: %s\n", st.t("field.estimated"), o.EstimatedDate)
+	}
+	b.WriteString("\n" + st.t("order.card.timeline") + "\n")
+	for _, h := range o.History {
+		fmt.Fprintf(&b, "• %s %s", h.At.In(st.e.desk.Location()).Format("2006-01-02 15:04"), st.t("status."+string(h.To)))
+		if h.Note != "" && h.From != "" {
+			b.WriteString(" — " + h.Note)
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (st *step) myOrders(page int) error {
+	if page < 0 {
+		page = 0
+	}
+	os, err := st.e.desk.Orders(st.ctx, orders.OrderFilter{CustomerTelegramID: st.u.ID, Limit: 6, Offset: page * 5})
+	if err != nil {
+		return err
+	}
+	if len(os) == 0 && page == 0 {
+		st.say(st.t("myorders.none"), []Button{{Text: st.t("menu.neworder"), Data: "m:new"}})
+		return nil
+	}
+	more := len(os) > 5
+	if more {
+		os = os[:5]
+	}
+	var rows [][]Button
+	for _, o := range os {
+		rows = append(rows, []Button{{
+			Text: fmt.Sprintf("%s · %s · %s", o.Number, st.t("status."+string(o.Status)), st.money(o.Total)),
+			Data: "m:order:" + o.Number,
+		}})
+	}
+	var pager []Button
+	if page > 0 {
+		pager = append(pager, Button{Text: st.t("btn.prev"), Data: "m:page:" + strconv.Itoa(page-1)})
+	}
+	if more {
+		pager = append(pager, Button{Text: st.t("btn.next"), Data: "m:page:" + strconv.Itoa(page+1)})
+	}
+	if len(pager) > 0 {
+		rows = append(rows, pager)
+	}
+	st.say(st.t("myorders.title", page+1), rows...)
+	return nil
+}

@@ -1,0 +1,374 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Service holds the order desk's use cases.
+type Service struct {
+	store Store
+	rules Rules
+	loc   *time.Location
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// ServiceOption configures a Service.
+type ServiceOption func(*Service)
+
+// WithClock sets the clock (default time.Now).
+func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s.now = now } }
+
+// WithLocation sets the business time zone (default UTC).
+func WithLocation(loc *time.Location) ServiceOption { return func(s *Service) { s.loc = loc } }
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) ServiceOption { return func(s *Service) { s.log = l } }
+
+// NewService returns the order desk over store with rules.
+func NewService(store Store, rules Rules, opts ...ServiceOption) *Service {
+	s := &Service{store: store, rules: rules, loc: time.UTC, now: time.Now, log: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Rules returns the business rules in force.
+func (s *Service) Rules() Rules { return s.rules }
+
+// Location returns the business time zone.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// Today returns the business's current date.
+func (s *Service) Today() Date { return Today(s.now(), s.loc) }
+
+// Categories lists the catalog's categories.
+func (s *Service) Categories(ctx context.Context) ([]string, error) { return s.store.Categories(ctx) }
+
+// Products lists active products.
+func (s *Service) Products(ctx context.Context, f ProductFilter) ([]Product, error) {
+	return s.store.Products(ctx, f)
+}
+
+// Product returns one active product.
+func (s *Service) Product(ctx context.Context, sku string) (Product, error) {
+	m, err := s.store.ProductsBySKU(ctx, []string{sku})
+	if err != nil {
+		return Product{}, err
+	}
+	p, ok := m[sku]
+	if !ok {
+		return Product{}, fmt.Errorf("product %s: %w", sku, ErrNotFound)
+	}
+	if !p.Active {
+		return p, fmt.Errorf("product %s: %w", sku, ErrInactive)
+	}
+	return p, nil
+}
+
+// ImportProducts upserts the catalog.
+func (s *Service) ImportProducts(ctx context.Context, ps []Product) (ImportResult, error) {
+	return s.store.ImportProducts(ctx, ps)
+}
+
+// Customer returns the customer with the Telegram id.
+func (s *Service) Customer(ctx context.Context, telegramID int64) (Customer, error) {
+	return s.store.Customer(ctx, telegramID)
+}
+
+// RegisterCustomer records a customer who greeted the bot, keeping what is already known.
+func (s *Service) RegisterCustomer(ctx context.Context, c Customer) (Customer, error) {
+	old, err := s.store.Customer(ctx, c.TelegramID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return s.store.SaveCustomer(ctx, c)
+	case err != nil:
+		return Customer{}, err
+	}
+	if old.Language != c.Language && c.Language != "" {
+		old.Language = c.Language
+		return s.store.SaveCustomer(ctx, old)
+	}
+	return old, nil
+}
+
+// SaveCustomer stores the customer's details.
+func (s *Service) SaveCustomer(ctx context.Context, c Customer) (Customer, error) {
+	return s.store.SaveCustomer(ctx, c)
+}
+
+// FindCustomers finds customers by name or phone.
+func (s *Service) FindCustomers(ctx context.Context, text string, limit int) ([]Customer, error) {
+	return s.store.FindCustomers(ctx, text, limit)
+}
+
+// Staff returns the active staff member with the Telegram id, or ErrNotFound.
+func (s *Service) Staff(ctx context.Context, telegramID int64) (Staff, error) {
+	st, err := s.store.Staff(ctx, telegramID)
+	if err != nil {
+		return Staff{}, err
+	}
+	if !st.Active {
+		return Staff{}, fmt.Errorf("staff %d inactive: %w", telegramID, ErrNotFound)
+	}
+	return st, nil
+}
+
+// AddStaff adds or updates a staff member.
+func (s *Service) AddStaff(ctx context.Context, st Staff) (Staff, error) {
+	if st.TelegramID <= 0 {
+		return Staff{}, &ValidationError{Field: "telegram-id", Reason: "must be a positive Telegram user id"}
+	}
+	if !st.Role.Valid() {
+		return Staff{}, &ValidationError{Field: "role", Reason: "must be rep or manager"}
+	}
+	if st.Name == "" {
+		return Staff{}, &ValidationError{Field: "name", Reason: "must not be empty"}
+	}
+	return s.store.SaveStaff(ctx, st)
+}
+
+// ListStaff lists staff members.
+func (s *Service) ListStaff(ctx context.Context, activeOnly bool) ([]Staff, error) {
+	return s.store.ListStaff(ctx, activeOnly)
+}
+
+// Order returns an order by number.
+func (s *Service) Order(ctx context.Context, number string) (Order, error) {
+	return s.store.Order(ctx, number)
+}
+
+// CustomerOrder returns the order when it belongs to the customer; another customer's order
+// is ErrNotFound, exactly like a number that does not exist.
+func (s *Service) CustomerOrder(ctx context.Context, customerTelegramID int64, number string) (Order, error) {
+	o, err := s.store.Order(ctx, number)
+	if err != nil {
+		return Order{}, err
+	}
+	if o.Customer.TelegramID != customerTelegramID {
+		return Order{}, fmt.Errorf("order %s: %w", number, ErrNotFound)
+	}
+	return o, nil
+}
+
+// Orders lists orders.
+func (s *Service) Orders(ctx context.Context, f OrderFilter) ([]Order, error) {
+	return s.store.Orders(ctx, f)
+}
+
+// DraftLine is a line the customer has chosen.
+type DraftLine struct {
+	SKU      string  `json:"sku"`
+	Variant  Variant `json:"variant,omitempty"`
+	Quantity int     `json:"quantity"`
+}
+
+// Draft is an order being composed.
+type Draft struct {
+	Key           string      `json:"key"`
+	Customer      Customer    `json:"-"`
+	Lines         []DraftLine `json:"lines"`
+	Address       string      `json:"address"`
+	WantedDate    Date        `json:"wanted_date"`
+	PaymentMethod string      `json:"payment_method"`
+	Notes         string      `json:"notes"`
+	Source        string      `json:"source"`
+}
+
+// Quote is what a draft would become now: lines with prices and lead times, total, dates.
+type Quote struct {
+	Lines         []QuoteLine
+	Complimentary []Line
+	Total         decimal.Decimal
+	DepositDue    decimal.Decimal
+	NeedsReview   bool
+	// EstimatedDate is the earliest delivery from lead times; zero when a line has no
+	// automatic date (custom products, quantities beyond the tiers).
+	EstimatedDate Date
+	// Earliest is the earliest date a customer may ask for.
+	Earliest Date
+}
+
+// QuoteLine is one priced line with its lead time.
+type QuoteLine struct {
+	Line
+	Product Product
+	Lead    LeadTime
+	Date    Date // zero without an automatic date
+}
+
+// Quote prices the draft's lines against the current catalog and stock.
+func (s *Service) Quote(ctx context.Context, d Draft) (Quote, error) {
+	products, err := s.products(ctx, d)
+	if err != nil {
+		return Quote{}, err
+	}
+	return s.quote(d, products)
+}
+
+func (s *Service) products(ctx context.Context, d Draft) (map[string]Product, error) {
+	skus := make([]string, 0, len(d.Lines)+4)
+	for _, l := range d.Lines {
+		skus = append(skus, l.SKU)
+	}
+	for _, r := range s.rules.BigOrders {
+		for _, c := range r.Lines {
+			skus = append(skus, c.SKU)
+		}
+	}
+	return s.store.ProductsBySKU(ctx, skus)
+}
+
+func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
+	today := s.Today()
+	q := Quote{Total: decimal.Zero}
+	used := map[string]int{}
+	automatic := true
+	anyCustom, anyProduction := false, false
+	var latest Date
+	for _, dl := range d.Lines {
+		p, ok := products[dl.SKU]
+		if !ok {
+			return Quote{}, fmt.Errorf("product %s: %w", dl.SKU, ErrNotFound)
+		}
+		if !p.Active {
+			return Quote{}, fmt.Errorf("product %s: %w", dl.SKU, ErrInactive)
+		}
+		if dl.Quantity <= 0 || dl.Quantity > s.rules.MaxQuantity {
+			return Quote{}, &ValidationError{Field: "quantity", Reason: fmt.Sprintf("must be between 1 and %d", s.rules.MaxQuantity)}
+		}
+		lead := s.rules.LeadTime(p, dl.Quantity, p.Available()-used[p.SKU])
+		if lead.FromStock {
+			used[p.SKU] += dl.Quantity
+		}
+		ql := QuoteLine{
+			Line: Line{
+				SKU: p.SKU, Name: p.NameEN, Variant: dl.Variant, Quantity: dl.Quantity, Unit: p.Unit,
+				UnitPrice: p.Price, FromStock: lead.FromStock,
+			},
+			Product: p,
+			Lead:    lead,
+		}
+		if lead.Automatic {
+			ql.Date = s.rules.AddWorkingDays(today, lead.Days)
+			if ql.Date.After(latest) {
+				latest = ql.Date
+			}
+		} else {
+			automatic = false
+		}
+		if !p.Standard {
+			anyCustom = true
+		}
+		if !lead.FromStock {
+			anyProduction = true
+		}
+		if !lead.FromStock || !p.Standard || lead.Estimate || !lead.Automatic {
+			q.NeedsReview = true
+		}
+		q.Total = q.Total.Add(ql.Amount())
+		q.Lines = append(q.Lines, ql)
+	}
+	lines := make([]Line, len(q.Lines))
+	for i, l := range q.Lines {
+		lines[i] = l.Line
+	}
+	q.Complimentary = s.rules.Complimentary(lines, products)
+	q.DepositDue = s.rules.Deposit(q.Total, anyCustom, anyProduction)
+	if automatic && len(q.Lines) > 0 {
+		q.EstimatedDate = latest
+		q.Earliest = latest
+	} else {
+		q.Earliest = s.rules.AddWorkingDays(today, s.rules.StockLeadDays)
+		if latest.After(q.Earliest) {
+			q.Earliest = latest
+		}
+	}
+	return q, nil
+}
+
+// Place creates the order from the draft: the customer's Confirm. It is idempotent by
+// d.Key. When stock went away since the quote, it returns a *StockShortage.
+func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, bool, error) {
+	if d.Key == "" {
+		return Order{}, false, &ValidationError{Field: "key", Reason: "a draft needs an idempotency key"}
+	}
+	if len(d.Lines) == 0 {
+		return Order{}, false, &ValidationError{Field: "product", Reason: "an order needs at least one line"}
+	}
+	if d.Address == "" {
+		return Order{}, false, &ValidationError{Field: "address", Reason: "missing"}
+	}
+	if _, ok := s.rules.PaymentMethod(d.PaymentMethod); !ok {
+		return Order{}, false, &ValidationError{Field: "payment", Reason: "unknown payment method"}
+	}
+	if d.Customer.Name == "" || d.Customer.Phone == "" {
+		return Order{}, false, &ValidationError{Field: "phone", Reason: "name and phone are needed"}
+	}
+	products, err := s.products(ctx, d)
+	if err != nil {
+		return Order{}, false, err
+	}
+	q, err := s.quote(d, products)
+	if err != nil {
+		return Order{}, false, err
+	}
+	if d.WantedDate.IsZero() || d.WantedDate.Before(q.Earliest) {
+		return Order{}, false, &ValidationError{Field: "date", Reason: "before the earliest possible delivery " + q.Earliest.String()}
+	}
+	now := s.now()
+	status := StatusConfirmed
+	if q.NeedsReview {
+		status = StatusPendingReview
+	}
+	o := Order{
+		Status:          status,
+		PaymentStatus:   PaymentUnpaid,
+		Customer:        d.Customer,
+		Total:           q.Total,
+		DepositDue:      q.DepositDue,
+		DeliveryAddress: d.Address,
+		WantedDate:      d.WantedDate,
+		EstimatedDate:   q.EstimatedDate,
+		PaymentMethod:   d.PaymentMethod,
+		Notes:           d.Notes,
+		Source:          d.Source,
+		CreatedAt:       now,
+		ApprovedAt:      now,
+	}
+	if status == StatusConfirmed {
+		o.PromisedDate = d.WantedDate
+	}
+	for _, l := range q.Lines {
+		o.Lines = append(o.Lines, l.Line)
+	}
+	o.Lines = append(o.Lines, q.Complimentary...)
+	o.Customer.Addresses = []string{d.Address}
+	req := PlaceRequest{Key: d.Key, Order: o, Day: DateOf(now.In(s.loc)), Approver: approver}
+	req.Notifications = placedNotifications(d.Key, o)
+	placed, created, err := s.store.PlaceOrder(ctx, req)
+	if err != nil {
+		return Order{}, false, err
+	}
+	if created {
+		s.log.InfoContext(ctx, "order placed", "order", placed.Number, "status", placed.Status,
+			"lines", len(placed.Lines), "total", placed.Total.String())
+	}
+	return placed, created, nil
+}
+
+// placedNotifications are the messages a new order causes: the reps' review request when it
+// needs review. The customer's own confirmation is the reply in the chat.
+func placedNotifications(key string, o Order) []Notification {
+	if o.Status != StatusPendingReview {
+		return nil
+	}
+	return []Notification{{Kind: "review_requested", Key: "review_requested:" + key}}
+}

@@ -1,0 +1,73 @@
+package orders
+
+// Status is an order's place in its lifecycle. The identifiers are a public
+// interface: they appear in the database, the CLI's JSON and the reps' filters.
+type Status string
+
+// The order statuses.
+const (
+	StatusPendingReview    Status = "pending_review"
+	StatusAwaitingCustomer Status = "awaiting_customer"
+	StatusConfirmed        Status = "confirmed"
+	StatusInProduction     Status = "in_production"
+	StatusQualityCheck     Status = "quality_check"
+	StatusShipped          Status = "shipped"
+	StatusDelivered        Status = "delivered"
+	StatusCompleted        Status = "completed"
+	StatusCancelled        Status = "cancelled"
+)
+
+// Statuses lists every status in lifecycle order.
+var Statuses = []Status{
+	StatusPendingReview, StatusAwaitingCustomer, StatusConfirmed, StatusInProduction,
+	StatusQualityCheck, StatusShipped, StatusDelivered, StatusCompleted, StatusCancelled,
+}
+
+// transitions is the lifecycle: the one place that says which status may follow which.
+var transitions = map[Status][]Status{
+	StatusPendingReview:    {StatusAwaitingCustomer, StatusCancelled},
+	StatusAwaitingCustomer: {StatusConfirmed, StatusCancelled},
+	StatusConfirmed:        {StatusInProduction, StatusShipped, StatusCancelled},
+	StatusInProduction:     {StatusQualityCheck, StatusCancelled},
+	StatusQualityCheck:     {StatusShipped, StatusInProduction, StatusCancelled},
+	StatusShipped:          {StatusDelivered},
+	StatusDelivered:        {StatusCompleted},
+}
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	for _, k := range Statuses {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CanTransition reports whether the lifecycle allows moving from s to next.
+func (s Status) CanTransition(next Status) bool {
+	for _, n := range transitions[s] {
+		if n == next {
+			return true
+		}
+	}
+	return false
+}
+
+// Next lists the statuses that may follow s.
+func (s Status) Next() []Status {
+	return append([]Status(nil), transitions[s]...)
+}
+
+// Terminal reports whether no status may follow s.
+func (s Status) Terminal() bool { return len(transitions[s]) == 0 }
+
+// PaymentStatus is kept apart from the order status.
+type PaymentStatus string
+
+// The payment statuses.
+const (
+	PaymentUnpaid      PaymentStatus = "unpaid"
+	PaymentDepositPaid PaymentStatus = "deposit_paid"
+	PaymentPaid        PaymentStatus = "paid"
+)
