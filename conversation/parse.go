@@ -138,7 +138,7 @@ func ParseDate(s string, today orders.Date) (orders.Date, error) {
 		s = strings.ReplaceAll(s, "月", "-")
 		f = strings.Split(s, "-")
 	case strings.ContainsAny(s, "-/."):
-		f = strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '/' || r == '.' })
+		f = strings.Split(strings.NewReplacer("/", "-", ".", "-").Replace(s), "-")
 	default:
 		w := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
 		if len(w) < 2 || len(w) > 3 {

@@ -46,6 +46,15 @@ var catalog = map[string]Text{
 	"btn.share_phone":               {"📱 Share my phone number", "📱 发送我的手机号"},
 	"btn.share_location":            {"📍 Share a location", "📍 发送位置"},
 
+	// command menu
+	"cmd.start":    {"Start and show the menu", "开始并显示菜单"},
+	"cmd.neworder": {"Place a new order", "下新订单"},
+	"cmd.myorders": {"My orders", "我的订单"},
+	"cmd.status":   {"Status of an order: /status SO-…", "查询订单：/status SO-…"},
+	"cmd.cancel":   {"Abandon the current step (never an order)", "放弃当前操作（不会取消订单）"},
+	"cmd.language": {"中文 / English", "中文 / English"},
+	"cmd.help":     {"What I can do", "帮助"},
+
 	// product
 	"ask.product":             {"Which product would you like? Choose a category, or type a product name or SKU.", "请选择商品（product）：点击分类，或直接输入商品名称或编号。"},
 	"ask.product.in_category": {"Products in %s — choose a product:", "%s 类商品，请选择："},

@@ -372,3 +372,18 @@ func placedNotifications(key string, o Order) []Notification {
 	}
 	return []Notification{{Kind: "review_requested", Key: "review_requested:" + key}}
 }
+
+// Transition moves an order to status to, as actor, through the lifecycle's rules.
+func (s *Service) Transition(ctx context.Context, number string, to Status, actor, note string) (Order, error) {
+	if !to.Valid() {
+		return Order{}, &ValidationError{Field: "status", Reason: "unknown status " + string(to)}
+	}
+	o, err := s.store.Order(ctx, number)
+	if err != nil {
+		return Order{}, err
+	}
+	if !o.Status.CanTransition(to) {
+		return Order{}, fmt.Errorf("%s is %s, which cannot become %s: %w", number, o.Status, to, ErrInvalidTransition)
+	}
+	return s.store.TransitionOrder(ctx, TransitionRequest{Number: number, From: o.Status, To: to, Actor: actor, Note: note})
+}

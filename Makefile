@@ -1,0 +1,47 @@
+# orderbot — the two commands a newcomer needs:
+#   make run    local PostgreSQL + Redis, migrations, demo catalog, then the bot
+#               (terminal chat when TELEGRAM_BOT_TOKEN is unset, Telegram otherwise)
+#   make test   every test, with -race, against local PostgreSQL and Redis
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO ?= go
+SERVICES := scripts/services.sh
+
+.PHONY: run test build services stop fuzz bench lint
+
+build:
+	$(GO) build -o orderbot ./cmd/orderbot
+
+services:
+	@$(SERVICES) up >/dev/null
+
+run: build
+	@eval "$$($(SERVICES) up)"
+	./orderbot migrate >/dev/null
+	./orderbot products import demo/catalog.csv
+	./orderbot staff add --telegram-id 2000001 --role manager --name "Demo Manager" >/dev/null
+	if [ -n "$${TELEGRAM_BOT_TOKEN:-}" ]; then exec ./orderbot serve; fi
+	echo "No TELEGRAM_BOT_TOKEN set: starting the terminal chat (try '#1' to press a button, /quit to leave)."
+	echo "As a sales rep: ./orderbot console --as rep"
+	exec ./orderbot console --as "$${AS:-customer}"
+
+test:
+	@eval "$$($(SERVICES) up)"
+	export ORDERBOT_TEST_DATABASE_URL="$${ORDERBOT_DATABASE_URL%/orderbot*}/postgres?sslmode=disable"
+	export ORDERBOT_TEST_REDIS_URL="$${ORDERBOT_REDIS_URL%/0}/1"
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 15m ./...
+	$(MAKE) --no-print-directory fuzz
+
+# A short run of every fuzz target (longer: make fuzz FUZZTIME=5m).
+FUZZTIME ?= 10s
+fuzz:
+	for t in FuzzParseQuantity FuzzParseDate FuzzParsePhone; do
+		$(GO) test ./conversation -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
+	done
+	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParseCatalogCSV$$' -fuzztime $(FUZZTIME)
+
+stop:
+	$(SERVICES) down

@@ -1,0 +1,163 @@
+// Package bot connects orderbot to Telegram. It is the only package that imports the
+// Telegram client library: it turns updates into conversation inputs, renders replies as
+// messages and keyboards, serves long polling or a webhook, and sends notifications.
+//
+// No update is confirmed to Telegram before it has been handled: the polling loop asks for
+// the next offset only after the batch is done, and the webhook answers after handling (5xx
+// on failure, so Telegram delivers again). Updates of one chat are handled in order; chats
+// are handled in parallel.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/orders"
+)
+
+// Handler runs one update of a conversation; *conversation.Engine implements it.
+type Handler interface {
+	Handle(ctx context.Context, u conversation.Update, out conversation.Sink) error
+}
+
+// Staff tells who is staff; *orders.Service implements it.
+type Staff interface {
+	Staff(ctx context.Context, telegramID int64) (orders.Staff, error)
+	ListStaff(ctx context.Context, activeOnly bool) ([]orders.Staff, error)
+}
+
+// Config configures a Bot.
+type Config struct {
+	Token         string
+	APIURL        string // Bot API server; empty for Telegram's
+	WebhookURL    string // set: serve a webhook instead of polling
+	WebhookSecret string
+	// Workers bounds how many chats are handled at once (default 64).
+	Workers int
+	// PollTimeout is the long-polling timeout (default 25s).
+	PollTimeout time.Duration
+	Logger      *slog.Logger
+	Metrics     *Metrics
+	// RoleCacheTTL is how long a user's role is remembered (default 30s).
+	RoleCacheTTL time.Duration
+	// ShutdownGrace is how long updates in flight may run on after shutdown begins
+	// (default 10s).
+	ShutdownGrace time.Duration
+}
+
+// Bot serves Telegram.
+type Bot struct {
+	cfg     Config
+	api     *tgbot.Bot
+	http    *http.Client
+	handler Handler
+	staff   Staff
+	log     *slog.Logger
+	metrics *Metrics
+	roles   roleCache
+}
+
+// New returns a Bot. It does not contact Telegram.
+func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("bot: TELEGRAM_BOT_TOKEN is empty")
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 64
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.telegram.org"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 10 * time.Second
+	}
+	if cfg.RoleCacheTTL <= 0 {
+		cfg.RoleCacheTTL = 30 * time.Second
+	}
+	client := newHTTPClient(cfg.Workers, cfg.PollTimeout)
+	api, err := tgbot.New(cfg.Token,
+		tgbot.WithServerURL(cfg.APIURL),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(cfg.PollTimeout, client),
+		tgbot.WithNotAsyncHandlers(),
+		tgbot.WithErrorsHandler(func(err error) { cfg.Logger.Error("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	return &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
+		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}}}, nil
+}
+
+// newHTTPClient keeps enough idle connections for every worker (Go's default keeps 2 per
+// host, which under load opens a new connection for most requests) and times out after
+// the long poll would have.
+func newHTTPClient(workers int, poll time.Duration) *http.Client {
+	t := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        workers * 2,
+		MaxIdleConnsPerHost: workers * 2,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+	return &http.Client{Transport: t, Timeout: poll + 15*time.Second}
+}
+
+type roleEntry struct {
+	role conversation.Role
+	at   time.Time
+}
+
+// roleCache keeps users' roles for a short time, so a busy chat does not ask the database
+// on every update. A deactivated rep loses staff rights within the TTL.
+type roleCache struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	m   map[int64]roleEntry
+}
+
+func (b *Bot) role(ctx context.Context, userID int64) (conversation.Role, error) {
+	now := time.Now()
+	b.roles.mu.Lock()
+	e, ok := b.roles.m[userID]
+	b.roles.mu.Unlock()
+	if ok && now.Sub(e.at) < b.roles.ttl {
+		return e.role, nil
+	}
+	role := conversation.RoleCustomer
+	st, err := b.staff.Staff(ctx, userID)
+	switch {
+	case err == nil && st.Role == orders.RoleManager:
+		role = conversation.RoleManager
+	case err == nil:
+		role = conversation.RoleRep
+	case !errors.Is(err, orders.ErrNotFound):
+		return "", fmt.Errorf("look up role: %w", err)
+	}
+	b.roles.mu.Lock()
+	if len(b.roles.m) > 100_000 {
+		clear(b.roles.m)
+	}
+	b.roles.m[userID] = roleEntry{role: role, at: now}
+	b.roles.mu.Unlock()
+	return role, nil
+}

@@ -1,0 +1,56 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/orderbot/orderbot/i18n"
+)
+
+// Commands in each role's menu, in menu order.
+var (
+	customerCommands = []string{"neworder", "myorders", "status", "cancel", "language", "help", "start"}
+	staffCommands    = []string{"status", "cancel", "language", "help", "start"}
+)
+
+func commandList(lang string, names []string) []models.BotCommand {
+	out := make([]models.BotCommand, len(names))
+	for i, n := range names {
+		out[i] = models.BotCommand{Command: n, Description: i18n.T(lang, "cmd."+n)}
+	}
+	return out
+}
+
+// SetCommands registers the command menus with Telegram: the customers' for every private
+// chat, and the staff's for each active staff member's chat, each in English (the default)
+// and Chinese.
+func (b *Bot) SetCommands(ctx context.Context) error {
+	staff, err := b.staff.ListStaff(ctx, true)
+	if err != nil {
+		return err
+	}
+	type menu struct {
+		scope models.BotCommandScope
+		names []string
+	}
+	menus := []menu{{&models.BotCommandScopeAllPrivateChats{}, customerCommands}}
+	for _, s := range staff {
+		menus = append(menus, menu{&models.BotCommandScopeChat{ChatID: s.TelegramID}, staffCommands})
+	}
+	for _, m := range menus {
+		for _, lang := range []string{i18n.EN, i18n.ZH} {
+			code := ""
+			if lang == i18n.ZH {
+				code = "zh"
+			}
+			if _, err := b.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
+				Commands: commandList(lang, m.names), Scope: m.scope, LanguageCode: code,
+			}); err != nil {
+				return fmt.Errorf("setMyCommands: %w", redact(err, b.cfg.Token))
+			}
+		}
+	}
+	return nil
+}

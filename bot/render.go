@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// sink sends a conversation's replies to Telegram, in order.
+type sink struct{ b *Bot }
+
+func (s *sink) Deliver(ctx context.Context, replies []conversation.Reply) error {
+	for _, r := range replies {
+		for _, p := range render(r) {
+			if err := s.b.send(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// render turns a reply into messages. Telegram attaches one keyboard to a message: a reply
+// with inline buttons and a contact or location button becomes two messages.
+func render(r conversation.Reply) []*tgbot.SendMessageParams {
+	p := &tgbot.SendMessageParams{ChatID: r.ChatID, Text: r.Text}
+	if len(r.Buttons) > 0 {
+		p.ReplyMarkup = inlineKeyboard(r.Buttons)
+	}
+	out := []*tgbot.SendMessageParams{p}
+	var kb models.ReplyMarkup
+	switch r.Keyboard {
+	case conversation.RequestContact, conversation.RequestLocation:
+		kb = &models.ReplyKeyboardMarkup{
+			Keyboard: [][]models.KeyboardButton{{{
+				Text:            r.KeyboardText,
+				RequestContact:  r.Keyboard == conversation.RequestContact,
+				RequestLocation: r.Keyboard == conversation.RequestLocation,
+			}}},
+			ResizeKeyboard: true, OneTimeKeyboard: true,
+		}
+	case conversation.RemoveKeyboard:
+		kb = &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+	}
+	switch {
+	case kb == nil:
+	case p.ReplyMarkup == nil:
+		p.ReplyMarkup = kb
+	default:
+		out = append(out, &tgbot.SendMessageParams{ChatID: r.ChatID, Text: "⬇️", ReplyMarkup: kb})
+	}
+	return out
+}
+
+func inlineKeyboard(rows [][]conversation.Button) *models.InlineKeyboardMarkup {
+	kb := make([][]models.InlineKeyboardButton, len(rows))
+	for i, row := range rows {
+		kb[i] = make([]models.InlineKeyboardButton, len(row))
+		for j, b := range row {
+			kb[i][j] = models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data}
+		}
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
+}
+
+// send sends one message, waiting out Telegram's 429 answers (retry_after) a few times.
+func (b *Bot) send(ctx context.Context, p *tgbot.SendMessageParams) error {
+	for attempt := 0; ; attempt++ {
+		_, err := b.api.SendMessage(ctx, p)
+		if err == nil {
+			b.metrics.Sends.WithLabelValues("ok").Inc()
+			return nil
+		}
+		var tooMany *tgbot.TooManyRequestsError
+		if !errors.As(err, &tooMany) || attempt >= 3 {
+			b.metrics.Sends.WithLabelValues(sendResult(err)).Inc()
+			return fmt.Errorf("sendMessage: %w", redact(err, b.cfg.Token))
+		}
+		b.metrics.Sends.WithLabelValues("throttled").Inc()
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		b.log.WarnContext(ctx, "telegram asked to slow down", "retry_after", wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func sendResult(err error) string {
+	switch {
+	case errors.Is(err, tgbot.ErrorForbidden):
+		return "forbidden"
+	case errors.Is(err, tgbot.ErrorBadRequest):
+		return "bad_request"
+	}
+	return "error"
+}

@@ -1,0 +1,337 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/orderbot/orderbot/conversation"
+)
+
+// convert turns a Telegram update into a conversation update. ok is false for updates the
+// bot does not act on (edits, group chats, channel posts …).
+func convert(u *models.Update) (cu conversation.Update, kind string, ok bool) {
+	switch {
+	case u.Message != nil:
+		m := u.Message
+		if m.From == nil || m.Chat.Type != models.ChatTypePrivate {
+			return cu, "other", false
+		}
+		cu.Key = "u:" + strconv.FormatInt(u.ID, 10)
+		cu.User = user(m.From, m.Chat.ID)
+		switch {
+		case m.Contact != nil:
+			cu.Input = conversation.Input{Kind: conversation.InputContact, Phone: m.Contact.PhoneNumber}
+			return cu, "contact", true
+		case m.Location != nil:
+			cu.Input = conversation.Input{Kind: conversation.InputLocation, Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+			return cu, "location", true
+		case strings.HasPrefix(m.Text, "/"):
+			cmd, args, _ := strings.Cut(m.Text[1:], " ")
+			cmd, _, _ = strings.Cut(cmd, "@")
+			cu.Input = conversation.Input{Kind: conversation.InputCommand, Text: m.Text,
+				Command: strings.ToLower(cmd), Args: strings.TrimSpace(args)}
+			return cu, "command", true
+		default:
+			cu.Input = conversation.Input{Kind: conversation.InputText, Text: m.Text}
+			return cu, "text", true
+		}
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		chat := q.From.ID
+		if q.Message.Message != nil {
+			if q.Message.Message.Chat.Type != models.ChatTypePrivate {
+				return cu, "other", false
+			}
+			chat = q.Message.Message.Chat.ID
+		}
+		cu.Key = "cb:" + q.ID
+		cu.User = user(&q.From, chat)
+		cu.Input = conversation.Input{Kind: conversation.InputButton, Data: q.Data}
+		return cu, "callback", true
+	}
+	return cu, "other", false
+}
+
+func user(f *models.User, chat int64) conversation.User {
+	name := strings.TrimSpace(f.FirstName + " " + f.LastName)
+	return conversation.User{ID: f.ID, ChatID: chat, Name: name, LanguageCode: f.LanguageCode}
+}
+
+// chatOf returns the chat an update belongs to, for ordering; 0 when none.
+func chatOf(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		if u.CallbackQuery.Message.Message != nil {
+			return u.CallbackQuery.Message.Message.Chat.ID
+		}
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// HandleUpdate handles one update completely: role, dialog, replies.
+func (b *Bot) HandleUpdate(ctx context.Context, u *models.Update) error {
+	start := time.Now()
+	cu, kind, ok := convert(u)
+	if !ok {
+		b.log.DebugContext(ctx, "update ignored", "update_id", u.ID)
+		b.metrics.Updates.WithLabelValues(kind).Inc()
+		return nil
+	}
+	role, err := b.role(ctx, cu.User.ID)
+	if err == nil {
+		cu.User.Role = role
+		sink := &sink{b: b}
+		err = b.handler.Handle(ctx, cu, sink)
+	}
+	if u.CallbackQuery != nil && (err == nil || ctx.Err() == nil) {
+		// Stop the button's spinner; harmless when repeated.
+		if _, aerr := b.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID}); aerr != nil {
+			b.log.WarnContext(ctx, "answer callback query", "err", aerr)
+		}
+	}
+	b.metrics.Updates.WithLabelValues(kind).Inc()
+	b.metrics.Latency.Observe(time.Since(start).Seconds())
+	if err != nil {
+		b.metrics.Errors.WithLabelValues(kind).Inc()
+		return fmt.Errorf("update %d: %w", u.ID, err)
+	}
+	return nil
+}
+
+// handleBatch handles updates grouped by chat: each chat's updates in order, chats in
+// parallel. It returns the id of the first update that failed, or 0.
+func (b *Bot) handleBatch(ctx context.Context, updates []*models.Update) int64 {
+	groups := map[int64][]*models.Update{}
+	var order []int64
+	for _, u := range updates {
+		c := chatOf(u)
+		if _, ok := groups[c]; !ok {
+			order = append(order, c)
+		}
+		groups[c] = append(groups[c], u)
+	}
+	var (
+		mu       sync.Mutex
+		failedAt int64
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, b.cfg.Workers)
+	)
+	for _, c := range order {
+		us := groups[c]
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			for _, u := range us {
+				if err := b.HandleUpdate(ctx, u); err != nil {
+					if ctx.Err() == nil {
+						b.log.ErrorContext(ctx, "handle update", "update_id", u.ID, "err", err)
+					}
+					mu.Lock()
+					if failedAt == 0 || u.ID < failedAt {
+						failedAt = u.ID
+					}
+					mu.Unlock()
+					return // the rest of this chat waits for redelivery, in order
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return failedAt
+}
+
+type getUpdatesRequest struct {
+	Offset         int64    `json:"offset,omitempty"`
+	Limit          int      `json:"limit,omitempty"`
+	Timeout        int      `json:"timeout"`
+	AllowedUpdates []string `json:"allowed_updates"`
+}
+
+type apiResponse struct {
+	OK          bool            `json:"ok"`
+	Result      json.RawMessage `json:"result"`
+	Description string          `json:"description"`
+	ErrorCode   int             `json:"error_code"`
+	Parameters  struct {
+		RetryAfter int `json:"retry_after"`
+	} `json:"parameters"`
+}
+
+// getUpdates asks for updates from offset. Asking with an offset confirms every update
+// before it, so it is called only once those have been handled.
+func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, error) {
+	body, _ := json.Marshal(getUpdatesRequest{Offset: offset, Limit: 100, Timeout: int(timeout.Seconds()),
+		AllowedUpdates: []string{"message", "callback_query"}})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, redact(err, b.cfg.Token)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, redact(err, b.cfg.Token)
+	}
+	var r apiResponse
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("getUpdates: HTTP %d: undecodable answer", resp.StatusCode)
+	}
+	if !r.OK {
+		if r.Parameters.RetryAfter > 0 {
+			return nil, &retryAfterError{time.Duration(r.Parameters.RetryAfter) * time.Second, r.Description}
+		}
+		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	var us []*models.Update
+	if err := json.Unmarshal(r.Result, &us); err != nil {
+		return nil, fmt.Errorf("getUpdates: decode updates: %w", err)
+	}
+	return us, nil
+}
+
+type retryAfterError struct {
+	d    time.Duration
+	desc string
+}
+
+func (e *retryAfterError) Error() string { return "getUpdates: " + e.desc }
+
+// redact removes the token from an error (URLs in net/http errors carry it).
+func redact(err error, token string) error {
+	if token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+}
+
+// Poll serves updates by long polling until ctx ends. The updates of a batch are confirmed
+// (by asking for the next offset) only after all of them were handled; when one failed,
+// polling resumes at it, and the updates after it that were handled are skipped as
+// duplicates.
+func (b *Bot) Poll(ctx context.Context) error {
+	b.log.InfoContext(ctx, "polling for updates")
+	var offset int64
+	backoff := time.Duration(0)
+	for {
+		if backoff > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+		}
+		us, err := b.getUpdates(ctx, offset, b.cfg.PollTimeout)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			var ra *retryAfterError
+			if errors.As(err, &ra) {
+				backoff = ra.d
+			} else {
+				backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+			}
+			b.log.WarnContext(ctx, "get updates failed", "err", err, "retry_in", backoff)
+			continue
+		}
+		backoff = 0
+		if len(us) == 0 {
+			continue
+		}
+		hctx, cancel := b.graceful(ctx)
+		failed := b.handleBatch(hctx, us)
+		cancel()
+		if failed != 0 {
+			offset = failed
+			backoff = time.Second
+			continue
+		}
+		offset = us[len(us)-1].ID + 1
+	}
+}
+
+// WebhookHandler serves Telegram's webhook calls: a request without the right secret
+// token gets 401 and is not handled; an update is answered 200 only after it was handled,
+// and 500 when handling failed, so that Telegram delivers it again.
+func (b *Bot) WebhookHandler() http.Handler {
+	secret := []byte(b.cfg.WebhookSecret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
+		if len(secret) == 0 || subtle.ConstantTimeCompare(got, secret) != 1 {
+			b.metrics.Rejected.Inc()
+			b.log.WarnContext(r.Context(), "webhook request with a wrong secret token rejected", "remote", r.RemoteAddr)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		var u models.Update
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&u); err != nil {
+			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		hctx, cancel := b.graceful(r.Context())
+		defer cancel()
+		if err := b.HandleUpdate(hctx, &u); err != nil {
+			b.log.ErrorContext(r.Context(), "handle update", "update_id", u.ID, "err", err)
+			http.Error(w, "try again", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// SetWebhook registers the webhook URL and secret with Telegram.
+func (b *Bot) SetWebhook(ctx context.Context) error {
+	_, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+		URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
+		AllowedUpdates: []string{"message", "callback_query"}, MaxConnections: 40,
+	})
+	if err != nil {
+		return fmt.Errorf("setWebhook: %w", redact(err, b.cfg.Token))
+	}
+	return nil
+}
+
+// DeleteWebhook removes the webhook, so that polling works.
+func (b *Bot) DeleteWebhook(ctx context.Context) error {
+	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("deleteWebhook: %w", redact(err, b.cfg.Token))
+	}
+	return nil
+}
+
+// graceful returns a context for handling updates that outlives ctx by the shutdown grace
+// period, so that updates in flight when a shutdown starts are finished. One cut off
+// stays unconfirmed and is delivered again after the restart. Call cancel when done.
+func (b *Bot) graceful(ctx context.Context) (context.Context, context.CancelFunc) {
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(b.cfg.ShutdownGrace, cancel)
+		context.AfterFunc(hctx, func() { t.Stop() })
+	})
+	return hctx, func() { stop(); cancel() }
+}

@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/orderbot/orderbot/console"
+	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/orders"
+)
+
+func (a *app) console(ctx context.Context, args []string) error {
+	fs := a.flags("console", "orderbot console [--as customer|rep] [--user ID]\n\nThe bot's conversations in this terminal, on the same database and Redis, without Telegram.")
+	as := fs.String("as", "customer", "who you are: customer or rep (a rep must be added with `orderbot staff add`)")
+	userID := fs.Int64("user", 0, "your Telegram user id (default 1000001 as customer, 2000001 as rep)")
+	lang := fs.String("lang", "", "language: en or zh (default from LANG)")
+	if done, err := parse(fs, args); done {
+		return err
+	}
+	if *as != "customer" && *as != "rep" {
+		return fmt.Errorf("--as: expected customer or rep, not %q", *as)
+	}
+	if *userID == 0 {
+		*userID = 1000001
+		if *as == "rep" {
+			*userID = 2000001
+		}
+	}
+	a.logger(a.stdout, false)
+	a.log = a.log.With("channel", "console")
+	engine, err := a.engine(ctx)
+	if err != nil {
+		return err
+	}
+	role := conversation.RoleCustomer
+	if *as == "rep" {
+		st, err := a.service.Staff(ctx, *userID)
+		if err != nil {
+			return fmt.Errorf("user %d is not active staff: add them with `orderbot staff add --telegram-id %d --role rep --name NAME`", *userID, *userID)
+		}
+		role = conversation.RoleRep
+		if st.Role == orders.RoleManager {
+			role = conversation.RoleManager
+		}
+	}
+	code := *lang
+	if code == "" {
+		code = os.Getenv("LANG")
+	}
+	u := conversation.User{ID: *userID, ChatID: *userID, Name: map[bool]string{true: "Demo Rep", false: "Demo Customer"}[role.Staff()],
+		LanguageCode: code, Role: role}
+	return console.New(engine, u, a.stdout).Run(ctx, a.stdin)
+}
+
+func (a *app) products(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "import" {
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			fmt.Fprintln(a.stdout, "Usage: orderbot products import FILE.csv")
+			return nil
+		}
+		return errors.New("usage: orderbot products import FILE.csv")
+	}
+	fs := a.flags("products import", "orderbot products import FILE.csv\n\nUpserts the catalog from a CSV file with the columns\nsku,name_en,name_zh,category,unit,price,stock,standard,options.\nA bad file is rejected whole, naming the line and the reason.")
+	if done, err := parse(fs, args[1:]); done {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: orderbot products import FILE.csv")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ps, err := orders.ParseCatalogCSV(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w (nothing was imported)", fs.Arg(0), err)
+	}
+	svc, err := a.openStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	res, err := svc.ImportProducts(ctx, ps)
+	if err != nil {
+		return fmt.Errorf("%s: %w (nothing was imported)", fs.Arg(0), err)
+	}
+	fmt.Fprintf(a.stdout, "imported %d products: %d new, %d updated\n", len(ps), res.Created, res.Updated)
+	return nil
+}
+
+func (a *app) staff(ctx context.Context, args []string) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "add":
+		fs := a.flags("staff add", "orderbot staff add --telegram-id N --role rep|manager --name NAME")
+		id := fs.Int64("telegram-id", 0, "the staff member's Telegram user id")
+		role := fs.String("role", "rep", "rep or manager")
+		name := fs.String("name", "", "the staff member's name")
+		if done, err := parse(fs, args); done {
+			return err
+		}
+		svc, err := a.openStore(ctx, true)
+		if err != nil {
+			return err
+		}
+		st, err := svc.AddStaff(ctx, orders.Staff{TelegramID: *id, Role: orders.Role(*role), Name: *name, Active: true})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s %s (%d) is active\n", st.Role, st.Name, st.TelegramID)
+		return nil
+	case "deactivate":
+		fs := a.flags("staff deactivate", "orderbot staff deactivate --telegram-id N")
+		id := fs.Int64("telegram-id", 0, "the staff member's Telegram user id")
+		if done, err := parse(fs, args); done {
+			return err
+		}
+		svc, err := a.openStore(ctx, true)
+		if err != nil {
+			return err
+		}
+		st, err := svc.Staff(ctx, *id)
+		if err != nil {
+			return fmt.Errorf("no active staff member %d: %w", *id, err)
+		}
+		st.Active = false
+		if _, err := svc.AddStaff(ctx, st); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s %s (%d) is deactivated\n", st.Role, st.Name, st.TelegramID)
+		return nil
+	case "list":
+		fs := a.flags("staff list", "orderbot staff list")
+		if done, err := parse(fs, args); done {
+			return err
+		}
+		svc, err := a.openStore(ctx, true)
+		if err != nil {
+			return err
+		}
+		all, err := svc.ListStaff(ctx, false)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "TELEGRAM ID\tROLE\tNAME\tACTIVE")
+		for _, s := range all {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%v\n", s.TelegramID, s.Role, s.Name, s.Active)
+		}
+		return tw.Flush()
+	case "-h", "--help":
+		fmt.Fprintln(a.stdout, "Usage: orderbot staff add|list|deactivate …")
+		return nil
+	}
+	return errors.New("usage: orderbot staff add|list|deactivate (each takes --help)")
+}
+
+func (a *app) orders(ctx context.Context, args []string) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "list":
+		fs := a.flags("orders list", "orderbot orders list [--status S] [--json]")
+		status := fs.String("status", "", "only orders in this status (comma-separated for several)")
+		asJSON := fs.Bool("json", false, "print JSON")
+		limit := fs.Int("limit", 100, "at most this many orders, newest first")
+		if done, err := parse(fs, args); done {
+			return err
+		}
+		var f orders.OrderFilter
+		f.Limit = *limit
+		for _, s := range strings.Split(*status, ",") {
+			if s = strings.TrimSpace(s); s == "" {
+				continue
+			}
+			if !orders.Status(s).Valid() {
+				return fmt.Errorf("--status: unknown status %q (one of %s)", s, statusNames())
+			}
+			f.Statuses = append(f.Statuses, orders.Status(s))
+		}
+		svc, err := a.openStore(ctx, true)
+		if err != nil {
+			return err
+		}
+		os, err := svc.Orders(ctx, f)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if os == nil {
+				os = []orders.Order{}
+			}
+			return writeJSON(a.stdout, os)
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NUMBER\tSTATUS\tPAYMENT\tCUSTOMER\tTOTAL\tWANTED\tPROMISED\tCREATED")
+		for _, o := range os {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.Status, o.PaymentStatus, o.Customer.Name,
+				o.Total.StringFixed(2), o.WantedDate, o.PromisedDate, o.CreatedAt.In(a.cfg.Location).Format("2006-01-02 15:04"))
+		}
+		return tw.Flush()
+	case "show":
+		fs := a.flags("orders show", "orderbot orders show SO-… [--json]")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if done, err := parse(fs, reorder(args)); done {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return errors.New("usage: orderbot orders show SO-… [--json]")
+		}
+		svc, err := a.openStore(ctx, true)
+		if err != nil {
+			return err
+		}
+		o, err := svc.Order(ctx, fs.Arg(0))
+		if errors.Is(err, orders.ErrNotFound) {
+			return fmt.Errorf("no order %s", fs.Arg(0))
+		}
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, o)
+		}
+		return printOrder(a, o)
+	case "set-status":
+		fs := a.flags("orders set-status", "orderbot orders set-status SO-… STATUS [--note TEXT]")
+		note := fs.String("note", "", "a note for the order's history")
+		if done, err := parse(fs, reorder(args)); done {
+			return err
+		}
+		if fs.NArg() != 2 {
+			return errors.New("usage: orderbot orders set-status SO-… STATUS [--note TEXT]")
+		}
+		svc, err := a.openStore(ctx, true)
+		if err != nil {
+			return err
+		}
+		o, err := svc.Transition(ctx, fs.Arg(0), orders.Status(fs.Arg(1)), "operator", *note)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s is now %s\n", o.Number, o.Status)
+		return nil
+	case "-h", "--help":
+		fmt.Fprintln(a.stdout, "Usage: orderbot orders list|show|set-status … (each takes --help)")
+		return nil
+	}
+	return errors.New("usage: orderbot orders list|show|set-status (each takes --help)")
+}
+
+// reorder moves flags before positional arguments, so `show SO-1 --json` works like
+// `show --json SO-1`.
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "-"):
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && a != "--json" && a != "-json" && !strings.HasSuffix(a, "help") && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return append(flags, pos...)
+}
+
+func statusNames() string {
+	names := make([]string, len(orders.Statuses))
+	for i, s := range orders.Statuses {
+		names[i] = string(s)
+	}
+	return strings.Join(names, ", ")
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func printOrder(a *app, o orders.Order) error {
+	w := a.stdout
+	fmt.Fprintf(w, "%s  %s  payment %s\n", o.Number, o.Status, o.PaymentStatus)
+	fmt.Fprintf(w, "customer   %s (%d)\n", o.Customer.Name, o.Customer.TelegramID)
+	fmt.Fprintf(w, "address    %s\n", o.DeliveryAddress)
+	fmt.Fprintf(w, "wanted     %s   promised %s   estimated %s\n", o.WantedDate, o.PromisedDate, o.EstimatedDate)
+	fmt.Fprintf(w, "payment    %s   total %s   deposit due %s\n", o.PaymentMethod, o.Total.StringFixed(2), o.DepositDue.StringFixed(2))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nSKU\tVARIANT\tQTY\tUNIT PRICE\tNOTE")
+	for _, l := range o.Lines {
+		note := ""
+		switch {
+		case l.Complimentary:
+			note = "complimentary"
+		case l.FromStock:
+			note = "from stock"
+		default:
+			note = "production"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.SKU, l.Variant, l.Quantity, l.UnitPrice.StringFixed(2), note)
+	}
+	fmt.Fprintln(tw, "\nAT\tFROM\tTO\tACTOR\tNOTE")
+	for _, h := range o.History {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.At.In(a.cfg.Location).Format("2006-01-02 15:04"), h.From, h.To, h.Actor, h.Note)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func (a *app) serve(ctx context.Context, args []string) error {
+	fs := a.flags("serve", "orderbot serve\n\nRuns the bot: long polling, or a webhook when ORDERBOT_WEBHOOK_URL is set.\nHealth (/healthz, /readyz) and metrics (/metrics) are served on ORDERBOT_HTTP_ADDR.")
+	if done, err := parse(fs, args); done {
+		return err
+	}
+	if a.cfg.Token == "" {
+		return &configError{"TELEGRAM_BOT_TOKEN", "not set: get a token from @BotFather, or try the bot without one with `orderbot console`"}
+	}
+	log := a.logger(a.stdout, true)
+	engine, err := a.engine(ctx)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	b, err := bot.New(bot.Config{
+		Token: a.cfg.Token, APIURL: a.cfg.APIURL, WebhookURL: a.cfg.WebhookURL, WebhookSecret: a.cfg.WebhookSecret,
+		Logger: log, Metrics: bot.NewMetrics(reg),
+	}, engine, a.service)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		cctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.store.Ping(cctx); err != nil {
+			http.Error(w, "postgres unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if err := a.redis.Ping(cctx).Err(); err != nil {
+			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if a.cfg.WebhookURL != "" {
+		u, _ := url.Parse(a.cfg.WebhookURL)
+		path := u.Path
+		if path == "" {
+			path = "/"
+		}
+		mux.Handle("POST "+path, b.WebhookHandler())
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return &configError{"ORDERBOT_HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	log.Info("http listening", "addr", ln.Addr().String())
+
+	if err := b.SetCommands(ctx); err != nil {
+		log.Warn("command menus not set", "err", err)
+	}
+	if a.cfg.WebhookURL != "" {
+		if err := b.SetWebhook(ctx); err != nil {
+			return err
+		}
+		log.Info("serving webhook")
+		select {
+		case <-ctx.Done():
+		case err := <-errc:
+			return err
+		}
+	} else {
+		if err := b.DeleteWebhook(ctx); err != nil {
+			return err
+		}
+		go func() { errc <- b.Poll(ctx) }()
+		select {
+		case <-ctx.Done():
+			<-errc // the batch in flight is finished
+		case err := <-errc:
+			if err != nil {
+				return err
+			}
+		}
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
