@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -113,49 +112,6 @@ func (b *Bot) HandleUpdate(ctx context.Context, u *models.Update) error {
 	return nil
 }
 
-// handleBatch handles updates grouped by chat: each chat's updates in order, chats in
-// parallel. It returns the id of the first update that failed, or 0.
-func (b *Bot) handleBatch(ctx context.Context, updates []*models.Update) int64 {
-	groups := map[int64][]*models.Update{}
-	var order []int64
-	for _, u := range updates {
-		c := chatOf(u)
-		if _, ok := groups[c]; !ok {
-			order = append(order, c)
-		}
-		groups[c] = append(groups[c], u)
-	}
-	var (
-		mu       sync.Mutex
-		failedAt int64
-		wg       sync.WaitGroup
-		sem      = make(chan struct{}, b.cfg.Workers)
-	)
-	for _, c := range order {
-		us := groups[c]
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			for _, u := range us {
-				if err := b.HandleUpdate(ctx, u); err != nil {
-					if ctx.Err() == nil {
-						b.log.ErrorContext(ctx, "handle update", "update_id", u.ID, "err", err)
-					}
-					mu.Lock()
-					if failedAt == 0 || u.ID < failedAt {
-						failedAt = u.ID
-					}
-					mu.Unlock()
-					return // the rest of this chat waits for redelivery, in order
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return failedAt
-}
-
 type getUpdatesRequest struct {
 	Offset         int64    `json:"offset,omitempty"`
 	Limit          int      `json:"limit,omitempty"`
@@ -223,52 +179,6 @@ func redact(err error, token string) error {
 		return err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
-}
-
-// Poll serves updates by long polling until ctx ends. The updates of a batch are confirmed
-// (by asking for the next offset) only after all of them were handled; when one failed,
-// polling resumes at it, and the updates after it that were handled are skipped as
-// duplicates.
-func (b *Bot) Poll(ctx context.Context) error {
-	b.log.InfoContext(ctx, "polling for updates")
-	var offset int64
-	backoff := time.Duration(0)
-	for {
-		if backoff > 0 {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(backoff):
-			}
-		}
-		us, err := b.getUpdates(ctx, offset, b.cfg.PollTimeout)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			var ra *retryAfterError
-			if errors.As(err, &ra) {
-				backoff = ra.d
-			} else {
-				backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
-			}
-			b.log.WarnContext(ctx, "get updates failed", "err", err, "retry_in", backoff)
-			continue
-		}
-		backoff = 0
-		if len(us) == 0 {
-			continue
-		}
-		hctx, cancel := b.graceful(ctx)
-		failed := b.handleBatch(hctx, us)
-		cancel()
-		if failed != 0 {
-			offset = failed
-			backoff = time.Second
-			continue
-		}
-		offset = us[len(us)-1].ID + 1
-	}
 }
 
 // WebhookHandler serves Telegram's webhook calls: a request without the right secret

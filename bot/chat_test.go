@@ -1,0 +1,64 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot/telegramtest"
+)
+
+const wait = 15 * time.Second
+
+// chat is one Telegram user talking to the bot in a test.
+type chat struct {
+	t    testing.TB
+	srv  *telegramtest.Server
+	u    telegramtest.User
+	last telegramtest.Sent // the last message expected
+}
+
+func newChat(t testing.TB, srv *telegramtest.Server, id int64, lang string) *chat {
+	return &chat{t: t, srv: srv, u: telegramtest.User{ID: id, FirstName: "Wei", LastName: "Zhang", LanguageCode: lang}}
+}
+
+func (c *chat) send(text string) int64 { c.t.Helper(); return c.srv.SendText(c.u, text) }
+
+// expect consumes the chat's messages up to the first that contains every part, and
+// returns it.
+func (c *chat) expect(parts ...string) telegramtest.Sent {
+	c.t.Helper()
+	deadline := time.Now().Add(wait)
+	var seen []string
+	for time.Now().Before(deadline) {
+		m := c.srv.Expect(c.t, c.u.ID, time.Until(deadline))
+		seen = append(seen, m.Text)
+		ok := true
+		for _, p := range parts {
+			if !strings.Contains(m.Text, p) {
+				ok = false
+			}
+		}
+		if ok {
+			c.last = m
+			return m
+		}
+	}
+	c.t.Fatalf("chat %d: no message with %q; got:\n%s", c.u.ID, parts, strings.Join(seen, "\n---\n"))
+	return telegramtest.Sent{}
+}
+
+// press presses the button of the last expected message whose text contains label.
+func (c *chat) press(label string) int64 {
+	c.t.Helper()
+	return c.pressOn(c.last, label)
+}
+
+func (c *chat) pressOn(m telegramtest.Sent, label string) int64 {
+	c.t.Helper()
+	b, ok := m.ButtonByText(label)
+	if !ok {
+		c.t.Fatalf("chat %d: no button %q on message %q", c.u.ID, label, m.Text)
+	}
+	return c.srv.Press(c.t, c.u, m, b.CallbackData)
+}

@@ -1,0 +1,164 @@
+// Package testbed assembles the whole bot for tests: real PostgreSQL and Redis, the demo
+// catalog, a fixed clock, the conversation engine, and optionally the Telegram runtime
+// against the fake Bot API server.
+package testbed
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/telegramtest"
+	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/conversation/redisstore"
+	"github.com/orderbot/orderbot/demo"
+	"github.com/orderbot/orderbot/internal/testenv"
+	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/orders/pgstore"
+	"github.com/orderbot/orderbot/orders/pgstore/pgstoretest"
+	"github.com/redis/go-redis/v9"
+)
+
+// Now is the tests' clock: Friday 27 November 2026, 10:00 in Shanghai.
+var Now = time.Date(2026, 11, 27, 10, 0, 0, 0, Shanghai)
+
+// Shanghai is the business time zone of the tests.
+var Shanghai = time.FixedZone("CST", 8*3600)
+
+// Bed is one assembled bot.
+type Bed struct {
+	T       testing.TB
+	Store   *pgstore.Store
+	Redis   *redis.Client
+	Prefix  string
+	Service *orders.Service
+	Engine  *conversation.Engine
+	Rules   orders.Rules
+	Log     *slog.Logger
+
+	mu  sync.Mutex
+	now time.Time
+}
+
+// New assembles the bot over fresh databases with the demo catalog imported.
+func New(tb testing.TB) *Bed {
+	tb.Helper()
+	b := &Bed{T: tb, Store: pgstoretest.New(tb), Rules: orders.DefaultRules(), now: Now}
+	b.Redis, b.Prefix = testenv.Redis(tb)
+	b.Log = Logger(tb)
+	b.Service = orders.NewService(b.Store, b.Rules, orders.WithClock(b.Clock), orders.WithLocation(Shanghai), orders.WithLogger(b.Log))
+	ps, err := orders.ParseCatalogCSV(bytes.NewReader(demo.Catalog()))
+	if err != nil {
+		tb.Fatalf("demo catalog: %v", err)
+	}
+	if _, err := b.Service.ImportProducts(context.Background(), ps); err != nil {
+		tb.Fatalf("import demo catalog: %v", err)
+	}
+	b.Engine = b.NewEngine()
+	return b
+}
+
+// NewEngine returns another engine over the same stores, like a second bot instance.
+func (b *Bed) NewEngine() *conversation.Engine {
+	rs := redisstore.New(b.Redis, b.Prefix)
+	return conversation.New(conversation.Config{Desk: b.Service, Sessions: rs, Locker: rs, Deduper: rs, Logger: b.Log})
+}
+
+// Clock returns the bed's current time.
+func (b *Bed) Clock() time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.now
+}
+
+// Advance moves the clock.
+func (b *Bed) Advance(d time.Duration) {
+	b.mu.Lock()
+	b.now = b.now.Add(d)
+	b.mu.Unlock()
+}
+
+// Logger logs to the test's output when ORDERBOT_TEST_LOG is set, else nowhere.
+func Logger(tb testing.TB) *slog.Logger {
+	if os.Getenv("ORDERBOT_TEST_LOG") == "" {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(slog.NewTextHandler(tWriter{tb}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tWriter struct{ tb testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) { w.tb.Log(string(bytes.TrimRight(p, "\n"))); return len(p), nil }
+
+// Telegram is the bot running against the fake Bot API server.
+type Telegram struct {
+	Server *telegramtest.Server
+	Bot    *bot.Bot
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// TelegramOptions tune StartTelegram.
+type TelegramOptions struct {
+	Webhook       bool
+	ShutdownGrace time.Duration
+	Server        *telegramtest.Server // reuse a server (a restarted bot)
+}
+
+// StartTelegram starts the bot serving the fake server, by polling or webhook.
+func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
+	tb := b.T
+	tb.Helper()
+	srv := opts.Server
+	if srv == nil {
+		srv = telegramtest.NewServer(tb)
+	}
+	cfg := bot.Config{Token: srv.Token(), APIURL: srv.URL(), Logger: b.Log, PollTimeout: 2 * time.Second,
+		ShutdownGrace: opts.ShutdownGrace}
+	if opts.Webhook {
+		cfg.WebhookSecret = "test-secret_1"
+	}
+	tg := &Telegram{Server: srv, done: make(chan struct{})}
+	var err error
+	tg.Bot, err = bot.New(cfg, b.NewEngine(), b.Service)
+	if err != nil {
+		tb.Fatalf("bot.New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tg.cancel = cancel
+	if opts.Webhook {
+		hs := httptest.NewServer(tg.Bot.WebhookHandler())
+		tb.Cleanup(hs.Close)
+		cfg.WebhookURL = hs.URL + "/telegram"
+		// The bot registers its webhook the way serve does.
+		tg.Bot, err = bot.New(cfg, b.NewEngine(), b.Service)
+		if err != nil {
+			tb.Fatalf("bot.New: %v", err)
+		}
+		hs.Config.Handler = tg.Bot.WebhookHandler()
+		if err := tg.Bot.SetWebhook(ctx); err != nil {
+			tb.Fatalf("set webhook: %v", err)
+		}
+		close(tg.done)
+	} else {
+		go func() {
+			defer close(tg.done)
+			_ = tg.Bot.Poll(ctx)
+		}()
+	}
+	tb.Cleanup(tg.Stop)
+	return tg
+}
+
+// Stop stops the bot and waits for it.
+func (tg *Telegram) Stop() {
+	tg.cancel()
+	<-tg.done
+}
