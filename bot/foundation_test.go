@@ -239,4 +239,3 @@ func TestCommandMenusPerRoleAndLanguage(t *testing.T) {
 		t.Errorf("customer menus in English and Chinese: en=%v zh=%v (%+v)", en, zh, sets)
 	}
 }
-

@@ -95,7 +95,10 @@ func Logger(tb testing.TB) *slog.Logger {
 
 type tWriter struct{ tb testing.TB }
 
-func (w tWriter) Write(p []byte) (int, error) { w.tb.Log(string(bytes.TrimRight(p, "\n"))); return len(p), nil }
+func (w tWriter) Write(p []byte) (int, error) {
+	w.tb.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
 
 // Telegram is the bot running against the fake Bot API server.
 type Telegram struct {
