@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/orderbot/orderbot/i18n"
@@ -202,7 +203,7 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 		replies = s.LastReplies
 	} else {
 		st := &step{e: e, ctx: ctx, s: s, u: u.User}
-		if err := st.run(u.Input); err != nil {
+		if err := e.step(st, u.Input); err != nil {
 			return err
 		}
 		replies = st.out
@@ -225,6 +226,24 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 		}
 	}
 	return nil
+}
+
+// step runs one step. A panic is a bug, never the user's fault: it is logged, the
+// conversation starts afresh with an apology, and the update counts as handled, so one bad
+// update cannot block its chat.
+func (e *Engine) step(st *step, in Input) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.ErrorContext(st.ctx, "conversation step panicked", "chat", st.u.ChatID, "state", st.s.State,
+				"panic", r, "stack", string(debug.Stack()))
+			lang := st.s.Lang
+			*st.s = Session{Lang: lang, Seq: st.s.Seq + 1}
+			st.out = nil
+			st.say(st.t("err.internal"))
+			err = st.menu()
+		}
+	}()
+	return st.run(in)
 }
 
 func (e *Engine) load(ctx context.Context, u User) (*Session, error) {

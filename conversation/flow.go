@@ -102,9 +102,9 @@ func (st *step) askProduct() error {
 	s.List = cats
 	var rows [][]Button
 	for i := 0; i < len(cats); i += 2 {
-		row := []Button{st.rawBtn(cats[i], "cat", strconv.Itoa(i))}
+		row := []Button{st.rawBtn(st.categoryName(cats[i]), "cat", strconv.Itoa(i))}
 		if i+1 < len(cats) {
-			row = append(row, st.rawBtn(cats[i+1], "cat", strconv.Itoa(i+1)))
+			row = append(row, st.rawBtn(st.categoryName(cats[i+1]), "cat", strconv.Itoa(i+1)))
 		}
 		rows = append(rows, row)
 	}
@@ -143,7 +143,7 @@ func (st *step) listProducts() error {
 		rows = append(rows, pager)
 	}
 	rows = append(rows, []Button{st.btn("btn.categories", "cats")}, st.navRow())
-	title := st.t("ask.product.in_category", s.Category)
+	title := st.t("ask.product.in_category", st.categoryName(s.Category))
 	if s.Query != "" {
 		title = st.t("ask.product.results", s.Query)
 	}
@@ -285,6 +285,15 @@ func (st *step) askOption() error {
 	return nil
 }
 
+// categoryName names a catalog category in the user's language when the catalog of texts
+// knows it, else as the catalog spells it.
+func (st *step) categoryName(c string) string {
+	if k := "category." + c; st.t(k) != k {
+		return st.t(k)
+	}
+	return c
+}
+
 func (st *step) optionName(name string) string {
 	if k := "option." + name; st.t(k) != k {
 		return st.t(k)
@@ -317,6 +326,9 @@ func (st *step) answerOption(in Input, action, arg string) error {
 	if value == "" {
 		st.say(st.t("err.option", st.optionName(o.Name), strings.Join(o.Values, ", ")))
 		return st.reask()
+	}
+	if st.s.Pick.Chosen == nil {
+		st.s.Pick.Chosen = map[string]string{}
 	}
 	st.s.Pick.Chosen[o.Name] = value
 	if _, more := st.nextOption(p); more {

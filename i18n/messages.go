@@ -55,6 +55,15 @@ var catalog = map[string]Text{
 	"cmd.language": {"中文 / English", "中文 / English"},
 	"cmd.help":     {"What I can do", "帮助"},
 
+	"err.internal": {"Sorry, something went wrong on our side. Your orders are safe; please start this step again.", "抱歉，系统出现问题。您的订单不受影响，请重新操作。"},
+
+	// catalog categories of the demo catalog; other categories show as the catalog names them
+	"category.chairs":    {"Chairs", "椅子"},
+	"category.furniture": {"Furniture", "家具"},
+	"category.phones":    {"Phones", "手机"},
+	"category.clothing":  {"Clothing", "服装"},
+	"category.parts":     {"Spare parts", "配件"},
+
 	// product
 	"ask.product":             {"Which product would you like? Choose a category, or type a product name or SKU.", "请选择商品（product）：点击分类，或直接输入商品名称或编号。"},
 	"ask.product.in_category": {"Products in %s — choose a product:", "%s 类商品，请选择："},

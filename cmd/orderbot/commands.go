@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -31,8 +32,9 @@ func (a *app) console(ctx context.Context, args []string) error {
 			*userID = 2000001
 		}
 	}
+	// The chat is on stdout: only warnings and errors are logged there.
+	a.cfg.LogLevel = max(a.cfg.LogLevel, slog.LevelWarn)
 	a.logger(a.stdout, false)
-	a.log = a.log.With("channel", "console")
 	engine, err := a.engine(ctx)
 	if err != nil {
 		return err
