@@ -158,6 +158,8 @@ type Config struct {
 	Logger   *slog.Logger
 	// NewKey returns a fresh idempotency key for a draft (default: random).
 	NewKey func() string
+	// SessionTTL overrides the rules' session_ttl.
+	SessionTTL time.Duration
 }
 
 // New returns an Engine.
@@ -166,6 +168,9 @@ func New(c Config) *Engine {
 		log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
+	}
+	if c.SessionTTL > 0 {
+		e.ttl = c.SessionTTL
 	}
 	if e.newKey == nil {
 		e.newKey = randomKey

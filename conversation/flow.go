@@ -402,7 +402,6 @@ func (st *step) answerQuantity(in Input, action, _ string) error {
 	}
 	st.s.Stack = nil
 	st.s.State = stateIdle
-	st.s.Editing = false
 	return st.goTo(stateCart)
 }
 

@@ -97,7 +97,7 @@ func (st *step) command(cmd, args string) error {
 				return err
 			}
 		}
-		st.reset(false)
+		st.reset(true) // an unfinished order is kept: /neworder offers to resume it
 		st.say(st.t("start.greeting."+st.roleKey(), st.u.Name))
 		return st.menu()
 	case "help":
@@ -290,6 +290,9 @@ func (st *step) back() error {
 	s.State = s.Stack[len(s.Stack)-1]
 	s.Stack = s.Stack[:len(s.Stack)-1]
 	s.Seq++
+	if s.State == stateOption && s.Pick != nil {
+		s.Pick.Chosen = nil // ask the options again from the first
+	}
 	return handlerFor(s.State).ask(st)
 }
 

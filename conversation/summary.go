@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
 	"github.com/shopspring/decimal"
 )
@@ -30,9 +31,9 @@ func (st *step) summaryText(q orders.Quote) string {
 	b.WriteString(st.t("summary.title") + "\n\n")
 	b.WriteString(st.cartText(q))
 	b.WriteString("\n\n")
-	fmt.Fprintf(&b, "%s: %s, %s\n", st.t("field.contact"), st.s.Name, st.s.Phone)
-	fmt.Fprintf(&b, "%s: %s\n", st.t("field.address"), d.Address)
-	fmt.Fprintf(&b, "%s: %s\n", st.t("field.date"), d.WantedDate)
+	b.WriteString(st.field("field.contact", st.s.Name+", "+st.s.Phone) + "\n")
+	b.WriteString(st.field("field.address", d.Address) + "\n")
+	b.WriteString(st.field("field.date", d.WantedDate.String()) + "\n")
 	switch {
 	case q.NeedsReview && q.EstimatedDate.IsZero():
 		b.WriteString(st.t("summary.date.custom") + "\n")
@@ -42,12 +43,12 @@ func (st *step) summaryText(q orders.Quote) string {
 		b.WriteString(st.t("summary.date.promised", d.WantedDate.String()) + "\n")
 	}
 	pm, _ := st.e.desk.Rules().PaymentMethod(d.PaymentMethod)
-	fmt.Fprintf(&b, "%s: %s\n", st.t("field.payment"), pm.Label(st.s.Lang))
+	b.WriteString(st.field("field.payment", pm.Label(st.s.Lang)) + "\n")
 	if q.DepositDue.IsPositive() {
-		fmt.Fprintf(&b, "%s: %s\n", st.t("field.deposit"), st.money(q.DepositDue))
+		b.WriteString(st.field("field.deposit", st.money(q.DepositDue)) + "\n")
 	}
 	if d.Notes != "" {
-		fmt.Fprintf(&b, "%s: %s\n", st.t("field.notes"), d.Notes)
+		b.WriteString(st.field("field.notes", d.Notes) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -123,6 +124,14 @@ func (st *step) answerEdit(_ Input, action, arg string) error {
 		st.s.Editing = true
 	}
 	return st.goTo(target)
+}
+
+// field formats "Name: value" with the colon of the user's language.
+func (st *step) field(key, value string) string {
+	if st.s.Lang == i18n.ZH {
+		return st.t(key) + "：" + value
+	}
+	return st.t(key) + ": " + value
 }
 
 // --- money and lines ---
@@ -203,7 +212,7 @@ func (st *step) cartText(q orders.Quote) string {
 	for _, l := range q.Complimentary {
 		fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, ""), l.Quantity, l.Unit, st.t("line.complimentary"))
 	}
-	fmt.Fprintf(&b, "%s: %s", st.t("field.total"), st.money(q.Total))
+	b.WriteString(st.field("field.total", st.money(q.Total)))
 	return b.String()
 }
 
@@ -292,8 +301,8 @@ func (st *step) showOrder(number string) error {
 
 func (st *step) orderCard(o orders.Order) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n%s: %s · %s: %s\n\n", st.t("order.card.title"), o.Number,
-		st.t("field.status"), st.t("status."+string(o.Status)), st.t("field.payment_status"), st.t("payment."+string(o.PaymentStatus)))
+	fmt.Fprintf(&b, "%s %s\n%s · %s\n\n", st.t("order.card.title"), o.Number,
+		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.t("payment."+string(o.PaymentStatus))))
 	for i, l := range o.Lines {
 		if l.Complimentary {
 			fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.t("line.complimentary"))
@@ -301,17 +310,17 @@ func (st *step) orderCard(o orders.Order) string {
 		}
 		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s\n", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.money(l.UnitPrice), st.money(l.Amount()))
 	}
-	fmt.Fprintf(&b, "%s: %s\n", st.t("field.total"), st.money(o.Total))
+	b.WriteString(st.field("field.total", st.money(o.Total)) + "\n")
 	if o.DepositDue.IsPositive() {
-		fmt.Fprintf(&b, "%s: %s\n", st.t("field.deposit"), st.money(o.DepositDue))
+		b.WriteString(st.field("field.deposit", st.money(o.DepositDue)) + "\n")
 	}
-	fmt.Fprintf(&b, "%s: %s\n", st.t("field.address"), o.DeliveryAddress)
-	fmt.Fprintf(&b, "%s: %s\n", st.t("field.date"), o.WantedDate)
+	b.WriteString(st.field("field.address", o.DeliveryAddress) + "\n")
+	b.WriteString(st.field("field.date", o.WantedDate.String()) + "\n")
 	switch {
 	case !o.PromisedDate.IsZero():
-		fmt.Fprintf(&b, "%s: %s\n", st.t("field.promised"), o.PromisedDate)
+		b.WriteString(st.field("field.promised", o.PromisedDate.String()) + "\n")
 	case !o.EstimatedDate.IsZero():
-		fmt.Fprintf(&b, "%s: %s\n", st.t("field.estimated"), o.EstimatedDate)
+		b.WriteString(st.field("field.estimated", o.EstimatedDate.String()) + "\n")
 	}
 	b.WriteString("\n" + st.t("order.card.timeline") + "\n")
 	for _, h := range o.History {

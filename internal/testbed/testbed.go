@@ -66,9 +66,13 @@ func New(tb testing.TB) *Bed {
 }
 
 // NewEngine returns another engine over the same stores, like a second bot instance.
-func (b *Bed) NewEngine() *conversation.Engine {
+func (b *Bed) NewEngine() *conversation.Engine { return b.NewEngineWithTTL(0) }
+
+// NewEngineWithTTL returns an engine whose sessions expire after ttl (0: the rules' TTL).
+func (b *Bed) NewEngineWithTTL(ttl time.Duration) *conversation.Engine {
 	rs := redisstore.New(b.Redis, b.Prefix)
-	return conversation.New(conversation.Config{Desk: b.Service, Sessions: rs, Locker: rs, Deduper: rs, Logger: b.Log})
+	return conversation.New(conversation.Config{Desk: b.Service, Sessions: rs, Locker: rs, Deduper: rs,
+		Logger: b.Log, SessionTTL: ttl})
 }
 
 // Clock returns the bed's current time.
