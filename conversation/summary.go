@@ -19,6 +19,7 @@ func (st *step) askSummary() error {
 	if err != nil {
 		return st.quoteFailed(err)
 	}
+	d.Seen = q.Fingerprint()
 	st.say(st.summaryText(q),
 		[]Button{st.btn("btn.confirm", "confirm")},
 		[]Button{st.btn("btn.edit", "edit"), st.btn("btn.cancel", "cancel")})
@@ -82,6 +83,10 @@ func (st *step) confirm() error {
 		st.say(st.t("err.date.moved"))
 		s.Editing = true
 		return st.goTo(stateDate)
+	case errors.Is(err, orders.ErrQuoteChanged):
+		st.say(st.t("err.quote.changed"))
+		s.Seq++
+		return st.askSummary()
 	case errors.Is(err, orders.ErrNotFound), errors.Is(err, orders.ErrInactive):
 		return st.quoteFailed(err)
 	case err != nil:

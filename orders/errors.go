@@ -16,6 +16,8 @@ var (
 	ErrConflict          = errors.New("conflict")
 	ErrInvalid           = errors.New("invalid")
 	ErrInactive          = errors.New("product not available")
+	// ErrQuoteChanged: prices or dates changed since the customer saw the summary.
+	ErrQuoteChanged = errors.New("the order changed since it was shown")
 )
 
 // StockShortage says which lines could not be reserved when an order was placed.

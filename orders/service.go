@@ -2,9 +2,12 @@ package orders
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -180,6 +183,9 @@ type Draft struct {
 	PaymentMethod string      `json:"payment_method"`
 	Notes         string      `json:"notes"`
 	Source        string      `json:"source"`
+	// Seen is the Fingerprint of the quote the customer confirmed; when set, Place refuses
+	// to place an order that would differ from it.
+	Seen string `json:"seen,omitempty"`
 }
 
 // Quote is what a draft would become now: lines with prices and lead times, total, dates.
@@ -202,6 +208,21 @@ type QuoteLine struct {
 	Product Product
 	Lead    LeadTime
 	Date    Date // zero without an automatic date
+}
+
+// Fingerprint identifies what the customer is shown of a quote: lines, prices, where each
+// line comes from, dates and the deposit.
+func (q Quote) Fingerprint() string {
+	var b strings.Builder
+	for _, l := range q.Lines {
+		fmt.Fprintf(&b, "%s|%s|%d|%s|%v|%s;", l.SKU, l.Variant, l.Quantity, l.UnitPrice.StringFixed(2), l.FromStock, l.Date)
+	}
+	for _, l := range q.Complimentary {
+		fmt.Fprintf(&b, "+%s|%d;", l.SKU, l.Quantity)
+	}
+	fmt.Fprintf(&b, "%s|%s|%s|%v", q.Total.StringFixed(2), q.DepositDue.StringFixed(2), q.EstimatedDate, q.NeedsReview)
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:12])
 }
 
 // Quote prices the draft's lines against the current catalog and stock.
@@ -320,6 +341,9 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 	if err != nil {
 		return Order{}, false, err
 	}
+	if d.Seen != "" && q.Fingerprint() != d.Seen {
+		return Order{}, false, quoteChanged(q)
+	}
 	if d.WantedDate.IsZero() || d.WantedDate.Before(q.Earliest) {
 		return Order{}, false, &ValidationError{Field: "date", Reason: "before the earliest possible delivery " + q.Earliest.String()}
 	}
@@ -362,6 +386,21 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 			"lines", len(placed.Lines), "total", placed.Total.String())
 	}
 	return placed, created, nil
+}
+
+// quoteChanged explains why a quote differs from the one the customer saw: the lines that
+// no longer ship from stock, or ErrQuoteChanged for other changes (a price).
+func quoteChanged(q Quote) error {
+	var short StockShortage
+	for _, l := range q.Lines {
+		if l.Product.Standard && !l.FromStock {
+			short.Lines = append(short.Lines, Shortage{SKU: l.SKU, Wanted: l.Quantity, Available: max(l.Product.Available(), 0)})
+		}
+	}
+	if len(short.Lines) > 0 {
+		return &short
+	}
+	return ErrQuoteChanged
 }
 
 // placedNotifications are the messages a new order causes: the reps' review request when it

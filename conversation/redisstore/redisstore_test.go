@@ -125,15 +125,19 @@ func TestSessionExpiresReportedOnce(t *testing.T) {
 	s, _, _ := setup(t)
 	ctx := testContext(t)
 
+	saved := time.Now()
 	if err := s.SaveSession(ctx, 7, []byte("hello"), 300*time.Millisecond); err != nil {
 		t.Fatalf("SaveSession: %v", err)
 	}
-	if data, expired, err := s.LoadSession(ctx, 7); err != nil || string(data) != "hello" || expired {
-		t.Fatalf("LoadSession before expiry = %q, %v, %v", data, expired, err)
+	data, expired, err := s.LoadSession(ctx, 7)
+	if time.Since(saved) < 250*time.Millisecond { // else a busy machine made the check moot
+		if err != nil || string(data) != "hello" || expired {
+			t.Fatalf("LoadSession before expiry = %q, %v, %v", data, expired, err)
+		}
 	}
 	time.Sleep(600 * time.Millisecond)
 
-	data, expired, err := s.LoadSession(ctx, 7)
+	data, expired, err = s.LoadSession(ctx, 7)
 	if err != nil || data != nil || !expired {
 		t.Fatalf("LoadSession after expiry = %q, %v, %v; want nil, true, nil", data, expired, err)
 	}
@@ -280,17 +284,14 @@ func TestLockDifferentChatsIndependent(t *testing.T) {
 		t.Fatalf("Lock(1): %v", err)
 	}
 	defer unlock1()
-	ctx2, cancel := context.WithTimeout(ctx, time.Second)
+	// Chat 1's lock lives 30s: Lock(2) succeeding within 5s shows it did not wait for it.
+	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	start := time.Now()
 	unlock2, err := s.Lock(ctx2, 2)
 	if err != nil {
 		t.Fatalf("Lock(2) while 1 is held: %v", err)
 	}
 	unlock2()
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("Lock(2) took %v while chat 1 was locked", d)
-	}
 }
 
 func TestLockTakesOverCrashedHolder(t *testing.T) {
@@ -300,17 +301,17 @@ func TestLockTakesOverCrashedHolder(t *testing.T) {
 
 	// A holder that crashed: its lock is in Redis and nobody extends it.
 	key := lockKey(prefix, 5)
+	start := time.Now()
 	if err := client.Set(ctx, key, "crashed-holder", 200*time.Millisecond).Err(); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	unlock, err := s.Lock(ctx, 5)
 	if err != nil {
 		t.Fatalf("Lock: %v", err)
 	}
 	defer unlock()
 	d := time.Since(start)
-	if d < 100*time.Millisecond || d > 2*time.Second {
+	if d < 190*time.Millisecond || d > 5*time.Second {
 		t.Errorf("Lock took %v, want it to wait for the crashed holder's 200ms", d)
 	}
 	if v := client.Get(ctx, key).Val(); v == "" || v == "crashed-holder" {
@@ -337,7 +338,7 @@ func TestLockHonoursContext(t *testing.T) {
 	} else if !strings.Contains(err.Error(), "redisstore: lock chat 3") {
 		t.Errorf("error %q lacks context", err)
 	}
-	if d := time.Since(start); d < 90*time.Millisecond || d > time.Second {
+	if d := time.Since(start); d < 90*time.Millisecond || d > 3*time.Second {
 		t.Errorf("Lock returned after %v, want about 100ms", d)
 	}
 
@@ -401,7 +402,7 @@ func TestUnlockAfterExpiryKeepsNextHolder(t *testing.T) {
 
 func TestLockExtendedWhileHeld(t *testing.T) {
 	t.Parallel()
-	s, client, prefix := setup(t, WithLockTTL(300*time.Millisecond))
+	s, client, prefix := setup(t, WithLockTTL(600*time.Millisecond))
 	ctx := testContext(t)
 	key := lockKey(prefix, 12)
 
@@ -410,10 +411,10 @@ func TestLockExtendedWhileHeld(t *testing.T) {
 		t.Fatalf("Lock: %v", err)
 	}
 	token := client.Get(ctx, key).Val()
-	time.Sleep(time.Second) // more than three TTLs
+	time.Sleep(1500 * time.Millisecond) // more than two TTLs
 
 	if v := client.Get(ctx, key).Val(); v != token {
-		t.Fatalf("lock key = %q after 1s, want the holder's token %q", v, token)
+		t.Fatalf("lock key = %q after 1.5s, want the holder's token %q", v, token)
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
 	defer cancel()

@@ -1,0 +1,613 @@
+package pgstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+	"github.com/shopspring/decimal"
+
+	"github.com/orderbot/orderbot/orders"
+)
+
+// placeLockClass is the first key of the transaction advisory locks that serialize
+// placements with the same idempotency key (the second key is a hash of the key).
+const placeLockClass = 0x6f726462 // "ordb"
+
+// orderSelect reads orders with their customers; conditions refer to o (orders) and
+// c (customers).
+const orderSelect = `
+SELECT o.id, o.number, o.status, o.payment_status, o.total, o.deposit_due, o.delivery_address,
+	o.wanted_date, o.promised_date, o.estimated_date, o.payment_method, o.notes, o.source,
+	o.approved_at, o.created_at,
+	c.id AS customer_id, COALESCE(c.telegram_id, 0) AS customer_telegram_id, c.name AS customer_name,
+	c.phone AS customer_phone, c.company AS customer_company, c.language AS customer_language,
+	c.unreachable AS customer_unreachable
+FROM orders o JOIN customers c ON c.id = o.customer_id`
+
+// orderRow is a row of orderSelect.
+type orderRow struct {
+	ID              int64           `db:"id"`
+	Number          string          `db:"number"`
+	Status          string          `db:"status"`
+	PaymentStatus   string          `db:"payment_status"`
+	Total           decimal.Decimal `db:"total"`
+	DepositDue      decimal.Decimal `db:"deposit_due"`
+	DeliveryAddress string          `db:"delivery_address"`
+	WantedDate      date            `db:"wanted_date"`
+	PromisedDate    date            `db:"promised_date"`
+	EstimatedDate   date            `db:"estimated_date"`
+	PaymentMethod   string          `db:"payment_method"`
+	Notes           string          `db:"notes"`
+	Source          string          `db:"source"`
+	ApprovedAt      sql.NullTime    `db:"approved_at"`
+	CreatedAt       time.Time       `db:"created_at"`
+
+	CustomerID          int64  `db:"customer_id"`
+	CustomerTelegramID  int64  `db:"customer_telegram_id"`
+	CustomerName        string `db:"customer_name"`
+	CustomerPhone       string `db:"customer_phone"`
+	CustomerCompany     string `db:"customer_company"`
+	CustomerLanguage    string `db:"customer_language"`
+	CustomerUnreachable bool   `db:"customer_unreachable"`
+}
+
+func (r orderRow) order() orders.Order {
+	o := orders.Order{
+		ID:            r.ID,
+		Number:        r.Number,
+		Status:        orders.Status(r.Status),
+		PaymentStatus: orders.PaymentStatus(r.PaymentStatus),
+		Customer: orders.Customer{
+			ID: r.CustomerID, TelegramID: r.CustomerTelegramID, Name: r.CustomerName, Phone: r.CustomerPhone,
+			Company: r.CustomerCompany, Language: r.CustomerLanguage, Unreachable: r.CustomerUnreachable,
+		},
+		Total:           r.Total,
+		DepositDue:      r.DepositDue,
+		DeliveryAddress: r.DeliveryAddress,
+		WantedDate:      r.WantedDate.Date,
+		PromisedDate:    r.PromisedDate.Date,
+		EstimatedDate:   r.EstimatedDate.Date,
+		PaymentMethod:   r.PaymentMethod,
+		Notes:           r.Notes,
+		Source:          r.Source,
+		CreatedAt:       r.CreatedAt,
+		Lines:           []orders.Line{},
+		History:         []orders.HistoryEntry{},
+	}
+	if r.ApprovedAt.Valid {
+		o.ApprovedAt = r.ApprovedAt.Time
+	}
+	return o
+}
+
+// lineRow is a row of order_lines.
+type lineRow struct {
+	OrderID       int64           `db:"order_id"`
+	SKU           string          `db:"sku"`
+	Name          string          `db:"name"`
+	Variant       string          `db:"variant"`
+	Quantity      int             `db:"quantity"`
+	Unit          string          `db:"unit"`
+	UnitPrice     decimal.Decimal `db:"unit_price"`
+	Complimentary bool            `db:"complimentary"`
+	FromStock     bool            `db:"from_stock"`
+}
+
+// historyRow is a row of order_history.
+type historyRow struct {
+	OrderID int64          `db:"order_id"`
+	From    sql.NullString `db:"from_status"`
+	To      string         `db:"to_status"`
+	Actor   string         `db:"actor"`
+	Note    string         `db:"note"`
+	At      time.Time      `db:"at"`
+}
+
+// loadOrders runs query, a select of orderSelect, and loads the lines and history of the
+// orders it finds: three queries however many orders.
+func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]orders.Order, error) {
+	var rows []orderRow
+	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
+		return nil, err
+	}
+	out := make([]orders.Order, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(rows))
+	index := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		out[i] = r.order()
+		ids[i] = r.ID
+		index[r.ID] = i
+	}
+
+	var lines []lineRow
+	err := sqlx.SelectContext(ctx, q, &lines, `
+		SELECT order_id, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock
+		FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, position`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("order lines: %w", err)
+	}
+	for _, l := range lines {
+		o := &out[index[l.OrderID]]
+		o.Lines = append(o.Lines, orders.Line{
+			SKU: l.SKU, Name: l.Name, Variant: orders.Variant(l.Variant), Quantity: l.Quantity, Unit: l.Unit,
+			UnitPrice: l.UnitPrice, Complimentary: l.Complimentary, FromStock: l.FromStock,
+		})
+	}
+
+	var history []historyRow
+	err = sqlx.SelectContext(ctx, q, &history, `
+		SELECT order_id, from_status, to_status, actor, note, at
+		FROM order_history WHERE order_id = ANY($1) ORDER BY order_id, id`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("order history: %w", err)
+	}
+	for _, h := range history {
+		o := &out[index[h.OrderID]]
+		o.History = append(o.History, orders.HistoryEntry{
+			From: orders.Status(h.From.String), To: orders.Status(h.To), Actor: h.Actor, Note: h.Note, At: h.At,
+		})
+	}
+	return out, nil
+}
+
+// loadOrder loads one order by id.
+func loadOrder(ctx context.Context, q sqlx.QueryerContext, id int64) (orders.Order, error) {
+	list, err := loadOrders(ctx, q, orderSelect+` WHERE o.id = $1`, id)
+	if err != nil {
+		return orders.Order{}, err
+	}
+	if len(list) == 0 {
+		return orders.Order{}, orders.ErrNotFound
+	}
+	return list[0], nil
+}
+
+// Order returns the order with its customer (without addresses: the order has its delivery
+// address), lines and history (oldest first), or orders.ErrNotFound.
+func (s *Store) Order(ctx context.Context, number string) (orders.Order, error) {
+	var o orders.Order
+	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
+		list, err := loadOrders(ctx, tx, orderSelect+` WHERE o.number = $1`, number)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return orders.ErrNotFound
+		}
+		o = list[0]
+		return nil
+	})
+	if err != nil {
+		return orders.Order{}, fail("order "+number, err)
+	}
+	return o, nil
+}
+
+// Orders lists the orders selected by f, newest first, with their customers, lines and
+// history.
+func (s *Store) Orders(ctx context.Context, f orders.OrderFilter) ([]orders.Order, error) {
+	q := newQuery(orderSelect)
+	if len(f.Statuses) > 0 {
+		statuses := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			statuses[i] = string(st)
+		}
+		q.and("o.status = ANY(" + q.arg(pq.Array(statuses)) + ")")
+	}
+	if f.CustomerTelegramID != 0 {
+		q.and("c.telegram_id = " + q.arg(f.CustomerTelegramID))
+	}
+	q.add(" ORDER BY o.created_at DESC, o.id DESC")
+	q.page(f.Limit, f.Offset)
+	var list []orders.Order
+	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
+		var err error
+		list, err = loadOrders(ctx, tx, q.String(), q.args...)
+		return err
+	})
+	if err != nil {
+		return nil, fail("orders", err)
+	}
+	return list, nil
+}
+
+// PlaceOrder creates the order of req in one transaction: it records the customer and the
+// delivery address, reserves the stock of the from-stock lines, numbers the order
+// SO-YYYYMMDD-NNNN after req.Day, and writes the order, its lines, its first history entry
+// and req.Notifications. It returns the order as Order reads it.
+//
+// When an order with req.Key exists, it returns that order and created=false, also when
+// the same key is placed concurrently. When a from-stock line cannot be reserved it returns
+// a *orders.StockShortage with every short product and changes nothing. An empty req.Key
+// disables the idempotency check.
+func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders.Order, bool, error) {
+	if err := checkPlace(req); err != nil {
+		return orders.Order{}, false, fail("place order", err)
+	}
+	var (
+		o       orders.Order
+		created bool
+	)
+	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		var err error
+		o, created, err = s.placeOrder(ctx, tx, req)
+		return err
+	})
+	if pqErr := pq.As(err, pqerror.UniqueViolation); pqErr != nil && pqErr.Constraint == "orders_idempotency_key_unique" {
+		// A placement with the same key committed first (the advisory lock makes this rare).
+		created = false
+		err = s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
+			var id int64
+			if err := tx.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, req.Key); err != nil {
+				return err
+			}
+			o, err = loadOrder(ctx, tx, id)
+			return err
+		})
+	}
+	if err != nil {
+		return orders.Order{}, false, fail("place order", err)
+	}
+	return o, created, nil
+}
+
+func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceRequest) (orders.Order, bool, error) {
+	if req.Key != "" {
+		h := fnv.New32a()
+		h.Write([]byte(req.Key))
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, $2::int)`, placeLockClass, int32(h.Sum32())); err != nil {
+			return orders.Order{}, false, err
+		}
+		var id int64
+		err := tx.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, req.Key)
+		switch {
+		case err == nil:
+			o, err := loadOrder(ctx, tx, id)
+			return o, false, err
+		case !errors.Is(err, sql.ErrNoRows):
+			return orders.Order{}, false, err
+		}
+	}
+
+	o := req.Order
+	customerID, err := s.saveCustomer(ctx, tx, o.Customer, true)
+	if err != nil {
+		return orders.Order{}, false, fmt.Errorf("customer: %w", err)
+	}
+	if err := s.useAddresses(ctx, tx, customerID, append([]string{o.DeliveryAddress}, o.Customer.Addresses...)); err != nil {
+		return orders.Order{}, false, fmt.Errorf("customer addresses: %w", err)
+	}
+	if err := reserve(ctx, tx, o.Lines); err != nil {
+		return orders.Order{}, false, err
+	}
+	number, err := nextNumber(ctx, tx, req.Day)
+	if err != nil {
+		return orders.Order{}, false, err
+	}
+
+	now := s.now()
+	createdAt := o.CreatedAt
+	if createdAt.IsZero() {
+		createdAt = now
+	}
+	paymentStatus := o.PaymentStatus
+	if paymentStatus == "" {
+		paymentStatus = orders.PaymentUnpaid
+	}
+	var id int64
+	err = tx.GetContext(ctx, &id, `
+		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
+			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
+			approved_by, approved_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+		RETURNING id`,
+		number, string(o.Status), string(paymentStatus), customerID, o.Total, o.DepositDue, o.DeliveryAddress,
+		dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod, o.Notes,
+		o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), createdAt)
+	if err != nil {
+		return orders.Order{}, false, err
+	}
+	if err := insertLines(ctx, tx, id, o.Lines); err != nil {
+		return orders.Order{}, false, err
+	}
+	if err := addHistory(ctx, tx, id, "", o.Status, req.Approver, "placed", createdAt); err != nil {
+		return orders.Order{}, false, err
+	}
+	if err := addNotifications(ctx, tx, id, req.Notifications); err != nil {
+		return orders.Order{}, false, err
+	}
+	placed, err := loadOrder(ctx, tx, id)
+	return placed, true, err
+}
+
+// checkPlace rejects a placement the database would refuse or silently change.
+func checkPlace(req orders.PlaceRequest) error {
+	o := req.Order
+	bad := func(field, format string, args ...any) error {
+		return &orders.ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case req.Day.IsZero():
+		return bad("day", "the day of the order number is missing")
+	case !o.Status.Valid():
+		return bad("status", "%q is not an order status", o.Status)
+	case o.PaymentStatus != "" && o.PaymentStatus != orders.PaymentUnpaid &&
+		o.PaymentStatus != orders.PaymentDepositPaid && o.PaymentStatus != orders.PaymentPaid:
+		return bad("payment_status", "%q is not a payment status", o.PaymentStatus)
+	case o.WantedDate.IsZero():
+		return bad("date", "the wanted delivery date is missing")
+	case len(o.Lines) == 0:
+		return bad("lines", "an order needs at least one line")
+	}
+	if reason := badMoney(o.Total); reason != "" {
+		return bad("total", "%s", reason)
+	}
+	if reason := badMoney(o.DepositDue); reason != "" {
+		return bad("deposit", "%s", reason)
+	}
+	for i, l := range o.Lines {
+		switch {
+		case l.SKU == "":
+			return bad("sku", "line %d has no product", i+1)
+		case l.Quantity <= 0:
+			return bad("quantity", "line %d (%s): quantity %d is not positive", i+1, l.SKU, l.Quantity)
+		}
+		if reason := badMoney(l.UnitPrice); reason != "" {
+			return bad("unit_price", "line %d (%s): %s", i+1, l.SKU, reason)
+		}
+	}
+	return checkNotifications(req.Notifications)
+}
+
+// checkNotifications rejects notifications the outbox cannot hold.
+func checkNotifications(ns []orders.Notification) error {
+	for _, n := range ns {
+		switch {
+		case n.Kind == "":
+			return &orders.ValidationError{Field: "notification", Reason: fmt.Sprintf("notification %q has no kind", n.Key)}
+		case n.Key == "":
+			return &orders.ValidationError{Field: "notification", Reason: fmt.Sprintf("a %s notification has no key", n.Kind)}
+		case len(n.Payload) > 0 && !json.Valid(n.Payload):
+			return &orders.ValidationError{Field: "notification", Reason: fmt.Sprintf("notification %q: the payload is not JSON", n.Key)}
+		}
+	}
+	return nil
+}
+
+// reserve reserves the units of the from-stock lines, or returns a *orders.StockShortage
+// naming every product that lacks them. Products are locked in SKU order, so concurrent
+// placements cannot deadlock.
+func reserve(ctx context.Context, tx *sqlx.Tx, lines []orders.Line) error {
+	wanted := map[string]int{}
+	var order []string // SKUs in the order of the lines
+	for _, l := range lines {
+		if !l.FromStock {
+			continue
+		}
+		if _, ok := wanted[l.SKU]; !ok {
+			order = append(order, l.SKU)
+		}
+		wanted[l.SKU] += l.Quantity
+	}
+	available := map[string]int{}
+	for _, sku := range slices.Sorted(maps.Keys(wanted)) {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE products SET reserved = reserved + $2
+			WHERE sku = $1 AND active AND on_hand - reserved >= $2`, sku, wanted[sku])
+		if err != nil {
+			return fmt.Errorf("reserve %s: %w", sku, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			continue
+		}
+		var n int
+		err = tx.GetContext(ctx, &n, `
+			SELECT CASE WHEN active THEN GREATEST(on_hand - reserved, 0) ELSE 0 END
+			FROM products WHERE sku = $1`, sku)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("stock of %s: %w", sku, err)
+		}
+		available[sku] = n
+	}
+	if len(available) == 0 {
+		return nil
+	}
+	short := &orders.StockShortage{}
+	for _, sku := range order {
+		if n, ok := available[sku]; ok {
+			short.Lines = append(short.Lines, orders.Shortage{SKU: sku, Wanted: wanted[sku], Available: n})
+		}
+	}
+	return short
+}
+
+// nextNumber allocates the next order number of day. The counter is updated in the
+// placing transaction, so a placement that fails uses no number.
+func nextNumber(ctx context.Context, tx *sqlx.Tx, day orders.Date) (string, error) {
+	var last int
+	err := tx.GetContext(ctx, &last, `
+		INSERT INTO order_counters (day, last) VALUES ($1, 1)
+		ON CONFLICT (day) DO UPDATE SET last = order_counters.last + 1
+		RETURNING last`, dateArg(day))
+	if err != nil {
+		return "", fmt.Errorf("order number: %w", err)
+	}
+	return fmt.Sprintf("SO-%04d%02d%02d-%04d", day.Year, int(day.Month), day.Day, last), nil
+}
+
+func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders.Line) error {
+	n := len(lines)
+	var (
+		positions, quantities                = make([]int64, n), make([]int64, n)
+		skus, names, variants, units, prices = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		complimentary, fromStock             = make([]bool, n), make([]bool, n)
+	)
+	for i, l := range lines {
+		positions[i], quantities[i] = int64(i+1), int64(l.Quantity)
+		skus[i], names[i], variants[i], units[i], prices[i] = l.SKU, l.Name, string(l.Variant), l.Unit, l.UnitPrice.String()
+		complimentary[i], fromStock[i] = l.Complimentary, l.FromStock
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO order_lines (order_id, position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock)
+		SELECT $1, l.position, l.sku, l.name, l.variant, l.quantity, l.unit, l.unit_price, l.complimentary, l.from_stock
+		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::numeric[], $9::bool[], $10::bool[])
+			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock)`,
+		orderID, pq.Array(positions), pq.Array(skus), pq.Array(names), pq.Array(variants), pq.Array(quantities),
+		pq.Array(units), pq.Array(prices), pq.Array(complimentary), pq.Array(fromStock))
+	if err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	return nil
+}
+
+// addHistory records a change of the order's status; from is empty for its creation.
+func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders.Status, actor, note string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO order_history (order_id, from_status, to_status, actor, note, at)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		orderID, nullString(string(from)), string(to), actor, note, at)
+	if err != nil {
+		return fmt.Errorf("order history: %w", err)
+	}
+	return nil
+}
+
+// addNotifications queues the notifications of a change of the order in the outbox; a
+// notification whose key is already queued is not queued again.
+func addNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	kinds, keys, payloads := make([]string, len(ns)), make([]string, len(ns)), make([]string, len(ns))
+	chats := make([]int64, len(ns))
+	for i, n := range ns {
+		kinds[i], chats[i], keys[i], payloads[i] = n.Kind, n.ChatID, n.Key, string(n.Payload)
+		if len(n.Payload) == 0 {
+			payloads[i] = "{}"
+		}
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO notifications (kind, chat_id, order_id, key, payload)
+		SELECT n.kind, n.chat_id, $1, n.key, n.payload::jsonb
+		FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) AS n (kind, chat_id, key, payload)
+		ON CONFLICT (key) DO NOTHING`,
+		orderID, pq.Array(kinds), pq.Array(chats), pq.Array(keys), pq.Array(payloads))
+	if err != nil {
+		return fmt.Errorf("notifications: %w", err)
+	}
+	return nil
+}
+
+// TransitionOrder moves the order from req.From to req.To in one transaction, with the
+// history entry, the stock effects and req.Notifications, and returns the order as Order
+// reads it.
+//
+// It returns orders.ErrConflict when the order is no longer in req.From (the error says
+// where it is), and orders.ErrInvalidTransition when the lifecycle does not allow the move.
+// Cancelling an order that has not shipped releases the stock reserved by its from-stock
+// lines; shipping consumes it (on hand and reserved both go down). Carrier, Tracking and
+// PromisedDate are recorded when given.
+func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionRequest) (orders.Order, error) {
+	op := "transition order " + req.Number
+	if !req.To.Valid() {
+		return orders.Order{}, fail(op, &orders.ValidationError{Field: "status", Reason: fmt.Sprintf("%q is not an order status", req.To)})
+	}
+	if err := checkNotifications(req.Notifications); err != nil {
+		return orders.Order{}, fail(op, err)
+	}
+	var o orders.Order
+	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		var cur struct {
+			ID     int64  `db:"id"`
+			Status string `db:"status"`
+		}
+		if err := tx.GetContext(ctx, &cur, `SELECT id, status FROM orders WHERE number = $1 FOR UPDATE`, req.Number); err != nil {
+			return err
+		}
+		if st := orders.Status(cur.Status); st != req.From {
+			return fmt.Errorf("%w: the order is %s, not %s", orders.ErrConflict, st, req.From)
+		}
+		if !req.From.CanTransition(req.To) {
+			return fmt.Errorf("%w: from %s to %s", orders.ErrInvalidTransition, req.From, req.To)
+		}
+		switch {
+		case req.To == orders.StatusCancelled && holdsStock(req.From):
+			if err := moveStock(ctx, tx, cur.ID, `UPDATE products SET reserved = reserved - $2 WHERE sku = $1`); err != nil {
+				return fmt.Errorf("release stock: %w", err)
+			}
+		case req.To == orders.StatusShipped:
+			if err := moveStock(ctx, tx, cur.ID, `UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2 WHERE sku = $1`); err != nil {
+				return fmt.Errorf("consume stock: %w", err)
+			}
+		}
+		now := s.now()
+		_, err := tx.ExecContext(ctx, `
+			UPDATE orders SET status = $2, updated_at = $3,
+				carrier = COALESCE(NULLIF($4, ''), carrier),
+				tracking = COALESCE(NULLIF($5, ''), tracking),
+				promised_date = COALESCE($6::date, promised_date)
+			WHERE id = $1`,
+			cur.ID, string(req.To), now, req.Carrier, req.Tracking, dateArg(req.PromisedDate))
+		if err != nil {
+			return err
+		}
+		if err := addHistory(ctx, tx, cur.ID, req.From, req.To, req.Actor, req.Note, now); err != nil {
+			return err
+		}
+		if err := addNotifications(ctx, tx, cur.ID, req.Notifications); err != nil {
+			return err
+		}
+		o, err = loadOrder(ctx, tx, cur.ID)
+		return err
+	})
+	if err != nil {
+		return orders.Order{}, fail(op, err)
+	}
+	return o, nil
+}
+
+// holdsStock reports whether an order in status st holds the stock reserved by its
+// from-stock lines: from placement until it ships or is cancelled.
+func holdsStock(st orders.Status) bool {
+	switch st {
+	case orders.StatusShipped, orders.StatusDelivered, orders.StatusCompleted, orders.StatusCancelled:
+		return false
+	}
+	return true
+}
+
+// moveStock runs update (parameters: SKU, quantity) for the units of each product on the
+// order's from-stock lines, in SKU order.
+func moveStock(ctx context.Context, tx *sqlx.Tx, orderID int64, update string) error {
+	var rows []struct {
+		SKU      string `db:"sku"`
+		Quantity int    `db:"quantity"`
+	}
+	err := tx.SelectContext(ctx, &rows, `
+		SELECT sku, sum(quantity) AS quantity FROM order_lines
+		WHERE order_id = $1 AND from_stock GROUP BY sku ORDER BY sku`, orderID)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := tx.ExecContext(ctx, update, r.SKU, r.Quantity); err != nil {
+			return fmt.Errorf("%s: %w", r.SKU, err)
+		}
+	}
+	return nil
+}
