@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/orders/pgstore"
+)
+
+// placeDemoOrder places two classic chairs from stock as a customer would.
+func placeDemoOrder(t *testing.T, c *cli) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := pgstore.Open(ctx, c.vars["ORDERBOT_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, loc)
+	svc := orders.NewService(st, orders.DefaultRules(), orders.WithLocation(loc), orders.WithClock(func() time.Time { return now }))
+	_, _, err = svc.Place(ctx, orders.Draft{
+		Key: "k1", Customer: orders.Customer{TelegramID: 7, Name: "Wei", Phone: "+8613800138000"},
+		Lines:   []orders.DraftLine{{SKU: "CHAIR-100", Variant: "colour=black", Quantity: 2}},
+		Address: "1 Century Avenue", WantedDate: orders.Date{Year: 2026, Month: 12, Day: 10}, PaymentMethod: "alipay",
+	}, "customer:7")
+	if err != nil {
+		t.Fatal(err)
+	}
+}
