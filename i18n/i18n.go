@@ -37,7 +37,7 @@ type Text struct{ EN, ZH string }
 // T formats the message key in lang. An unknown key renders as the key itself, so a missing
 // text shows up in tests rather than as an empty message.
 func T(lang, key string, args ...any) string {
-	m, ok := catalog[key]
+	m, ok := Lookup(key)
 	if !ok {
 		return key
 	}
@@ -52,16 +52,25 @@ func T(lang, key string, args ...any) string {
 }
 
 // Has reports whether key is in the catalog.
-func Has(key string) bool { _, ok := catalog[key]; return ok }
+func Has(key string) bool { _, ok := Lookup(key); return ok }
 
 // Keys lists every key of the catalog.
 func Keys() []string {
-	out := make([]string, 0, len(catalog))
+	out := make([]string, 0, len(catalog)+len(notices))
 	for k := range catalog {
+		out = append(out, k)
+	}
+	for k := range notices {
 		out = append(out, k)
 	}
 	return out
 }
 
-// Lookup returns both languages of key.
-func Lookup(key string) (Text, bool) { t, ok := catalog[key]; return t, ok }
+// Lookup returns both languages of key: the dialog's texts, then the notifications'.
+func Lookup(key string) (Text, bool) {
+	if t, ok := catalog[key]; ok {
+		return t, true
+	}
+	t, ok := notices[key]
+	return t, ok
+}

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Store is the storage the order desk needs. orders/pgstore implements it on PostgreSQL.
@@ -87,8 +88,9 @@ type TransitionRequest struct {
 
 // Notification is a message to send after a change commits (the transactional outbox).
 type Notification struct {
-	Kind    string          // e.g. "order_placed", "review_requested", "status_changed"
-	ChatID  int64           // recipient; 0 means every active rep
+	Kind    string          // one of the Notice… kinds
+	ChatID  int64           // the recipient's chat
 	Key     string          // unique: the same notification is never queued twice
-	Payload json.RawMessage // kind-specific data
+	Payload json.RawMessage // a Notice
+	RunAt   time.Time       // not before this time; zero: at once
 }
