@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // Store is the storage the order desk needs. orders/pgstore implements it on PostgreSQL.
@@ -39,6 +41,30 @@ type Store interface {
 	// history entry, stock effects and notifications. It returns ErrConflict when the order
 	// is no longer in req.From.
 	TransitionOrder(ctx context.Context, req TransitionRequest) (Order, error)
+	// CountOrders counts the orders the filter selects (Limit and Offset ignored).
+	CountOrders(ctx context.Context, f OrderFilter) (int, error)
+
+	// RecordPayment adds a payment to the order and sets its payment status, in one
+	// transaction with a history entry (from = to = the order's status, note "payment …")
+	// and the notifications.
+	RecordPayment(ctx context.Context, req PaymentRequest) (Order, error)
+
+	// CreateChangeRequest stores a pending change request with its notifications.
+	CreateChangeRequest(ctx context.Context, c ChangeRequest, ns []Notification) (ChangeRequest, error)
+	ChangeRequest(ctx context.Context, id int64) (ChangeRequest, error)
+	// DecideChange approves or rejects a pending change request in one transaction; on
+	// approval it applies req.Apply to the order (stock adjusted, order marked modified),
+	// with a history entry and the notifications. ErrConflict when it is no longer pending.
+	// A quantity increase that stock cannot cover returns a *StockShortage and changes nothing.
+	DecideChange(ctx context.Context, req DecideChangeRequest) (ChangeRequest, Order, error)
+	// UpdateOrder applies a change directly (before the customer confirmed), with a history
+	// entry and notifications; ErrConflict when the order is no longer in req.From.
+	UpdateOrder(ctx context.Context, number string, from Status, apply ChangeApply, actor string, ns []Notification) (Order, error)
+
+	// SetStaffLanguage remembers a staff member's language.
+	SetStaffLanguage(ctx context.Context, telegramID int64, lang string) error
+	// RateOrder stores the customer's rating (1–5) and optional comment of a delivered order.
+	RateOrder(ctx context.Context, number string, rating int, comment string) error
 }
 
 // ProductFilter selects products. Zero fields select everything.
@@ -59,6 +85,9 @@ type ImportResult struct {
 type OrderFilter struct {
 	Statuses           []Status
 	CustomerTelegramID int64
+	PromisedBefore     Date   // promised date set and before this day
+	PromisedOn         Date   // promised for this day
+	Query              string // an order number, or part of a customer's name or phone
 	Limit              int
 	Offset             int
 }
@@ -75,14 +104,75 @@ type PlaceRequest struct {
 
 // TransitionRequest is one status change.
 type TransitionRequest struct {
-	Number        string
-	From          Status
-	To            Status
+	Number       string
+	From         Status
+	To           Status
+	Actor        string
+	Note         string
+	Carrier      string
+	Tracking     string
+	PromisedDate Date  // set when not zero
+	Rep          int64 // the staff member now responsible (Telegram id), set when not zero
+	// Approve records Actor and the time as the customer's approval (signature).
+	Approve       bool
+	Notifications []Notification
+}
+
+// PaymentRequest records money received for an order.
+type PaymentRequest struct {
+	Number string
+	Amount decimal.Decimal
+	Method string
+	Actor  string
+	// Status is the payment status after this payment, computed by the Service.
+	Status        PaymentStatus
+	Notifications []Notification
+}
+
+// Change kinds a customer may ask for.
+const (
+	ChangeQuantity = "quantity"
+	ChangeDate     = "date"
+	ChangeAddress  = "address"
+	ChangeCancel   = "cancel"
+)
+
+// ChangeRequest is a customer's request to change or cancel a confirmed order.
+type ChangeRequest struct {
+	ID          int64
+	Number      string // the order
+	Kind        string // ChangeQuantity, ChangeDate, ChangeAddress or ChangeCancel
+	Line        int    // for ChangeQuantity: the line's index in Order.Lines
+	Quantity    int
+	Date        Date
+	Address     string
+	Reason      string
+	RequestedBy string
+	Status      string // "pending", "approved" or "rejected"
+	DecidedBy   string
+	Note        string // the manager's note
+	CreatedAt   time.Time
+}
+
+// ChangeApply is what an approved change does to the order.
+type ChangeApply struct {
+	Cancel       bool
+	Address      string      // set when not empty
+	PromisedDate Date        // set when not zero
+	WantedDate   Date        // set when not zero
+	Quantities   map[int]int // line index → new quantity
+	Total        decimal.Decimal
+	DepositDue   decimal.Decimal
+	Note         string // for the history
+}
+
+// DecideChangeRequest is a manager's decision.
+type DecideChangeRequest struct {
+	ID            int64
+	Approve       bool
 	Actor         string
 	Note          string
-	Carrier       string
-	Tracking      string
-	PromisedDate  Date // set when not zero
+	Apply         ChangeApply
 	Notifications []Notification
 }
 

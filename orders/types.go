@@ -103,6 +103,7 @@ type Staff struct {
 	Name       string
 	Role       Role
 	Active     bool
+	Language   string
 }
 
 // Line is one product line of an order.
@@ -153,5 +154,13 @@ type Order struct {
 	Source          string // "customer" or "rep:<telegram id>"
 	CreatedAt       time.Time
 	ApprovedAt      time.Time // the customer's confirmation (signature)
+	ApprovedBy      string
+	Carrier         string
+	Tracking        string
+	Rep             int64 // the staff member responsible (Telegram id), 0 when none yet
+	Modified        bool  // changed after confirmation: counts against the accuracy rate
+	Paid            decimal.Decimal
+	Rating          int // 1–5 after delivery, 0 when not rated
+	RatingComment   string
 	History         []HistoryEntry
 }
