@@ -35,6 +35,9 @@ type Rules struct {
 	SessionTTL Duration `json:"session_ttl"`
 	// Currency is the symbol shown before amounts, like "¥".
 	Currency string `json:"currency"`
+	// ReminderHour is the hour of the day (business time zone) at which delivery reminders
+	// are sent, on the working day before delivery.
+	ReminderHour int `json:"reminder_hour"`
 }
 
 // Tier is one production lead-time tier.
@@ -130,6 +133,9 @@ func (r Rules) Validate() error {
 	}
 	if r.MaxQuantity <= 0 {
 		return bad("max_quantity", "must be positive")
+	}
+	if r.ReminderHour < 0 || r.ReminderHour > 23 {
+		return bad("reminder_hour", "must be an hour from 0 to 23")
 	}
 	if r.SessionTTL.Duration <= 0 {
 		return bad("session_ttl", "must be positive, like \"24h\"")

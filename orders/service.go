@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -376,7 +377,13 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 	o.Lines = append(o.Lines, q.Complimentary...)
 	o.Customer.Addresses = []string{d.Address}
 	req := PlaceRequest{Key: d.Key, Order: o, Day: DateOf(now.In(s.loc)), Approver: approver}
-	req.Notifications = placedNotifications(d.Key, o)
+	var staff []Staff
+	if status == StatusPendingReview {
+		if staff, err = s.otherStaff(ctx, 0, nil); err != nil {
+			return Order{}, false, err
+		}
+	}
+	req.Notify = func(placed Order) []Notification { return s.placedNotifications(placed, staff) }
 	placed, created, err := s.store.PlaceOrder(ctx, req)
 	if err != nil {
 		return Order{}, false, err
@@ -403,26 +410,24 @@ func quoteChanged(q Quote) error {
 	return ErrQuoteChanged
 }
 
-// placedNotifications are the messages a new order causes: the reps' review request when it
-// needs review. The customer's own confirmation is the reply in the chat.
-func placedNotifications(key string, o Order) []Notification {
-	if o.Status != StatusPendingReview {
-		return nil
+// placedNotifications are what a new order causes: the reps' review cards when it needs
+// review, the delivery reminder when it is confirmed, and a word to the customer when a
+// rep placed it for them.
+func (s *Service) placedNotifications(o Order, staff []Staff) []Notification {
+	var out []Notification
+	switch o.Status {
+	case StatusPendingReview:
+		for _, st := range staff {
+			n := s.noticeOf(o, st.Language)
+			n.Date = SuggestedDate(o)
+			out = append(out, NewNotification(NoticeReviewRequested, st.TelegramID,
+				NoticeReviewRequested+":"+o.Number+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
+		}
+	case StatusConfirmed:
+		out = append(out, s.reminder(o)...)
 	}
-	return []Notification{{Kind: "review_requested", Key: "review_requested:" + key}}
-}
-
-// Transition moves an order to status to, as actor, through the lifecycle's rules.
-func (s *Service) Transition(ctx context.Context, number string, to Status, actor, note string) (Order, error) {
-	if !to.Valid() {
-		return Order{}, &ValidationError{Field: "status", Reason: "unknown status " + string(to)}
+	if strings.HasPrefix(o.Source, "rep:") {
+		out = append(out, s.forCustomer(o, NoticePlacedForYou, NoticePlacedForYou+":"+o.Number, s.noticeOf(o, o.Customer.Language), time.Time{})...)
 	}
-	o, err := s.store.Order(ctx, number)
-	if err != nil {
-		return Order{}, err
-	}
-	if !o.Status.CanTransition(to) {
-		return Order{}, fmt.Errorf("%s is %s, which cannot become %s: %w", number, o.Status, to, ErrInvalidTransition)
-	}
-	return s.store.TransitionOrder(ctx, TransitionRequest{Number: number, From: o.Status, To: to, Actor: actor, Note: note})
+	return out
 }

@@ -100,6 +100,9 @@ type PlaceRequest struct {
 	// Approver records who confirmed (the customer's signature); the time is Order.ApprovedAt.
 	Approver      string
 	Notifications []Notification
+	// Notify, when set, returns more notifications about the placed order (which then has
+	// its number); they are written in the same transaction.
+	Notify func(Order) []Notification
 }
 
 // TransitionRequest is one status change.

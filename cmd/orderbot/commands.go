@@ -236,8 +236,10 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		}
 		return printOrder(a, o)
 	case "set-status":
-		fs := a.flags("orders set-status", "orderbot orders set-status SO-… STATUS [--note TEXT]")
-		note := fs.String("note", "", "a note for the order's history")
+		fs := a.flags("orders set-status", "orderbot orders set-status SO-… STATUS [--note TEXT] [--carrier C --tracking T]\n\nMoves an order through the same rules as the reps' buttons: production needs the\nrequired deposit, shipment a carrier and tracking number, cancellation a reason (--note).")
+		note := fs.String("note", "", "a note for the order's history (the reason, for cancelled)")
+		carrier := fs.String("carrier", "", "the carrier, for shipped")
+		tracking := fs.String("tracking", "", "the tracking number, for shipped")
 		if done, err := parse(fs, reorder(args)); done {
 			return err
 		}
@@ -248,7 +250,8 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		o, err := svc.Transition(ctx, fs.Arg(0), orders.Status(fs.Arg(1)), "operator", *note)
+		o, err := svc.Advance(ctx, fs.Arg(0), orders.Status(fs.Arg(1)), orders.Operator,
+			orders.AdvanceOptions{Note: *note, Carrier: *carrier, Tracking: *tracking})
 		if err != nil {
 			return err
 		}

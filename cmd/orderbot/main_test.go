@@ -187,7 +187,10 @@ func TestOrderJSONFields(t *testing.T) {
 	if _, err := c.run("orders", "set-status", "SO-20261127-0001", "delivered"); err == nil || !strings.Contains(err.Error(), "cannot become delivered") {
 		t.Errorf("illegal transition: %v", err)
 	}
-	if out, err := c.run("orders", "set-status", "SO-20261127-0001", "shipped", "--note", "truck 7"); err != nil || !strings.Contains(out, "is now shipped") {
+	if _, err := c.run("orders", "set-status", "SO-20261127-0001", "shipped"); err == nil || !strings.Contains(err.Error(), "carrier and a tracking number") {
+		t.Errorf("shipped without tracking: %v", err)
+	}
+	if out, err := c.run("orders", "set-status", "SO-20261127-0001", "shipped", "--note", "truck 7", "--carrier", "SF Express", "--tracking", "SF123"); err != nil || !strings.Contains(out, "is now shipped") {
 		t.Errorf("set-status: %q %v", out, err)
 	}
 	out, _ = c.run("orders", "list", "--status", "shipped", "--json")

@@ -224,7 +224,7 @@ func addresses(ctx context.Context, q sqlx.QueryerContext, customerIDs []int64) 
 	return m, nil
 }
 
-const staffColumns = `id, telegram_id, name, role, active`
+const staffColumns = `id, telegram_id, name, role, active, language`
 
 // staffRow is a row of staff.
 type staffRow struct {
@@ -233,10 +233,12 @@ type staffRow struct {
 	Name       string `db:"name"`
 	Role       string `db:"role"`
 	Active     bool   `db:"active"`
+	Language   string `db:"language"`
 }
 
 func (r staffRow) staff() orders.Staff {
-	return orders.Staff{ID: r.ID, TelegramID: r.TelegramID, Name: r.Name, Role: orders.Role(r.Role), Active: r.Active}
+	return orders.Staff{ID: r.ID, TelegramID: r.TelegramID, Name: r.Name, Role: orders.Role(r.Role), Active: r.Active,
+		Language: r.Language}
 }
 
 // Staff returns the staff member with the Telegram user id, active or not, or
@@ -265,6 +267,7 @@ func (s *Store) ListStaff(ctx context.Context, activeOnly bool) ([]orders.Staff,
 }
 
 // SaveStaff inserts or updates the staff member by TelegramID and returns it with its ID.
+// An empty Language keeps the language the member chose.
 func (s *Store) SaveStaff(ctx context.Context, st orders.Staff) (orders.Staff, error) {
 	switch {
 	case st.TelegramID == 0:
@@ -276,12 +279,13 @@ func (s *Store) SaveStaff(ctx context.Context, st orders.Staff) (orders.Staff, e
 	var row staffRow
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
 		return tx.GetContext(ctx, &row, `
-			INSERT INTO staff (telegram_id, name, role, active, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $5)
+			INSERT INTO staff (telegram_id, name, role, active, language, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $6)
 			ON CONFLICT (telegram_id) DO UPDATE SET
-				name = EXCLUDED.name, role = EXCLUDED.role, active = EXCLUDED.active, updated_at = EXCLUDED.updated_at
+				name = EXCLUDED.name, role = EXCLUDED.role, active = EXCLUDED.active,
+				language = COALESCE(NULLIF(EXCLUDED.language, ''), staff.language), updated_at = EXCLUDED.updated_at
 			RETURNING `+staffColumns,
-			st.TelegramID, st.Name, string(st.Role), st.Active, s.now())
+			st.TelegramID, st.Name, string(st.Role), st.Active, st.Language, s.now())
 	})
 	if err != nil {
 		return orders.Staff{}, fail("save staff", err)

@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -28,7 +29,9 @@ const placeLockClass = 0x6f726462 // "ordb"
 const orderSelect = `
 SELECT o.id, o.number, o.status, o.payment_status, o.total, o.deposit_due, o.delivery_address,
 	o.wanted_date, o.promised_date, o.estimated_date, o.payment_method, o.notes, o.source,
-	o.approved_at, o.created_at,
+	o.approved_by, o.approved_at, o.created_at, o.carrier, o.tracking,
+	COALESCE(o.rep_telegram_id, 0) AS rep_telegram_id, o.modified, COALESCE(o.rating, 0) AS rating,
+	o.rating_comment,
 	c.id AS customer_id, COALESCE(c.telegram_id, 0) AS customer_telegram_id, c.name AS customer_name,
 	c.phone AS customer_phone, c.company AS customer_company, c.language AS customer_language,
 	c.unreachable AS customer_unreachable
@@ -49,8 +52,15 @@ type orderRow struct {
 	PaymentMethod   string          `db:"payment_method"`
 	Notes           string          `db:"notes"`
 	Source          string          `db:"source"`
+	ApprovedBy      string          `db:"approved_by"`
 	ApprovedAt      sql.NullTime    `db:"approved_at"`
 	CreatedAt       time.Time       `db:"created_at"`
+	Carrier         string          `db:"carrier"`
+	Tracking        string          `db:"tracking"`
+	Rep             int64           `db:"rep_telegram_id"`
+	Modified        bool            `db:"modified"`
+	Rating          int             `db:"rating"`
+	RatingComment   string          `db:"rating_comment"`
 
 	CustomerID          int64  `db:"customer_id"`
 	CustomerTelegramID  int64  `db:"customer_telegram_id"`
@@ -81,6 +91,13 @@ func (r orderRow) order() orders.Order {
 		Notes:           r.Notes,
 		Source:          r.Source,
 		CreatedAt:       r.CreatedAt,
+		ApprovedBy:      r.ApprovedBy,
+		Carrier:         r.Carrier,
+		Tracking:        r.Tracking,
+		Rep:             r.Rep,
+		Modified:        r.Modified,
+		Rating:          r.Rating,
+		RatingComment:   r.RatingComment,
 		Lines:           []orders.Line{},
 		History:         []orders.HistoryEntry{},
 	}
@@ -113,8 +130,8 @@ type historyRow struct {
 	At      time.Time      `db:"at"`
 }
 
-// loadOrders runs query, a select of orderSelect, and loads the lines and history of the
-// orders it finds: three queries however many orders.
+// loadOrders runs query, a select of orderSelect, and loads the lines, history and paid
+// amounts of the orders it finds: four queries however many orders.
 func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args ...any) ([]orders.Order, error) {
 	var rows []orderRow
 	if err := sqlx.SelectContext(ctx, q, &rows, query, args...); err != nil {
@@ -160,6 +177,19 @@ func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args .
 			From: orders.Status(h.From.String), To: orders.Status(h.To), Actor: h.Actor, Note: h.Note, At: h.At,
 		})
 	}
+
+	var paid []struct {
+		OrderID int64           `db:"order_id"`
+		Amount  decimal.Decimal `db:"amount"`
+	}
+	err = sqlx.SelectContext(ctx, q, &paid, `
+		SELECT order_id, sum(amount) AS amount FROM payments WHERE order_id = ANY($1) GROUP BY order_id`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("order payments: %w", err)
+	}
+	for _, p := range paid {
+		out[index[p.OrderID]].Paid = p.Amount
+	}
 	return out, nil
 }
 
@@ -197,19 +227,15 @@ func (s *Store) Order(ctx context.Context, number string) (orders.Order, error) 
 }
 
 // Orders lists the orders selected by f, newest first, with their customers, lines and
-// history.
+// history. The conditions of f all apply:
+//   - f.Query matches an order by its number (ignoring case), by a part of its customer's
+//     name (ignoring case) or, when it has at least 4 digits, by its customer's phone
+//     containing those digits, whatever the punctuation of either;
+//   - f.PromisedBefore selects orders promised for an earlier day, f.PromisedOn orders
+//     promised for that day (orders without a promised date are never selected by either).
 func (s *Store) Orders(ctx context.Context, f orders.OrderFilter) ([]orders.Order, error) {
 	q := newQuery(orderSelect)
-	if len(f.Statuses) > 0 {
-		statuses := make([]string, len(f.Statuses))
-		for i, st := range f.Statuses {
-			statuses[i] = string(st)
-		}
-		q.and("o.status = ANY(" + q.arg(pq.Array(statuses)) + ")")
-	}
-	if f.CustomerTelegramID != 0 {
-		q.and("c.telegram_id = " + q.arg(f.CustomerTelegramID))
-	}
+	filterOrders(q, f)
 	q.add(" ORDER BY o.created_at DESC, o.id DESC")
 	q.page(f.Limit, f.Offset)
 	var list []orders.Order
@@ -222,6 +248,37 @@ func (s *Store) Orders(ctx context.Context, f orders.OrderFilter) ([]orders.Orde
 		return nil, fail("orders", err)
 	}
 	return list, nil
+}
+
+// minPhoneDigits is how many digits an order query needs to be matched against phones.
+const minPhoneDigits = 4
+
+// filterOrders adds the conditions of f to q, a select from orders o joined with customers c.
+func filterOrders(q *query, f orders.OrderFilter) {
+	if len(f.Statuses) > 0 {
+		statuses := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			statuses[i] = string(st)
+		}
+		q.and("o.status = ANY(" + q.arg(pq.Array(statuses)) + ")")
+	}
+	if f.CustomerTelegramID != 0 {
+		q.and("c.telegram_id = " + q.arg(f.CustomerTelegramID))
+	}
+	if !f.PromisedBefore.IsZero() {
+		q.and("o.promised_date IS NOT NULL AND o.promised_date < " + q.arg(dateArg(f.PromisedBefore)) + "::date")
+	}
+	if !f.PromisedOn.IsZero() {
+		q.and("o.promised_date = " + q.arg(dateArg(f.PromisedOn)) + "::date")
+	}
+	if text := strings.TrimSpace(f.Query); text != "" {
+		// Numbers are stored in upper case (SO-…), so the unique index finds them.
+		cond := fmt.Sprintf("(o.number = %s OR c.name ILIKE %s", q.arg(strings.ToUpper(text)), q.arg(containsPattern(text)))
+		if digits := onlyDigits(text); len(digits) >= minPhoneDigits {
+			cond += fmt.Sprintf(" OR regexp_replace(c.phone, '[^0-9]', '', 'g') LIKE %s", q.arg("%"+digits+"%"))
+		}
+		q.and(cond + ")")
+	}
 }
 
 // PlaceOrder creates the order of req in one transaction: it records the customer and the
@@ -326,11 +383,21 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err := addHistory(ctx, tx, id, "", o.Status, req.Approver, "placed", createdAt); err != nil {
 		return orders.Order{}, false, err
 	}
-	if err := addNotifications(ctx, tx, id, req.Notifications); err != nil {
+	placed, err := loadOrder(ctx, tx, id)
+	if err != nil {
 		return orders.Order{}, false, err
 	}
-	placed, err := loadOrder(ctx, tx, id)
-	return placed, true, err
+	ns := req.Notifications
+	if req.Notify != nil {
+		ns = append(append([]orders.Notification(nil), ns...), req.Notify(placed)...)
+		if err := checkNotifications(ns); err != nil {
+			return orders.Order{}, false, err
+		}
+	}
+	if err := addNotifications(ctx, tx, id, ns); err != nil {
+		return orders.Order{}, false, err
+	}
+	return placed, true, nil
 }
 
 // checkPlace rejects a placement the database would refuse or silently change.
@@ -520,8 +587,9 @@ func addNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orde
 // It returns orders.ErrConflict when the order is no longer in req.From (the error says
 // where it is), and orders.ErrInvalidTransition when the lifecycle does not allow the move.
 // Cancelling an order that has not shipped releases the stock reserved by its from-stock
-// lines; shipping consumes it (on hand and reserved both go down). Carrier, Tracking and
-// PromisedDate are recorded when given.
+// lines; shipping consumes it (on hand and reserved both go down). Carrier, Tracking,
+// PromisedDate and Rep are recorded when given; with Approve, Actor and the time of the
+// transition are recorded as the customer's approval.
 func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionRequest) (orders.Order, error) {
 	op := "transition order " + req.Number
 	if !req.To.Valid() {
@@ -560,9 +628,13 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 			UPDATE orders SET status = $2, updated_at = $3,
 				carrier = COALESCE(NULLIF($4, ''), carrier),
 				tracking = COALESCE(NULLIF($5, ''), tracking),
-				promised_date = COALESCE($6::date, promised_date)
+				promised_date = COALESCE($6::date, promised_date),
+				rep_telegram_id = COALESCE($7, rep_telegram_id),
+				approved_by = CASE WHEN $8 THEN $9 ELSE approved_by END,
+				approved_at = CASE WHEN $8 THEN $3 ELSE approved_at END
 			WHERE id = $1`,
-			cur.ID, string(req.To), now, req.Carrier, req.Tracking, dateArg(req.PromisedDate))
+			cur.ID, string(req.To), now, req.Carrier, req.Tracking, dateArg(req.PromisedDate),
+			sql.NullInt64{Int64: req.Rep, Valid: req.Rep != 0}, req.Approve, req.Actor)
 		if err != nil {
 			return err
 		}

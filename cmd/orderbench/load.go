@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/orderbot/orderbot/bot/telegramtest"
+)
+
+// replyTimeout bounds the wait for one reply; a customer that waits longer fails the run.
+const replyTimeout = 30 * time.Second
+
+// products are what the customers order, in turn: a SKU with one option and a button of it.
+var products = []struct{ sku, option string }{
+	{"CHAIR-100", "grey"},
+	{"PHONE-X1", "green"},
+	{"PHONE-X1P", "silver"},
+	{"CHAIR-300", "brown"},
+}
+
+// orderRun describes one run of the order dialog.
+type orderRun struct {
+	firstUser int64 // Telegram id of the first customer; the others follow
+	customers int
+	orders    int // per customer
+	loc       *time.Location
+	// rate, when positive, makes the run open loop: the customers together offer rate
+	// updates/s on fixed schedules. Zero: closed loop, as fast as the replies come.
+	rate float64
+}
+
+// runOrders lets the customers place their orders through srv and measures the run.
+func runOrders(ctx context.Context, srv *telegramtest.Server, r orderRun) (phase, error) {
+	date := time.Now().In(r.loc).AddDate(0, 0, 30).Format("2006-01-02")
+	var interval time.Duration
+	if r.rate > 0 {
+		interval = time.Duration(float64(r.customers) / r.rate * float64(time.Second))
+	}
+	return measure(ctx, r.customers, func(ctx context.Context, i int, start time.Time) (*customer, error) {
+		c := newCustomer(srv, r.firstUser+int64(i))
+		if interval > 0 {
+			c.interval = interval
+			c.next = start.Add(time.Duration(i) * interval / time.Duration(r.customers))
+		}
+		for n := range r.orders {
+			p := products[(i+n)%len(products)]
+			if err := c.placeOrder(ctx, p.sku, p.option, date); err != nil {
+				return c, fmt.Errorf("customer %d, order %d: %w", c.u.ID, n+1, err)
+			}
+		}
+		return c, nil
+	})
+}
+
+// runEchoCeiling measures the bare echo bot with the same number of customers, each
+// sending perCustomer texts and waiting for every answer.
+func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int) (phase, error) {
+	e, err := setupEcho(ctx, o.log, mode)
+	if err != nil {
+		return phase{}, err
+	}
+	defer e.close()
+	return measure(ctx, o.customers, func(ctx context.Context, i int, _ time.Time) (*customer, error) {
+		c := newCustomer(e.srv, 300_000_001+int64(i))
+		for n := range perCustomer {
+			text := "ping " + strconv.Itoa(n)
+			if err := c.send(ctx, text, text); err != nil {
+				return c, fmt.Errorf("customer %d, text %d: %w", c.u.ID, n+1, err)
+			}
+		}
+		return c, nil
+	})
+}
+
+// measure runs n customers at once, each with fn, and gathers their figures. The first
+// failure cancels the others.
+func measure(ctx context.Context, n int, fn func(ctx context.Context, i int, start time.Time) (*customer, error)) (phase, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		lat      []time.Duration
+		updates  int
+		late     int
+	)
+	m := startMeter()
+	start := time.Now()
+	for i := range n {
+		wg.Go(func() {
+			c, err := fn(ctx, i, start)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+			if c != nil {
+				lat = append(lat, c.lat...)
+				updates += c.updates
+				late += c.late
+			}
+		})
+	}
+	wg.Wait()
+	p := m.stop()
+	p.customers, p.updates, p.late, p.latency = n, updates, late, summarize(lat)
+	if firstErr != nil && errors.Is(firstErr, context.Canceled) && ctx.Err() != nil {
+		firstErr = fmt.Errorf("interrupted: %w", firstErr)
+	}
+	return p, firstErr
+}
+
+// customer is one simulated Telegram user in their private chat with the bot.
+type customer struct {
+	srv  *telegramtest.Server
+	u    telegramtest.User
+	last telegramtest.Sent // the last reply waited for
+
+	lat     []time.Duration // per update: enqueued → reply recorded
+	updates int
+
+	// Open loop: the update after this one is due at next, then every interval.
+	interval time.Duration
+	next     time.Time
+	late     int
+}
+
+func newCustomer(srv *telegramtest.Server, id int64) *customer {
+	return &customer{srv: srv, u: telegramtest.User{ID: id, FirstName: "Wei", LastName: "Zhang", LanguageCode: "en"}}
+}
+
+// placeOrder walks the order dialog from /neworder to the confirmation, like a customer.
+func (c *customer) placeOrder(ctx context.Context, sku, option, date string) error {
+	steps := []func() error{
+		func() error { return c.send(ctx, "/neworder", "Which product") },
+		func() error { return c.send(ctx, sku, "Choose the colour") },
+		func() error { return c.press(ctx, option, "How many") },
+		func() error { return c.send(ctx, "2", "Your order so far") },
+		func() error { return c.press(ctx, "Continue", "What name", "Contact for this order") },
+		func() error {
+			if strings.Contains(c.last.Text, "Contact for this order") {
+				// A returning customer: the contact of the last order is offered.
+				return c.press(ctx, "Use these", "Delivery address")
+			}
+			if err := c.press(ctx, "Wei Zhang", "Your phone number"); err != nil {
+				return err
+			}
+			return c.do(ctx, func() error { c.srv.SendContact(c.u, "+86 138 0013 8000", "Wei"); return nil }, "Delivery address")
+		},
+		func() error {
+			return c.do(ctx, func() error { c.srv.SendLocation(c.u, 31.2304, 121.4737); return nil }, "Wanted delivery date")
+		},
+		func() error { return c.send(ctx, date, "How will you pay") },
+		func() error { return c.press(ctx, "Alipay", "Any notes") },
+		func() error { return c.press(ctx, "Skip", "Please check your order") },
+		func() error { return c.press(ctx, "Confirm", "is confirmed") },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send types text and waits for a reply containing one of want.
+func (c *customer) send(ctx context.Context, text string, want ...string) error {
+	return c.do(ctx, func() error { c.srv.SendText(c.u, text); return nil }, want...)
+}
+
+// press presses the button labelled label on the last reply and waits for a reply
+// containing one of want.
+func (c *customer) press(ctx context.Context, label string, want ...string) error {
+	b, ok := c.last.ButtonByText(label)
+	if !ok {
+		return fmt.Errorf("no button %q on %q", label, c.last.Text)
+	}
+	msg := c.last
+	return c.do(ctx, func() error {
+		_, err := c.srv.PressButton(c.u, msg, b.CallbackData)
+		return err
+	}, want...)
+}
+
+// do waits for the customer's slot (open loop), enqueues one update with enqueue and
+// waits for its reply.
+func (c *customer) do(ctx context.Context, enqueue func() error, want ...string) error {
+	if c.interval > 0 {
+		if d := time.Until(c.next); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			}
+		} else if d < -time.Millisecond {
+			c.late++
+		}
+		c.next = c.next.Add(c.interval)
+	}
+	sent := time.Now()
+	if err := enqueue(); err != nil {
+		return err
+	}
+	c.updates++
+	return c.expect(ctx, sent, want...)
+}
+
+// expect consumes the chat's messages up to the first that contains one of want, and
+// records the latency of that reply.
+func (c *customer) expect(ctx context.Context, sent time.Time, want ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, replyTimeout)
+	defer cancel()
+	var seen []string
+	for {
+		m, err := c.srv.WaitSent(ctx, c.u.ID, nil)
+		if err != nil {
+			return fmt.Errorf("waiting for %q: %w; got %q", want, err, seen)
+		}
+		for _, w := range want {
+			if strings.Contains(m.Text, w) {
+				c.last = m
+				c.lat = append(c.lat, m.At.Sub(sent))
+				return nil
+			}
+		}
+		seen = append(seen, m.Text)
+	}
+}

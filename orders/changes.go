@@ -1,0 +1,219 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// confirmedStatuses are those in which a change needs a manager's approval.
+var confirmedStatuses = []Status{StatusConfirmed, StatusInProduction, StatusQualityCheck}
+
+// RequestChange is a customer asking to change or cancel their order. Before they confirmed
+// it the change applies at once; after, it waits for a manager. It returns the change
+// request (ID 0 when applied at once) and the order as it now is.
+func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeRequest) (ChangeRequest, Order, error) {
+	o, err := s.CustomerOrder(ctx, customer, c.Number)
+	if err != nil {
+		return ChangeRequest{}, Order{}, err
+	}
+	a := CustomerActor(customer)
+	c.RequestedBy = a.String()
+	apply, err := s.applyOf(ctx, o, c)
+	if err != nil {
+		return ChangeRequest{}, o, err
+	}
+	switch {
+	case o.Status == StatusPendingReview || o.Status == StatusAwaitingCustomer:
+		if c.Kind == ChangeCancel {
+			req := TransitionRequest{Number: o.Number, From: o.Status, To: StatusCancelled, Actor: a.String(),
+				Note: "cancelled by the customer: " + c.Reason}
+			next := o
+			next.Status = StatusCancelled
+			req.Notifications = s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, StatusCancelled)
+			out, err := s.store.TransitionOrder(ctx, req)
+			return ChangeRequest{}, out, err
+		}
+		out, err := s.store.UpdateOrder(ctx, o.Number, o.Status, apply, a.String(),
+			s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status))
+		return ChangeRequest{}, out, err
+	case containsStatus(confirmedStatuses, o.Status):
+	default:
+		return ChangeRequest{}, o, fmt.Errorf("%s is %s and cannot be changed any more: %w", o.Number, o.Status, ErrInvalidTransition)
+	}
+	managers, err := s.otherStaff(ctx, 0, []Role{RoleManager})
+	if err != nil {
+		return ChangeRequest{}, o, err
+	}
+	var ns []Notification
+	for _, m := range managers {
+		n := s.noticeOf(o, m.Language)
+		n.Note, n.Actor = changeText(c), o.Customer.Name
+		ns = append(ns, NewNotification(NoticeChangeRequested, m.TelegramID,
+			NoticeChangeRequested+":"+o.Number+":"+strconv.Itoa(len(o.History))+":"+strconv.FormatInt(m.TelegramID, 10)+":"+c.Kind, n, time.Time{}))
+	}
+	cr, err := s.store.CreateChangeRequest(ctx, c, ns)
+	return cr, o, err
+}
+
+// changeText describes a change for people: "date 2026-12-20", "cancel".
+func changeText(c ChangeRequest) string {
+	var what string
+	switch c.Kind {
+	case ChangeQuantity:
+		what = fmt.Sprintf("quantity of line %d → %d", c.Line+1, c.Quantity)
+	case ChangeDate:
+		what = "date → " + c.Date.String()
+	case ChangeAddress:
+		what = "address → " + c.Address
+	case ChangeCancel:
+		what = "cancel"
+	}
+	if c.Reason != "" {
+		what += " (" + c.Reason + ")"
+	}
+	return what
+}
+
+func containsStatus(ss []Status, s Status) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// applyOf works out what a change does to the order: new dates, quantities, total and
+// deposit.
+func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (ChangeApply, error) {
+	apply := ChangeApply{Total: o.Total, DepositDue: o.DepositDue, Note: changeText(c)}
+	switch c.Kind {
+	case ChangeCancel:
+		if strings.TrimSpace(c.Reason) == "" {
+			return apply, &ValidationError{Field: "reason", Reason: "a cancellation needs a reason"}
+		}
+		apply.Cancel = true
+	case ChangeAddress:
+		if n := len([]rune(strings.TrimSpace(c.Address))); n < 5 || n > 300 {
+			return apply, &ValidationError{Field: "address", Reason: "5 to 300 characters"}
+		}
+		apply.Address = strings.TrimSpace(c.Address)
+	case ChangeDate:
+		if c.Date.IsZero() || c.Date.Before(s.Today()) {
+			return apply, &ValidationError{Field: "date", Reason: "the date must not be in the past"}
+		}
+		apply.WantedDate = c.Date
+		if !o.PromisedDate.IsZero() {
+			apply.PromisedDate = c.Date
+		}
+	case ChangeQuantity:
+		if c.Line < 0 || c.Line >= len(o.Lines) || o.Lines[c.Line].Complimentary {
+			return apply, &ValidationError{Field: "line", Reason: "no such line"}
+		}
+		if c.Quantity <= 0 || c.Quantity > s.rules.MaxQuantity {
+			return apply, &ValidationError{Field: "quantity", Reason: fmt.Sprintf("must be between 1 and %d", s.rules.MaxQuantity)}
+		}
+		apply.Quantities = map[int]int{c.Line: c.Quantity}
+		total, anyCustom, anyProduction := decimal.Zero, false, false
+		skus := make([]string, 0, len(o.Lines))
+		for _, l := range o.Lines {
+			skus = append(skus, l.SKU)
+		}
+		products, err := s.store.ProductsBySKU(ctx, skus)
+		if err != nil {
+			return apply, err
+		}
+		for i, l := range o.Lines {
+			if i == c.Line {
+				l.Quantity = c.Quantity
+			}
+			total = total.Add(l.Amount())
+			if p, ok := products[l.SKU]; ok && !p.Standard && !l.Complimentary {
+				anyCustom = true
+			}
+			if !l.FromStock && !l.Complimentary {
+				anyProduction = true
+			}
+		}
+		apply.Total, apply.DepositDue = total, s.rules.Deposit(total, anyCustom, anyProduction)
+	default:
+		return apply, &ValidationError{Field: "change", Reason: "one of quantity, date, address, cancel"}
+	}
+	return apply, nil
+}
+
+// DecideChange is a manager approving or rejecting a change request. On approval the order
+// changes in the same transaction (stock adjusted) and counts as modified; the customer is
+// told the outcome either way.
+func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve bool, note string) (ChangeRequest, Order, error) {
+	if !a.May(ActDecideChange) {
+		return ChangeRequest{}, Order{}, s.forbidden(ctx, a, ActDecideChange)
+	}
+	c, err := s.store.ChangeRequest(ctx, id)
+	if err != nil {
+		return ChangeRequest{}, Order{}, err
+	}
+	o, err := s.store.Order(ctx, c.Number)
+	if err != nil {
+		return c, Order{}, err
+	}
+	if c.Status != "pending" {
+		return c, o, fmt.Errorf("change request %d is %s: %w", id, c.Status, ErrConflict)
+	}
+	req := DecideChangeRequest{ID: id, Approve: approve, Actor: a.String(), Note: note}
+	if approve {
+		if !containsStatus(confirmedStatuses, o.Status) {
+			return c, o, staleError(o)
+		}
+		if req.Apply, err = s.applyOf(ctx, o, c); err != nil {
+			return c, o, err
+		}
+	}
+	n := s.noticeOf(o, o.Customer.Language)
+	n.Note, n.Actor = changeText(c), a.Display()
+	n.To = StatusConfirmed
+	if !approve {
+		n.To = "" // rejected
+	}
+	if approve && req.Apply.Cancel {
+		n.To = StatusCancelled
+	}
+	key := NoticeChangeDecided + ":" + strconv.FormatInt(id, 10)
+	req.Notifications = s.forCustomer(o, NoticeChangeDecided, key, n, time.Time{})
+	if approve && !req.Apply.PromisedDate.IsZero() {
+		next := o
+		next.PromisedDate = req.Apply.PromisedDate
+		dn := s.noticeOf(next, o.Customer.Language)
+		dn.OldDate, dn.Note = o.PromisedDate, c.Reason
+		req.Notifications = append(req.Notifications, s.forCustomer(next, NoticeDateChanged, NoticeDateChanged+":"+strconv.FormatInt(id, 10), dn, time.Time{})...)
+		req.Notifications = append(req.Notifications, s.reminder(next)...)
+	}
+	cr, out, err := s.store.DecideChange(ctx, req)
+	if errors.Is(err, ErrConflict) {
+		if cur, gerr := s.store.ChangeRequest(ctx, id); gerr == nil {
+			return cur, o, fmt.Errorf("change request %d is %s: %w", id, cur.Status, ErrConflict)
+		}
+	}
+	return cr, out, err
+}
+
+// ChangeRequestByID returns a change request.
+func (s *Service) ChangeRequestByID(ctx context.Context, id int64) (ChangeRequest, error) {
+	return s.store.ChangeRequest(ctx, id)
+}
+
+// PlaceFor places an order on behalf of a customer, as a rep: the same rules as the
+// customer's own Confirm; the order records the rep as its source and the customer is told.
+func (s *Service) PlaceFor(ctx context.Context, d Draft, a Actor) (Order, bool, error) {
+	if !a.May(ActPlaceForCustomer) {
+		return Order{}, false, s.forbidden(ctx, a, ActPlaceForCustomer)
+	}
+	d.Source = "rep:" + strconv.FormatInt(a.TelegramID, 10)
+	return s.Place(ctx, d, a.String())
+}
