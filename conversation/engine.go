@@ -14,6 +14,7 @@ import (
 
 	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
+	"github.com/shopspring/decimal"
 )
 
 // Role is who is writing.
@@ -136,6 +137,22 @@ type Desk interface {
 	CustomerOrder(ctx context.Context, customerTelegramID int64, number string) (orders.Order, error)
 	Order(ctx context.Context, number string) (orders.Order, error)
 	Orders(ctx context.Context, f orders.OrderFilter) ([]orders.Order, error)
+
+	// Staff and the lifecycle.
+	Staff(ctx context.Context, telegramID int64) (orders.Staff, error)
+	SetStaffLanguage(ctx context.Context, telegramID int64, lang string) error
+	FindCustomers(ctx context.Context, text string, limit int) ([]orders.Customer, error)
+	StaffOrder(ctx context.Context, a orders.Actor, number string) (orders.Order, error)
+	QueueFilter(name string) (orders.OrderFilter, error)
+	Queue(ctx context.Context, a orders.Actor, f orders.OrderFilter) ([]orders.Order, int, error)
+	Review(ctx context.Context, number string, a orders.Actor, d orders.ReviewDecision) (orders.Order, error)
+	CustomerDecide(ctx context.Context, number string, customer int64, accept bool) (orders.Order, error)
+	Advance(ctx context.Context, number string, to orders.Status, a orders.Actor, opt orders.AdvanceOptions) (orders.Order, error)
+	RecordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a orders.Actor) (orders.Order, error)
+	RequestChange(ctx context.Context, customer int64, c orders.ChangeRequest) (orders.ChangeRequest, orders.Order, error)
+	DecideChange(ctx context.Context, id int64, a orders.Actor, approve bool, note string) (orders.ChangeRequest, orders.Order, error)
+	PlaceFor(ctx context.Context, d orders.Draft, a orders.Actor) (orders.Order, bool, error)
+	Rate(ctx context.Context, number string, customer int64, rating int, comment string) error
 }
 
 // Engine runs conversations.

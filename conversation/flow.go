@@ -47,6 +47,42 @@ func handlerFor(state string) handler {
 		return handler{(*step).askResume, (*step).answerResume}
 	case stateStatus:
 		return handler{(*step).askStatus, (*step).answerStatus}
+	case stateFind:
+		return handler{(*step).askFind, (*step).answerFind}
+	case stateForCustomer:
+		return handler{(*step).askForCustomer, (*step).answerForCustomer}
+	case stateNewCustName:
+		return handler{(*step).askNewCustName, (*step).answerNewCustName}
+	case stateNewCustPhone:
+		return handler{(*step).askNewCustPhone, (*step).answerNewCustPhone}
+	case stateReviewDate:
+		return handler{(*step).askReviewDate, (*step).answerReviewDate}
+	case stateRejectReason:
+		return handler{(*step).askRejectReason, (*step).answerRejectReason}
+	case stateShipCarrier:
+		return handler{(*step).askShipCarrier, (*step).answerShipCarrier}
+	case stateShipTracking:
+		return handler{(*step).askShipTracking, (*step).answerShipTracking}
+	case stateCancelReason:
+		return handler{(*step).askCancelReason, (*step).answerCancelReason}
+	case statePayAmount:
+		return handler{(*step).askPayAmount, (*step).answerPayAmount}
+	case statePayMethod:
+		return handler{(*step).askPayMethod, (*step).answerPayMethod}
+	case stateChangeNote:
+		return handler{(*step).askChangeNote, (*step).answerChangeNote}
+	case stateChangeKind:
+		return handler{(*step).askChangeKind, (*step).answerChangeKind}
+	case stateChangeQuantity:
+		return handler{(*step).askChangeQuantity, (*step).answerChangeQuantity}
+	case stateChangeDate:
+		return handler{(*step).askChangeDate, (*step).answerChangeDate}
+	case stateChangeAddress:
+		return handler{(*step).askChangeAddress, (*step).answerChangeAddress}
+	case stateChangeReason:
+		return handler{(*step).askChangeReason, (*step).answerChangeReason}
+	case stateRateComment:
+		return handler{(*step).askRateComment, (*step).answerRateComment}
 	}
 	return handler{
 		ask:    func(st *step) error { st.reset(true); return st.menu() },
@@ -452,6 +488,9 @@ func (st *step) answerCart(in Input, action, _ string) error {
 			st.say(st.t("err.cart.empty"))
 			return st.goTo(stateProduct)
 		}
+		if st.s.For != nil {
+			return st.next(stateAddress) // the rep chose the customer: name and phone are known
+		}
 		return st.next(st.contactState())
 	}
 	if in.Kind == InputText {
@@ -595,8 +634,11 @@ func (st *step) answerPhone(in Input, _, _ string) error {
 // --- address ---
 
 func (st *step) askAddress() error {
-	c, err := st.e.desk.Customer(st.ctx, st.u.ID)
-	if err != nil && !errors.Is(err, orders.ErrNotFound) {
+	var c orders.Customer
+	var err error
+	if st.s.For != nil {
+		c = *st.s.For
+	} else if c, err = st.e.desk.Customer(st.ctx, st.u.ID); err != nil && !errors.Is(err, orders.ErrNotFound) {
 		return err
 	}
 	st.s.List = c.Addresses

@@ -26,6 +26,28 @@ const (
 	stateEdit     = "edit"
 	stateResume   = "resume"
 	stateStatus   = "status"
+
+	// staff
+	stateFind         = "find"
+	stateForCustomer  = "for_customer"
+	stateNewCustName  = "new_customer_name"
+	stateNewCustPhone = "new_customer_phone"
+	stateReviewDate   = "review_date"
+	stateRejectReason = "reject_reason"
+	stateShipCarrier  = "ship_carrier"
+	stateShipTracking = "ship_tracking"
+	stateCancelReason = "cancel_reason"
+	statePayAmount    = "pay_amount"
+	statePayMethod    = "pay_method"
+	stateChangeNote   = "change_note"
+
+	// customer, about an order
+	stateChangeKind     = "change_kind"
+	stateChangeQuantity = "change_quantity"
+	stateChangeDate     = "change_date"
+	stateChangeAddress  = "change_address"
+	stateChangeReason   = "change_reason"
+	stateRateComment    = "rate_comment"
 )
 
 // Session is what the dialog remembers of one chat between updates. It is stored as JSON.
@@ -52,10 +74,32 @@ type Session struct {
 	PlacedKey    string `json:"placed_key,omitempty"`
 	PlacedNumber string `json:"placed_number,omitempty"`
 
+	// Work on one order (staff actions, change requests, rating): its number and the
+	// answers so far.
+	Work *work `json:"work,omitempty"`
+	// For is the customer a rep orders for.
+	For *orders.Customer `json:"for,omitempty"`
+
 	LastKey     string  `json:"last_key,omitempty"`
 	LastReplies []Reply `json:"last_replies,omitempty"`
 
 	Expired bool `json:"-"`
+}
+
+type work struct {
+	Number   string            `json:"number"`
+	Carrier  string            `json:"carrier,omitempty"`
+	Amount   string            `json:"amount,omitempty"`
+	Change   string            `json:"change,omitempty"` // change kind
+	Line     int               `json:"line,omitempty"`
+	Quantity int               `json:"quantity,omitempty"`
+	Date     orders.Date       `json:"date,omitempty"`
+	Address  string            `json:"address,omitempty"`
+	ChangeID int64             `json:"change_id,omitempty"`
+	Approve  bool              `json:"approve,omitempty"`
+	Rating   int               `json:"rating,omitempty"`
+	Name     string            `json:"name,omitempty"`
+	Found    []orders.Customer `json:"found,omitempty"`
 }
 
 type pick struct {

@@ -109,10 +109,13 @@ func (st *step) command(cmd, args string) error {
 		return st.cancel()
 	case "neworder":
 		if st.u.Role.Staff() {
-			st.say(st.t("staff.neworder.customer_first"))
-			return nil
+			return st.startForCustomer()
 		}
 		return st.newOrder()
+	case "orders":
+		return st.queue(args, 0)
+	case "find":
+		return st.find(args)
 	case "myorders":
 		return st.myOrders(0)
 	case "status":
@@ -173,6 +176,10 @@ func (st *step) menuAction(a string) error {
 	switch a {
 	case "new":
 		return st.command("neworder", "")
+	case "review", "active", "overdue", "today":
+		return st.queue(a, 0)
+	case "find":
+		return st.find("")
 	case "orders":
 		return st.myOrders(0)
 	case "status":
@@ -183,7 +190,11 @@ func (st *step) menuAction(a string) error {
 		return st.chooseLanguage()
 	case "lang:en", "lang:zh":
 		st.s.Lang = strings.TrimPrefix(a, "lang:")
-		if st.u.Role == RoleCustomer {
+		if st.u.Role.Staff() {
+			if err := st.e.desk.SetStaffLanguage(st.ctx, st.u.ID, st.s.Lang); err != nil && !errors.Is(err, orders.ErrNotFound) {
+				return err
+			}
+		} else {
 			if _, err := st.e.desk.RegisterCustomer(st.ctx, orders.Customer{
 				TelegramID: st.u.ID, Name: st.u.Name, Language: st.s.Lang,
 			}); err != nil {
@@ -203,6 +214,17 @@ func (st *step) menuAction(a string) error {
 	if n, ok := strings.CutPrefix(a, "order:"); ok {
 		return st.showOrder(n)
 	}
+	if q, ok := strings.CutPrefix(a, "q:"); ok {
+		name, page, _ := strings.Cut(q, ":")
+		p, _ := strconv.Atoi(page)
+		return st.queue(name, p)
+	}
+	if verb, rest, ok := strings.Cut(a, ":"); ok {
+		switch verb {
+		case "oc", "od", "rate", "chg", "ca", "cr", "ra", "rd", "rr", "pay", "adv":
+			return st.orderAction(verb, rest)
+		}
+	}
 	st.say(st.t("err.stale_button"))
 	return st.menu()
 }
@@ -214,7 +236,12 @@ func (st *step) chooseLanguage() error {
 
 func (st *step) menu() error {
 	rows := [][]Button{}
-	if !st.u.Role.Staff() {
+	if st.u.Role.Staff() {
+		rows = append(rows,
+			[]Button{{Text: st.t("menu.review"), Data: "m:review"}, {Text: st.t("menu.active"), Data: "m:active"}},
+			[]Button{{Text: st.t("menu.overdue"), Data: "m:overdue"}, {Text: st.t("menu.today"), Data: "m:today"}},
+			[]Button{{Text: st.t("menu.find"), Data: "m:find"}, {Text: st.t("menu.for_customer"), Data: "m:new"}})
+	} else {
 		rows = append(rows,
 			[]Button{{Text: st.t("menu.neworder"), Data: "m:new"}, {Text: st.t("menu.myorders"), Data: "m:orders"}})
 	}
@@ -229,8 +256,9 @@ func (st *step) menu() error {
 func (st *step) reset(keepDraft bool) {
 	s := st.s
 	s.State, s.Stack, s.Pick, s.Editing, s.List, s.Category, s.Query, s.Page = stateIdle, nil, nil, false, nil, "", "", 0
+	s.Work, s.CalMonth = nil, ""
 	if !keepDraft {
-		s.Draft = nil
+		s.Draft, s.For = nil, nil
 	}
 	s.Seq++
 }

@@ -68,8 +68,15 @@ func (st *step) answerSummary(_ Input, action, _ string) error {
 func (st *step) confirm() error {
 	s := st.s
 	d := *s.Draft
-	d.Customer = orders.Customer{TelegramID: st.u.ID, Name: s.Name, Phone: s.Phone, Language: s.Lang}
-	o, _, err := st.e.desk.Place(st.ctx, d, "customer:"+strconv.FormatInt(st.u.ID, 10))
+	var o orders.Order
+	var err error
+	if s.For != nil {
+		d.Customer = *s.For
+		o, _, err = st.e.desk.PlaceFor(st.ctx, d, st.actor())
+	} else {
+		d.Customer = orders.Customer{TelegramID: st.u.ID, Name: s.Name, Phone: s.Phone, Language: s.Lang}
+		o, _, err = st.e.desk.Place(st.ctx, d, orders.CustomerActor(st.u.ID).String())
+	}
 	var short *orders.StockShortage
 	var verr *orders.ValidationError
 	switch {
@@ -89,10 +96,13 @@ func (st *step) confirm() error {
 		return st.askSummary()
 	case errors.Is(err, orders.ErrNotFound), errors.Is(err, orders.ErrInactive):
 		return st.quoteFailed(err)
+	case errors.Is(err, orders.ErrForbidden):
+		return st.explain(err, o)
 	case err != nil:
 		return err
 	}
 	s.PlacedKey, s.PlacedNumber = d.Key, o.Number
+	s.For = nil
 	st.reset(false)
 	if o.Status == orders.StatusConfirmed {
 		st.say(st.t("order.confirmed", o.Number, o.PromisedDate.String(), st.money(o.Total)))
@@ -289,7 +299,7 @@ func (st *step) showOrder(number string) error {
 	if n == "" {
 		err = orders.ErrNotFound
 	} else if st.u.Role.Staff() {
-		o, err = st.e.desk.Order(st.ctx, n)
+		o, err = st.e.desk.StaffOrder(st.ctx, st.actor(), n)
 	} else {
 		o, err = st.e.desk.CustomerOrder(st.ctx, st.u.ID, n)
 	}
@@ -298,9 +308,9 @@ func (st *step) showOrder(number string) error {
 		return nil
 	}
 	if err != nil {
-		return err
+		return st.explain(err, orders.Order{Number: n})
 	}
-	st.say(st.orderCard(o))
+	st.showCard(o)
 	return nil
 }
 

@@ -1,0 +1,234 @@
+package conversation
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/orderbot/orderbot/orders"
+)
+
+// --- a customer's change request ---
+
+func (st *step) askChangeKind() error {
+	st.say(st.t("ask.change_kind", st.s.Work.Number),
+		[]Button{st.btn("btn.change.quantity", "k", orders.ChangeQuantity), st.btn("btn.change.date", "k", orders.ChangeDate)},
+		[]Button{st.btn("btn.change.address", "k", orders.ChangeAddress), st.btn("btn.change.cancel", "k", orders.ChangeCancel)},
+		[]Button{st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerChangeKind(_ Input, action, arg string) error {
+	if action != "k" {
+		st.say(st.t("err.choose_button"))
+		return st.reask()
+	}
+	st.s.Work.Change = arg
+	switch arg {
+	case orders.ChangeQuantity:
+		return st.goTo(stateChangeQuantity)
+	case orders.ChangeDate:
+		return st.goTo(stateChangeDate)
+	case orders.ChangeAddress:
+		return st.goTo(stateChangeAddress)
+	case orders.ChangeCancel:
+		return st.goTo(stateChangeReason)
+	}
+	st.say(st.t("err.choose_button"))
+	return st.reask()
+}
+
+func (st *step) askChangeQuantity() error {
+	o, err := st.workOrder()
+	if err != nil {
+		return st.explain(err, orders.Order{})
+	}
+	var rows [][]Button
+	for i, l := range o.Lines {
+		if l.Complimentary {
+			continue
+		}
+		rows = append(rows, []Button{st.rawBtn(st.lineName(l.SKU, l.Variant)+" × "+strconv.Itoa(l.Quantity), "line", strconv.Itoa(i))})
+	}
+	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
+	if st.s.Work.Line > 0 || len(rows) == 2 {
+		st.s.Work.Line = max(st.s.Work.Line, 0)
+	}
+	st.say(st.t("ask.change_quantity"), rows...)
+	return nil
+}
+
+func (st *step) answerChangeQuantity(in Input, action, arg string) error {
+	if action == "line" {
+		i, _ := strconv.Atoi(arg)
+		st.s.Work.Line = i
+		st.s.Work.Quantity = -1 // a line is chosen: the quantity comes next
+		st.say(st.t("ask.change_quantity.new"), []Button{st.btn("btn.cancel", "cancel")})
+		return nil
+	}
+	if st.s.Work.Quantity != -1 {
+		st.say(st.t("err.choose_button"))
+		return st.reask()
+	}
+	if in.Kind != InputText {
+		st.say(st.t("err.quantity.type"))
+		return nil
+	}
+	q, err := ParseQuantity(in.Text, st.e.desk.Rules().MaxQuantity)
+	if err != nil {
+		var ie *InputError
+		errors.As(err, &ie)
+		st.say(st.t(ie.Key, ie.Args...))
+		st.say(st.t("ask.change_quantity.new"), []Button{st.btn("btn.cancel", "cancel")})
+		return nil
+	}
+	st.s.Work.Quantity = q
+	return st.goTo(stateChangeReason)
+}
+
+func (st *step) askChangeDate() error {
+	today := st.e.desk.Today()
+	if st.s.CalMonth == "" {
+		st.s.CalMonth = today.String()[:7]
+	}
+	rows := st.calendar(st.s.CalMonth, today)
+	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
+	st.say(st.t("ask.change_date"), rows...)
+	return nil
+}
+
+func (st *step) answerChangeDate(in Input, action, arg string) error {
+	var d orders.Date
+	var err error
+	switch {
+	case action == "cal":
+		st.s.CalMonth = arg
+		st.s.Seq++
+		return st.askChangeDate()
+	case action == "day":
+		d, err = orders.ParseISODate(arg)
+	case in.Kind == InputText:
+		d, err = ParseDate(in.Text, st.e.desk.Today())
+	default:
+		err = inputErr("err.date.type")
+	}
+	if err == nil && d.Before(st.e.desk.Today()) {
+		err = inputErr("err.date.past", st.e.desk.Today().String())
+	}
+	if err != nil {
+		return st.invalid(err)
+	}
+	st.s.Work.Date, st.s.CalMonth = d, ""
+	return st.goTo(stateChangeReason)
+}
+
+func (st *step) askChangeAddress() error {
+	st.say(st.t("ask.change_address"), []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerChangeAddress(in Input, _, _ string) error {
+	a, ok := textAnswer(in, 300)
+	if !ok || len([]rune(a)) < 5 {
+		st.say(st.t("err.address.short"))
+		return st.reask()
+	}
+	st.s.Work.Address = a
+	return st.goTo(stateChangeReason)
+}
+
+func (st *step) askChangeReason() error {
+	rows := [][]Button{}
+	if st.s.Work.Change != orders.ChangeCancel {
+		rows = append(rows, []Button{st.btn("btn.skip", "skip")})
+	}
+	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
+	st.say(st.t("ask.change_reason"), rows...)
+	return nil
+}
+
+func (st *step) answerChangeReason(in Input, action, _ string) error {
+	reason := ""
+	if action != "skip" || st.s.Work.Change == orders.ChangeCancel {
+		r, ok := textAnswer(in, 300)
+		if !ok {
+			st.say(st.t("err.reason"))
+			return st.reask()
+		}
+		reason = r
+	}
+	w := st.s.Work
+	c := orders.ChangeRequest{Number: w.Number, Kind: w.Change, Line: w.Line, Quantity: w.Quantity,
+		Date: w.Date, Address: w.Address, Reason: reason}
+	cr, o, err := st.e.desk.RequestChange(st.ctx, st.u.ID, c)
+	st.reset(true)
+	if err != nil {
+		return st.explain(err, o)
+	}
+	if cr.ID == 0 {
+		st.say(st.t("change.applied", o.Number))
+		st.showCard(o)
+		return nil
+	}
+	st.say(st.t("change.requested", o.Number))
+	return nil
+}
+
+// --- a manager's decision ---
+
+func (st *step) askChangeNote() error {
+	st.say(st.t("ask.change_note"), []Button{st.btn("btn.skip", "skip")}, []Button{st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerChangeNote(in Input, action, _ string) error {
+	note := ""
+	if action != "skip" {
+		n, ok := textAnswer(in, 300)
+		if !ok {
+			st.say(st.t("err.reason"))
+			return st.reask()
+		}
+		note = n
+	}
+	return st.decideChange(note)
+}
+
+func (st *step) decideChange(note string) error {
+	w := st.s.Work
+	st.reset(true)
+	cr, o, err := st.e.desk.DecideChange(st.ctx, w.ChangeID, st.actor(), w.Approve, note)
+	if err != nil {
+		if errors.Is(err, orders.ErrConflict) && cr.ID != 0 {
+			st.say(st.t("change.already", cr.ID, st.t("change.status."+cr.Status)))
+			return nil
+		}
+		return st.explain(err, o)
+	}
+	st.say(st.t("change.decided."+cr.Status, o.Number))
+	return nil
+}
+
+// --- the customer's comment after a rating ---
+
+func (st *step) askRateComment() error {
+	st.say(st.t("ask.rate_comment", st.s.Work.Rating), []Button{st.btn("btn.skip", "skip")})
+	return nil
+}
+
+func (st *step) answerRateComment(in Input, action, _ string) error {
+	w := st.s.Work
+	if action != "skip" {
+		c, ok := textAnswer(in, 500)
+		if !ok {
+			st.say(st.t("err.notes.long"))
+			return st.reask()
+		}
+		if err := st.e.desk.Rate(st.ctx, w.Number, st.u.ID, w.Rating, c); err != nil {
+			st.reset(true)
+			return st.explain(err, orders.Order{Number: w.Number})
+		}
+	}
+	st.reset(true)
+	st.say(st.t("rate.thanks"))
+	return nil
+}

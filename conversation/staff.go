@@ -1,0 +1,504 @@
+package conversation
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/orderbot/orderbot/orders"
+	"github.com/shopspring/decimal"
+)
+
+// actor returns who the user is for the order desk: a staff member (looked up, so a
+// deactivated one is refused) or a customer.
+func (st *step) actor() orders.Actor {
+	if st.u.Role.Staff() {
+		if s, err := st.e.desk.Staff(st.ctx, st.u.ID); err == nil {
+			return orders.StaffActor(s)
+		}
+	}
+	return orders.CustomerActor(st.u.ID)
+}
+
+// explain tells the user, in one line, why an action on an order did not happen, and
+// returns nil; errors that are not the user's business are returned.
+func (st *step) explain(err error, o orders.Order) error {
+	var verr *orders.ValidationError
+	var short *orders.StockShortage
+	switch {
+	case errors.Is(err, orders.ErrForbidden):
+		st.e.log.WarnContext(st.ctx, "staff action refused", "user", st.u.ID, "role", string(st.u.Role))
+		st.say(st.t("err.forbidden"))
+	case errors.Is(err, orders.ErrNotFound):
+		st.say(st.t("err.order.not_found", o.Number))
+	case errors.Is(err, orders.ErrConflict), errors.Is(err, orders.ErrInvalidTransition):
+		if o.Number == "" {
+			st.say(st.t("err.order.moved_on"))
+		} else {
+			st.say(st.t("err.order.moved", o.Number, st.t("status."+string(o.Status))))
+		}
+	case errors.Is(err, orders.ErrDepositRequired):
+		st.say(st.t("err.deposit_required", o.Number, st.money(o.DepositDue), st.money(o.Paid)))
+	case errors.As(err, &short):
+		for _, l := range short.Lines {
+			st.say(st.t("err.stock.short", st.lineName(l.SKU, ""), l.Wanted, l.Available))
+		}
+	case errors.As(err, &verr):
+		st.say(st.t("err.invalid", verr.Reason))
+	default:
+		return err
+	}
+	return nil
+}
+
+// staffOnly refuses a staff command to anyone else, politely, and logs it.
+func (st *step) staffOnly() bool {
+	if st.u.Role.Staff() && st.actor().Kind == orders.ActorStaff {
+		return true
+	}
+	st.e.log.WarnContext(st.ctx, "staff command refused", "user", st.u.ID)
+	st.say(st.t("err.forbidden"))
+	return false
+}
+
+// --- queues and search ---
+
+func (st *step) queue(name string, page int) error {
+	if !st.staffOnly() {
+		return nil
+	}
+	f, err := st.e.desk.QueueFilter(name)
+	if err != nil {
+		st.say(st.t("err.queue"))
+		return nil
+	}
+	if name == "" {
+		name = orders.QueueActive
+	}
+	f.Limit, f.Offset = pageSize, max(page, 0)*pageSize
+	os, n, err := st.e.desk.Queue(st.ctx, st.actor(), f)
+	if err != nil {
+		return st.explain(err, orders.Order{})
+	}
+	st.orderList(st.t("queue."+name, n), os, n, page, "m:q:"+name+":")
+	return nil
+}
+
+func (st *step) find(text string) error {
+	if !st.staffOnly() {
+		return nil
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		st.s.Stack = nil
+		return st.goTo(stateFind)
+	}
+	os, n, err := st.e.desk.Queue(st.ctx, st.actor(), orders.OrderFilter{Query: text, Limit: pageSize})
+	if err != nil {
+		return st.explain(err, orders.Order{})
+	}
+	if n == 0 {
+		st.say(st.t("find.none", text))
+		return nil
+	}
+	st.orderList(st.t("find.title", text, n), os, n, 0, "")
+	return nil
+}
+
+func (st *step) askFind() error {
+	st.say(st.t("ask.find"), []Button{st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerFind(in Input, _, _ string) error {
+	if in.Kind != InputText || strings.TrimSpace(in.Text) == "" {
+		st.say(st.t("ask.find"))
+		return nil
+	}
+	st.reset(true)
+	return st.find(in.Text)
+}
+
+// orderList shows orders as buttons that open their cards; pager continues with prefix.
+func (st *step) orderList(title string, os []orders.Order, total, page int, pager string) {
+	var rows [][]Button
+	for _, o := range os {
+		rows = append(rows, []Button{{
+			Text: fmt.Sprintf("%s · %s · %s · %s", o.Number, o.Customer.Name, st.t("status."+string(o.Status)), st.money(o.Total)),
+			Data: "m:order:" + o.Number,
+		}})
+	}
+	if pager != "" {
+		var nav []Button
+		if page > 0 {
+			nav = append(nav, Button{Text: st.t("btn.prev"), Data: pager + strconv.Itoa(page-1)})
+		}
+		if (page+1)*pageSize < total {
+			nav = append(nav, Button{Text: st.t("btn.next"), Data: pager + strconv.Itoa(page+1)})
+		}
+		if len(nav) > 0 {
+			rows = append(rows, nav)
+		}
+	}
+	st.say(title, rows...)
+}
+
+// --- the order card and its actions ---
+
+// orderActions are the buttons of an order card: for staff exactly the transitions the
+// lifecycle allows from the order's status and the actor may make; for the customer the
+// answers and requests that are theirs.
+func (st *step) orderActions(o orders.Order) [][]Button {
+	var rows [][]Button
+	n := o.Number
+	if !st.u.Role.Staff() {
+		switch o.Status {
+		case orders.StatusAwaitingCustomer:
+			rows = append(rows, []Button{{Text: st.t("btn.confirm"), Data: "m:oc:" + n}, {Text: st.t("btn.decline"), Data: "m:od:" + n}})
+		}
+		switch o.Status {
+		case orders.StatusPendingReview, orders.StatusAwaitingCustomer, orders.StatusConfirmed, orders.StatusInProduction, orders.StatusQualityCheck:
+			rows = append(rows, []Button{{Text: st.t("btn.request_change"), Data: "m:chg:" + n}})
+		}
+		return rows
+	}
+	a := st.actor()
+	if o.Status == orders.StatusPendingReview {
+		if a.May(orders.ActReview) {
+			var row []Button
+			if d := orders.SuggestedDate(o); !d.IsZero() {
+				row = append(row, Button{Text: st.t("btn.review.accept", d.String()), Data: "m:ra:" + n})
+			}
+			row = append(row, Button{Text: st.t("btn.review.date"), Data: "m:rd:" + n})
+			rows = append(rows, row, []Button{{Text: st.t("btn.review.reject"), Data: "m:rr:" + n}})
+		}
+		return rows
+	}
+	if o.Status == orders.StatusAwaitingCustomer {
+		return nil // the customer answers
+	}
+	var row []Button
+	for _, to := range o.Status.Next() {
+		act := orders.ActAdvance
+		if to == orders.StatusCancelled {
+			act = orders.ActCancel
+		}
+		if !a.May(act) {
+			continue
+		}
+		label := st.t("btn.to." + string(to))
+		if o.Status == orders.StatusQualityCheck && to == orders.StatusInProduction {
+			label = st.t("btn.rework")
+		}
+		row = append(row, Button{Text: label, Data: "m:adv:" + n + ":" + string(to)})
+		if len(row) == 2 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if a.May(orders.ActRecordPayment) && o.PaymentStatus != orders.PaymentPaid && o.Status != orders.StatusCancelled {
+		rows = append(rows, []Button{{Text: st.t("btn.payment"), Data: "m:pay:" + n}})
+	}
+	return rows
+}
+
+// showCard sends the order's card with its buttons.
+func (st *step) showCard(o orders.Order) {
+	st.say(st.orderCard(o), st.orderActions(o)...)
+}
+
+// orderAction handles the buttons of order cards and notifications: "m:<verb>:<number>[:arg]".
+func (st *step) orderAction(verb, rest string) error {
+	number, arg, _ := strings.Cut(rest, ":")
+	switch verb {
+	case "oc", "od":
+		o, err := st.e.desk.CustomerDecide(st.ctx, number, st.u.ID, verb == "oc")
+		if err != nil {
+			return st.explain(err, o)
+		}
+		if o.Status == orders.StatusConfirmed {
+			st.say(st.t("order.customer_confirmed", o.Number, o.PromisedDate.String()))
+		} else {
+			st.say(st.t("order.customer_declined", o.Number))
+		}
+		return nil
+	case "rate":
+		r, _ := strconv.Atoi(arg)
+		if err := st.e.desk.Rate(st.ctx, number, st.u.ID, r, ""); err != nil {
+			return st.explain(err, orders.Order{Number: number})
+		}
+		st.reset(true)
+		st.s.Work = &work{Number: number, Rating: r}
+		return st.goTo(stateRateComment)
+	case "chg":
+		o, err := st.e.desk.CustomerOrder(st.ctx, st.u.ID, number)
+		if err != nil {
+			return st.explain(err, orders.Order{Number: number})
+		}
+		st.reset(true)
+		st.s.Work = &work{Number: o.Number}
+		return st.goTo(stateChangeKind)
+	case "ca", "cr":
+		id, _ := strconv.ParseInt(number, 10, 64)
+		st.reset(true)
+		st.s.Work = &work{ChangeID: id, Approve: verb == "ca"}
+		if verb == "cr" {
+			return st.goTo(stateChangeNote)
+		}
+		return st.decideChange("")
+	}
+	if !st.staffOnly() {
+		return nil
+	}
+	a := st.actor()
+	o, err := st.e.desk.StaffOrder(st.ctx, a, number)
+	if err != nil {
+		return st.explain(err, orders.Order{Number: number})
+	}
+	st.reset(true)
+	st.s.Work = &work{Number: number}
+	switch verb {
+	case "ra":
+		o, err = st.e.desk.Review(st.ctx, number, a, orders.ReviewDecision{Accept: true})
+		if err != nil {
+			return st.explain(err, o)
+		}
+		st.say(st.t("review.accepted", o.Number, o.PromisedDate.String()))
+		return nil
+	case "rd":
+		if o.Status != orders.StatusPendingReview {
+			return st.explain(orders.ErrConflict, o)
+		}
+		return st.goTo(stateReviewDate)
+	case "rr":
+		if o.Status != orders.StatusPendingReview {
+			return st.explain(orders.ErrConflict, o)
+		}
+		return st.goTo(stateRejectReason)
+	case "pay":
+		return st.goTo(statePayAmount)
+	case "adv":
+		to := orders.Status(arg)
+		if !o.Status.CanTransition(to) {
+			return st.explain(orders.ErrConflict, o)
+		}
+		switch to {
+		case orders.StatusShipped:
+			return st.goTo(stateShipCarrier)
+		case orders.StatusCancelled:
+			return st.goTo(stateCancelReason)
+		}
+		return st.advance(to, orders.AdvanceOptions{})
+	}
+	st.say(st.t("err.stale_button"))
+	return nil
+}
+
+// advance moves the order of the current work to status to.
+func (st *step) advance(to orders.Status, opt orders.AdvanceOptions) error {
+	number := st.s.Work.Number
+	o, err := st.e.desk.Advance(st.ctx, number, to, st.actor(), opt)
+	st.reset(true)
+	if err != nil {
+		return st.explain(err, o)
+	}
+	st.say(st.t("order.advanced", o.Number, st.t("status."+string(o.Status))))
+	st.showCard(o)
+	return nil
+}
+
+func (st *step) workOrder() (orders.Order, error) {
+	if st.s.Work == nil {
+		return orders.Order{}, orders.ErrNotFound
+	}
+	if st.u.Role.Staff() {
+		return st.e.desk.StaffOrder(st.ctx, st.actor(), st.s.Work.Number)
+	}
+	return st.e.desk.CustomerOrder(st.ctx, st.u.ID, st.s.Work.Number)
+}
+
+// textAnswer reads a one-line text answer of at most n characters.
+func textAnswer(in Input, n int) (string, bool) {
+	if in.Kind != InputText {
+		return "", false
+	}
+	t := strings.Join(strings.Fields(in.Text), " ")
+	if t == "" || utf8.RuneCountInString(t) > n {
+		return "", false
+	}
+	return t, true
+}
+
+func (st *step) askReviewDate() error {
+	o, err := st.workOrder()
+	if err != nil {
+		return st.explain(err, orders.Order{})
+	}
+	today := st.e.desk.Today()
+	if st.s.CalMonth == "" {
+		st.s.CalMonth = today.String()[:7]
+	}
+	rows := st.calendar(st.s.CalMonth, today)
+	rows = append(rows, []Button{st.btn("btn.cancel", "cancel")})
+	st.say(st.t("ask.review_date", o.Number, o.WantedDate.String(), o.EstimatedDate.String()), rows...)
+	return nil
+}
+
+func (st *step) answerReviewDate(in Input, action, arg string) error {
+	var d orders.Date
+	var err error
+	switch {
+	case action == "cal":
+		st.s.CalMonth = arg
+		st.s.Seq++
+		return st.askReviewDate()
+	case action == "day":
+		d, err = orders.ParseISODate(arg)
+	case in.Kind == InputText:
+		d, err = ParseDate(in.Text, st.e.desk.Today())
+	default:
+		err = inputErr("err.date.type")
+	}
+	if err == nil && d.Before(st.e.desk.Today()) {
+		err = inputErr("err.date.past", st.e.desk.Today().String())
+	}
+	if err != nil {
+		return st.invalid(err)
+	}
+	number := st.s.Work.Number
+	st.s.CalMonth = ""
+	o, err := st.e.desk.Review(st.ctx, number, st.actor(), orders.ReviewDecision{Date: d})
+	st.reset(true)
+	if err != nil {
+		return st.explain(err, o)
+	}
+	st.say(st.t("review.accepted", o.Number, o.PromisedDate.String()))
+	return nil
+}
+
+func (st *step) askRejectReason() error {
+	st.say(st.t("ask.reject_reason", st.s.Work.Number), []Button{st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerRejectReason(in Input, _, _ string) error {
+	reason, ok := textAnswer(in, 300)
+	if !ok {
+		st.say(st.t("err.reason"))
+		return st.reask()
+	}
+	number := st.s.Work.Number
+	o, err := st.e.desk.Review(st.ctx, number, st.actor(), orders.ReviewDecision{Reject: true, Reason: reason})
+	st.reset(true)
+	if err != nil {
+		return st.explain(err, o)
+	}
+	st.say(st.t("review.rejected", o.Number))
+	return nil
+}
+
+func (st *step) askShipCarrier() error {
+	st.say(st.t("ask.carrier", st.s.Work.Number), []Button{st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerShipCarrier(in Input, _, _ string) error {
+	c, ok := textAnswer(in, 80)
+	if !ok {
+		st.say(st.t("err.carrier"))
+		return st.reask()
+	}
+	st.s.Work.Carrier = c
+	return st.goTo(stateShipTracking)
+}
+
+func (st *step) askShipTracking() error {
+	st.say(st.t("ask.tracking", st.s.Work.Carrier), []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerShipTracking(in Input, _, _ string) error {
+	t, ok := textAnswer(in, 80)
+	if !ok {
+		st.say(st.t("err.tracking"))
+		return st.reask()
+	}
+	return st.advance(orders.StatusShipped, orders.AdvanceOptions{Carrier: st.s.Work.Carrier, Tracking: t})
+}
+
+func (st *step) askCancelReason() error {
+	st.say(st.t("ask.cancel_reason", st.s.Work.Number), []Button{st.btn("btn.back", "back")})
+	return nil
+}
+
+func (st *step) answerCancelReason(in Input, _, _ string) error {
+	r, ok := textAnswer(in, 300)
+	if !ok {
+		st.say(st.t("err.reason"))
+		return st.reask()
+	}
+	return st.advance(orders.StatusCancelled, orders.AdvanceOptions{Note: r})
+}
+
+func (st *step) askPayAmount() error {
+	o, err := st.workOrder()
+	if err != nil {
+		return st.explain(err, orders.Order{})
+	}
+	balance := o.Total.Sub(o.Paid)
+	row := []Button{st.rawBtn(st.t("btn.pay.balance", st.money(balance)), "amt", balance.StringFixed(2))}
+	if due := o.DepositDue.Sub(o.Paid); due.IsPositive() && due.LessThan(balance) {
+		row = append([]Button{st.rawBtn(st.t("btn.pay.deposit", st.money(due)), "amt", due.StringFixed(2))}, row...)
+	}
+	st.say(st.t("ask.amount", o.Number, st.money(o.Total), st.money(o.Paid)), row, []Button{st.btn("btn.cancel", "cancel")})
+	return nil
+}
+
+func (st *step) answerPayAmount(in Input, action, arg string) error {
+	raw := arg
+	if action != "amt" {
+		if in.Kind != InputText {
+			st.say(st.t("err.amount"))
+			return st.reask()
+		}
+		raw = strings.TrimPrefix(strings.TrimSpace(normalizeDigits(in.Text)), st.e.desk.Rules().Currency)
+		raw = strings.ReplaceAll(raw, ",", "")
+	}
+	amt, err := decimal.NewFromString(strings.TrimSpace(raw))
+	if err != nil || !amt.IsPositive() || amt.Exponent() < -2 || len(raw) > 15 {
+		st.say(st.t("err.amount"))
+		return st.reask()
+	}
+	st.s.Work.Amount = amt.StringFixed(2)
+	return st.goTo(statePayMethod)
+}
+
+func (st *step) askPayMethod() error {
+	var rows [][]Button
+	for _, pm := range st.e.desk.Rules().PaymentMethods {
+		rows = append(rows, []Button{st.rawBtn(pm.Label(st.s.Lang), "pm", pm.Code)})
+	}
+	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
+	st.say(st.t("ask.pay_method", st.money(decimal.RequireFromString(st.s.Work.Amount))), rows...)
+	return nil
+}
+
+func (st *step) answerPayMethod(_ Input, action, arg string) error {
+	if _, ok := st.e.desk.Rules().PaymentMethod(arg); action != "pm" || !ok {
+		st.say(st.t("err.payment"))
+		return st.reask()
+	}
+	number, amt := st.s.Work.Number, decimal.RequireFromString(st.s.Work.Amount)
+	o, err := st.e.desk.RecordPayment(st.ctx, number, amt, arg, st.actor())
+	st.reset(true)
+	if err != nil {
+		return st.explain(err, o)
+	}
+	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.t("payment."+string(o.PaymentStatus))))
+	st.showCard(o)
+	return nil
+}
