@@ -405,3 +405,32 @@ func TestStaffActionsRefusedToOthers(t *testing.T) {
 	other.pressData("m:order:" + active)
 	other.expect("No order " + active + " was found")
 }
+
+// Two payments recorded at once never together pay more than the total.
+func TestConcurrentPaymentsNeverOverpay(t *testing.T) {
+	t.Parallel()
+	k := newDesk(t)
+	ctx := context.Background()
+	n := k.place(t, "CHAIR-100", "black", "2") // 598.00
+	rep, _ := k.bed.Service.Staff(ctx, 3001)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = k.bed.Service.RecordPayment(ctx, n, decimal.RequireFromString("100"), "cash", orders.StaffActor(rep))
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		}
+	}
+	o := k.order(t, n)
+	if ok != 5 || !o.Paid.Equal(decimal.RequireFromString("500")) || o.PaymentStatus != orders.PaymentUnpaid {
+		t.Errorf("%d payments accepted, paid %s (%s); want 5 and 500 of 598: %v", ok, o.Paid, o.PaymentStatus, errs)
+	}
+}

@@ -205,6 +205,16 @@ func (s *Service) RecordPayment(ctx context.Context, number string, amount decim
 	if !amount.IsPositive() || amount.Exponent() < -2 {
 		return Order{}, &ValidationError{Field: "amount", Reason: "a positive amount with at most 2 decimals"}
 	}
+	for attempt := 0; ; attempt++ {
+		o, err := s.recordPayment(ctx, number, amount, method, a)
+		if errors.Is(err, ErrConflict) && attempt < 3 {
+			continue // another payment came in meanwhile: judge again against the new balance
+		}
+		return o, err
+	}
+}
+
+func (s *Service) recordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a Actor) (Order, error) {
 	o, err := s.store.Order(ctx, number)
 	if err != nil {
 		return Order{}, err
@@ -230,7 +240,7 @@ func (s *Service) RecordPayment(ctx context.Context, number string, amount decim
 	n.Amount, n.Actor = amount, a.Display()
 	ns := s.forCustomer(next, NoticePaymentRecorded, NoticePaymentRecorded+":"+number+":"+paid.StringFixed(2), n, time.Time{})
 	return s.store.RecordPayment(ctx, PaymentRequest{Number: number, Amount: amount, Method: method, Actor: a.String(),
-		Status: status, Notifications: ns})
+		Status: status, PaidBefore: o.Paid, Notifications: ns})
 }
 
 // Queue names.

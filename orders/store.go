@@ -127,6 +127,9 @@ type PaymentRequest struct {
 	Amount decimal.Decimal
 	Method string
 	Actor  string
+	// PaidBefore is what the Service saw paid; the store refuses with ErrConflict when it
+	// differs, so two payments recorded at once cannot both count on the same balance.
+	PaidBefore decimal.Decimal
 	// Status is the payment status after this payment, computed by the Service.
 	Status        PaymentStatus
 	Notifications []Notification

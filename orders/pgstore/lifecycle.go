@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/shopspring/decimal"
 )
 
 // The states of a change request.
@@ -48,6 +50,13 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 		cur, err := lockOrder(ctx, tx, `number = $1`, req.Number)
 		if err != nil {
 			return err
+		}
+		var paid decimal.Decimal
+		if err := tx.GetContext(ctx, &paid, `SELECT COALESCE(sum(amount), 0) FROM payments WHERE order_id = $1`, cur.ID); err != nil {
+			return err
+		}
+		if !paid.Equal(req.PaidBefore) {
+			return fmt.Errorf("paid %s, not %s as expected: %w", paid, req.PaidBefore, orders.ErrConflict)
 		}
 		now := s.now()
 		_, err = tx.ExecContext(ctx, `
@@ -180,6 +189,10 @@ func (s *Store) CreateChangeRequest(ctx context.Context, c orders.ChangeRequest,
 			RETURNING id`,
 			orderID, c.Kind, c.Line, c.Quantity, dateArg(c.Date), c.Address, c.Reason, c.RequestedBy,
 			changePending, s.now())
+		if err != nil {
+			return err
+		}
+		ns, err := withChangeID(ns, id)
 		if err != nil {
 			return err
 		}
@@ -538,4 +551,28 @@ func oneRow(res sql.Result, err error) error {
 		return sql.ErrNoRows
 	}
 	return nil
+}
+
+// withChangeID gives the notifications about a new change request its id, which their
+// buttons carry (the payload's "change_id").
+func withChangeID(ns []orders.Notification, id int64) ([]orders.Notification, error) {
+	out := make([]orders.Notification, len(ns))
+	for i, n := range ns {
+		if len(n.Payload) == 0 {
+			out[i] = n
+			continue
+		}
+		var p map[string]any
+		if err := json.Unmarshal(n.Payload, &p); err != nil {
+			return nil, fmt.Errorf("notification %s: %w", n.Key, err)
+		}
+		p["change_id"] = id
+		b, err := json.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		n.Payload = b
+		out[i] = n
+	}
+	return out, nil
 }

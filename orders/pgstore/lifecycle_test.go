@@ -138,7 +138,12 @@ func TestRecordPayment(t *testing.T) {
 		t.Errorf("payment notification queued %d times", n)
 	}
 
-	got, err = s.RecordPayment(ctx, orders.PaymentRequest{Number: o.Number, Amount: money("417.90"), Method: "cash",
+	// A payment that expects another balance than the stored one is refused.
+	if _, err := s.RecordPayment(ctx, orders.PaymentRequest{Number: o.Number, Amount: money("1"), Method: "cash",
+		Actor: "rep:7", Status: orders.PaymentDepositPaid}); !errors.Is(err, orders.ErrConflict) {
+		t.Errorf("stale balance: %v, want ErrConflict", err)
+	}
+	got, err = s.RecordPayment(ctx, orders.PaymentRequest{Number: o.Number, Amount: money("417.90"), Method: "cash", PaidBefore: money("179.1"),
 		Actor: "rep:7", Status: orders.PaymentPaid})
 	if err != nil {
 		t.Fatal(err)
