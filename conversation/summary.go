@@ -318,12 +318,29 @@ func (st *step) orderCard(o orders.Order) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n%s · %s\n\n", st.t("order.card.title"), o.Number,
 		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.t("payment."+string(o.PaymentStatus))))
+	if st.u.Role.Staff() {
+		b.WriteString(st.field("field.customer", o.Customer.Name+", "+o.Customer.Phone) + "\n")
+	}
+	if o.Carrier != "" {
+		b.WriteString(st.field("field.shipment", o.Carrier+" "+o.Tracking) + "\n")
+	}
+	if st.u.Role.Staff() || o.Carrier != "" {
+		b.WriteString("\n")
+	}
 	for i, l := range o.Lines {
 		if l.Complimentary {
 			fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.t("line.complimentary"))
 			continue
 		}
-		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s\n", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.money(l.UnitPrice), st.money(l.Amount()))
+		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.money(l.UnitPrice), st.money(l.Amount()))
+		if st.u.Role.Staff() {
+			source := "line.production"
+			if l.FromStock {
+				source = "line.stock"
+			}
+			b.WriteString(" · " + st.t(source))
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString(st.field("field.total", st.money(o.Total)) + "\n")
 	if o.DepositDue.IsPositive() {

@@ -264,6 +264,8 @@ var catalog = map[string]Text{
 	"field.notes":           {"Notes", "备注"},
 	"field.total":           {"Total", "合计"},
 	"field.status":          {"Status", "状态"},
+	"field.customer":        {"Customer", "客户"},
+	"field.shipment":        {"Shipment", "物流"},
 	"err.stock.changed":     {"Stock changed while you were ordering: only %[2]d of %[1]s are available now, so that line needs production. Please check the updated order.", "下单期间库存有变化：%[1]s 现在仅剩 %[2]d，该项需要生产。请核对更新后的订单。"},
 	"err.quote.changed":     {"Prices or delivery dates changed while you were ordering. Please check the updated order.", "下单期间价格或交期有变化，请核对更新后的订单。"},
 	"order.confirmed":       {"✅ Order %s is confirmed. Delivery on %s. Total %s. We will tell you of every step.", "✅ 订单 %s 已确认，%s 交货，合计 %s。每一步进展我们都会通知您。"},

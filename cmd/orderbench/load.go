@@ -12,6 +12,26 @@ import (
 	"github.com/orderbot/orderbot/bot/telegramtest"
 )
 
+// stepOrder lists the dialog's steps in order, for printing.
+var stepOrder = []string{"/neworder", "SKU", "option", "quantity", "Continue", "name", "contact", "Use these",
+	"location", "date", "payment", "Skip", "Confirm"}
+
+// apiMethods are the Bot API methods whose calls are counted.
+var apiMethods = []string{"getUpdates", "sendMessage", "answerCallbackQuery", "editMessageText", "editMessageReplyMarkup"}
+
+type apiCall struct {
+	method string
+	n      int
+}
+
+func apiCalls(srv *telegramtest.Server) []apiCall {
+	out := make([]apiCall, len(apiMethods))
+	for i, m := range apiMethods {
+		out[i] = apiCall{m, srv.Calls(m)}
+	}
+	return out
+}
+
 // replyTimeout bounds the wait for one reply; a customer that waits longer fails the run.
 const replyTimeout = 30 * time.Second
 
@@ -41,7 +61,7 @@ func runOrders(ctx context.Context, srv *telegramtest.Server, r orderRun) (phase
 	if r.rate > 0 {
 		interval = time.Duration(float64(r.customers) / r.rate * float64(time.Second))
 	}
-	return measure(ctx, r.customers, func(ctx context.Context, i int, start time.Time) (*customer, error) {
+	return measure(ctx, srv, r.customers, func(ctx context.Context, i int, start time.Time) (*customer, error) {
 		c := newCustomer(srv, r.firstUser+int64(i))
 		if interval > 0 {
 			c.interval = interval
@@ -65,7 +85,7 @@ func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int
 		return phase{}, err
 	}
 	defer e.close()
-	return measure(ctx, o.customers, func(ctx context.Context, i int, _ time.Time) (*customer, error) {
+	return measure(ctx, e.srv, o.customers, func(ctx context.Context, i int, _ time.Time) (*customer, error) {
 		c := newCustomer(e.srv, 300_000_001+int64(i))
 		for n := range perCustomer {
 			text := "ping " + strconv.Itoa(n)
@@ -77,9 +97,9 @@ func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int
 	})
 }
 
-// measure runs n customers at once, each with fn, and gathers their figures. The first
-// failure cancels the others.
-func measure(ctx context.Context, n int, fn func(ctx context.Context, i int, start time.Time) (*customer, error)) (phase, error) {
+// measure runs n customers at once, each with fn, and gathers their figures and the Bot
+// API calls srv received meanwhile. The first failure cancels the others.
+func measure(ctx context.Context, srv *telegramtest.Server, n int, fn func(ctx context.Context, i int, start time.Time) (*customer, error)) (phase, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -89,6 +109,8 @@ func measure(ctx context.Context, n int, fn func(ctx context.Context, i int, sta
 		lat      []time.Duration
 		updates  int
 		late     int
+		byStep   = map[string][]time.Duration{}
+		calls0   = apiCalls(srv)
 	)
 	m := startMeter()
 	start := time.Now()
@@ -105,12 +127,25 @@ func measure(ctx context.Context, n int, fn func(ctx context.Context, i int, sta
 				lat = append(lat, c.lat...)
 				updates += c.updates
 				late += c.late
+				for k, v := range c.byStep {
+					byStep[k] = append(byStep[k], v...)
+				}
 			}
 		})
 	}
 	wg.Wait()
 	p := m.stop()
 	p.customers, p.updates, p.late, p.latency = n, updates, late, summarize(lat)
+	for _, name := range stepOrder {
+		if ds := byStep[name]; len(ds) > 0 {
+			p.steps = append(p.steps, stepLatency{name, summarize(ds)})
+		}
+	}
+	calls := apiCalls(srv)
+	for i := range calls {
+		calls[i].n -= calls0[i].n
+	}
+	p.calls = calls
 	if firstErr != nil && errors.Is(firstErr, context.Canceled) && ctx.Err() != nil {
 		firstErr = fmt.Errorf("interrupted: %w", firstErr)
 	}
@@ -125,6 +160,8 @@ type customer struct {
 
 	lat     []time.Duration // per update: enqueued → reply recorded
 	updates int
+	step    string                     // the dialog step of the update in flight
+	byStep  map[string][]time.Duration // lat by step
 
 	// Open loop: the update after this one is due at next, then every interval.
 	interval time.Duration
@@ -138,33 +175,39 @@ func newCustomer(srv *telegramtest.Server, id int64) *customer {
 
 // placeOrder walks the order dialog from /neworder to the confirmation, like a customer.
 func (c *customer) placeOrder(ctx context.Context, sku, option, date string) error {
-	steps := []func() error{
-		func() error { return c.send(ctx, "/neworder", "Which product") },
-		func() error { return c.send(ctx, sku, "Choose the colour") },
-		func() error { return c.press(ctx, option, "How many") },
-		func() error { return c.send(ctx, "2", "Your order so far") },
-		func() error { return c.press(ctx, "Continue", "What name", "Contact for this order") },
-		func() error {
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"/neworder", func() error { return c.send(ctx, "/neworder", "Which product") }},
+		{"SKU", func() error { return c.send(ctx, sku, "Choose the colour") }},
+		{"option", func() error { return c.press(ctx, option, "How many") }},
+		{"quantity", func() error { return c.send(ctx, "2", "Your order so far") }},
+		{"Continue", func() error { return c.press(ctx, "Continue", "What name", "Contact for this order") }},
+		{"name", func() error {
 			if strings.Contains(c.last.Text, "Contact for this order") {
 				// A returning customer: the contact of the last order is offered.
+				c.step = "Use these"
 				return c.press(ctx, "Use these", "Delivery address")
 			}
 			if err := c.press(ctx, "Wei Zhang", "Your phone number"); err != nil {
 				return err
 			}
+			c.step = "contact"
 			return c.do(ctx, func() error { c.srv.SendContact(c.u, "+86 138 0013 8000", "Wei"); return nil }, "Delivery address")
-		},
-		func() error {
+		}},
+		{"location", func() error {
 			return c.do(ctx, func() error { c.srv.SendLocation(c.u, 31.2304, 121.4737); return nil }, "Wanted delivery date")
-		},
-		func() error { return c.send(ctx, date, "How will you pay") },
-		func() error { return c.press(ctx, "Alipay", "Any notes") },
-		func() error { return c.press(ctx, "Skip", "Please check your order") },
-		func() error { return c.press(ctx, "Confirm", "is confirmed") },
+		}},
+		{"date", func() error { return c.send(ctx, date, "How will you pay") }},
+		{"payment", func() error { return c.press(ctx, "Alipay", "Any notes") }},
+		{"Skip", func() error { return c.press(ctx, "Skip", "Please check your order") }},
+		{"Confirm", func() error { return c.press(ctx, "Confirm", "is confirmed") }},
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
+	for _, st := range steps {
+		c.step = st.name
+		if err := st.run(); err != nil {
+			return fmt.Errorf("step %s: %w", c.step, err)
 		}
 	}
 	return nil
@@ -228,7 +271,14 @@ func (c *customer) expect(ctx context.Context, sent time.Time, want ...string) e
 		for _, w := range want {
 			if strings.Contains(m.Text, w) {
 				c.last = m
-				c.lat = append(c.lat, m.At.Sub(sent))
+				d := m.At.Sub(sent)
+				c.lat = append(c.lat, d)
+				if c.step != "" {
+					if c.byStep == nil {
+						c.byStep = map[string][]time.Duration{}
+					}
+					c.byStep[c.step] = append(c.byStep[c.step], d)
+				}
 				return nil
 			}
 		}

@@ -31,7 +31,8 @@
 //  3. Echo ceiling: the same number of customers send the same number of updates per
 //     customer (one text each, waiting for the reply each time: the same closed-loop shape)
 //     to a bare github.com/go-telegram/bot echo bot on a fresh fake server in the same mode;
-//     orderbot's maximum throughput is printed as a percentage of it.
+//     the run is short, so it is made three times and the best counts. orderbot's maximum
+//     throughput is printed as a percentage of it.
 //
 // Printed per phase: customers, updates, elapsed time, updates/s (and orders/s), reply
 // latency percentiles — the time from putting an update into the fake server's queue to
@@ -57,9 +58,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // Asia/Shanghai also without a system tz database
 )
 
@@ -72,6 +75,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// echoRuns is how often the echo ceiling is measured; the best run counts.
+const echoRuns = 3
 
 const (
 	defaultDatabaseURL = "postgres://orderbot@127.0.0.1:55432/postgres?sslmode=disable"
@@ -145,6 +151,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	fmt.Fprintf(stdout, "orderbench: %d customers × %d orders, mode %s, %s\n",
 		o.customers, o.orders, mode, machine())
+	if busy, ok := machineBusy(ctx, time.Second); ok && busy > 0.25 {
+		fmt.Fprintf(stdout, "WARNING: other processes kept %.2f of %d cores busy in the second before the run: the figures are disturbed\n",
+			busy, runtime.NumCPU())
+	}
 	var failures []error
 	var results []modeResult
 	for _, m := range o.modes {
@@ -192,7 +202,10 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 	if err != nil {
 		return res, err
 	}
+	probe := env.probeDB(ctx)
 	res.bot, err = runOrders(ctx, env.srv, orderRun{firstUser: 100_000_001, customers: o.customers, orders: o.orders, loc: env.loc})
+	dbs := probe.stop()
+	res.bot.db = &dbs
 	if perr := stopProfile(); perr != nil && err == nil {
 		err = perr
 	}
@@ -209,8 +222,11 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 	// 2. Latency at a fraction of the maximum.
 	if o.latencyRate > 0 && res.bot.updates > 0 {
 		rate := o.latencyRate * res.bot.throughput()
+		probe := env.probeDB(ctx)
 		res.latency, err = runOrders(ctx, env.srv, orderRun{firstUser: 200_000_001, customers: o.customers, orders: o.orders,
 			loc: env.loc, rate: rate})
+		dbs := probe.stop()
+		res.latency.db = &dbs
 		if err != nil {
 			problems = append(problems, fmt.Errorf("latency run: %w", err))
 		} else {
@@ -224,13 +240,23 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 		}
 	}
 
-	// 3. Echo ceiling.
+	// 3. Echo ceiling: short, so the best of a few runs.
 	perCustomer := res.bot.updates / o.customers
-	res.echo, err = runEchoCeiling(ctx, o, mode, perCustomer)
-	if err != nil {
-		problems = append(problems, fmt.Errorf("echo ceiling: %w", err))
-	} else {
-		printPhase(stdout, fmt.Sprintf("echo ceiling (bare go-telegram/bot echo bot: %d customers × %d texts, closed loop)", o.customers, perCustomer), res.echo)
+	var rates []string
+	for range echoRuns {
+		p, err := runEchoCeiling(ctx, o, mode, perCustomer)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("echo ceiling: %w", err))
+			break
+		}
+		rates = append(rates, fmt.Sprintf("%.0f", p.throughput()))
+		if p.throughput() > res.echo.throughput() {
+			res.echo = p
+		}
+	}
+	if res.echo.updates > 0 {
+		printPhase(stdout, fmt.Sprintf("echo ceiling (bare go-telegram/bot echo bot: %d customers × %d texts, closed loop; best of %d runs: %s updates/s)",
+			o.customers, perCustomer, len(rates), strings.Join(rates, ", ")), res.echo)
 		fmt.Fprintf(stdout, "orderbot / echo ceiling: %.1f %% (target ≥ 60 %%)\n", 100*res.bot.throughput()/res.echo.throughput())
 	}
 	return res, errors.Join(problems...)

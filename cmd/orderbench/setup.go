@@ -159,6 +159,99 @@ func (e *env) checkOrders(ctx context.Context, want int, p *phase) error {
 	return nil
 }
 
+// dbProbe watches the database during a run: the connection pool's waits and, sampled
+// every heapSampleEvery from pg_stat_activity, what the bot's sessions are doing.
+type dbProbe struct {
+	env   *env
+	pool0 sql.DBStats
+	quit  chan struct{}
+	done  chan struct{}
+	stats dbStats
+}
+
+// dbStats is what a dbProbe saw.
+type dbStats struct {
+	poolSize     int
+	poolWaits    int64
+	poolWaited   time.Duration
+	samples      int
+	busySum      int // sessions active or idle in a transaction, summed over samples
+	busyMax      int
+	lockWaitSum  int            // sessions waiting for a lock, summed over samples
+	lockWaitByOp map[string]int // … by the statement that waits
+	err          error
+}
+
+func (e *env) probeDB(ctx context.Context) *dbProbe {
+	p := &dbProbe{env: e, pool0: e.store.DB().Stats(), quit: make(chan struct{}), done: make(chan struct{}),
+		stats: dbStats{lockWaitByOp: map[string]int{}}}
+	go p.run(ctx)
+	return p
+}
+
+func (p *dbProbe) run(ctx context.Context) {
+	defer close(p.done)
+	db, err := sql.Open("postgres", p.env.adminURL)
+	if err != nil {
+		p.stats.err = err
+		return
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	t := time.NewTicker(heapSampleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.quit:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := p.sample(ctx, db); err != nil {
+			p.stats.err = err
+			return
+		}
+	}
+}
+
+func (p *dbProbe) sample(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `
+		SELECT coalesce(wait_event_type, ''), left(regexp_replace(query, '\s+', ' ', 'g'), 48)
+		FROM pg_stat_activity
+		WHERE datname = $1 AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')`, p.env.dbName)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	busy := 0
+	for rows.Next() {
+		var wait, query string
+		if err := rows.Scan(&wait, &query); err != nil {
+			return err
+		}
+		busy++
+		if wait == "Lock" {
+			p.stats.lockWaitSum++
+			p.stats.lockWaitByOp[strings.TrimSpace(query)]++
+		}
+	}
+	p.stats.samples++
+	p.stats.busySum += busy
+	p.stats.busyMax = max(p.stats.busyMax, busy)
+	return rows.Err()
+}
+
+func (p *dbProbe) stop() dbStats {
+	close(p.quit)
+	<-p.done
+	pool := p.env.store.DB().Stats()
+	p.stats.poolSize = pool.MaxOpenConnections
+	p.stats.poolWaits = pool.WaitCount - p.pool0.WaitCount
+	p.stats.poolWaited = pool.WaitDuration - p.pool0.WaitDuration
+	return p.stats
+}
+
 // close stops the bot and the servers and removes the database and the Redis keys.
 func (e *env) close() error {
 	var errs []error

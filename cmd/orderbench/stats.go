@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +27,9 @@ type phase struct {
 	late      int // open loop: updates sent after their slot
 	elapsed   time.Duration
 	latency   latencySummary
+	steps     []stepLatency // order runs: latency by dialog step
+	db        *dbStats      // order runs: the bot's database meanwhile
+	calls     []apiCall     // Bot API calls the fake server received
 
 	// Orders placed in the run, and what the database held after it (order runs only).
 	orders                        int
@@ -35,6 +40,14 @@ type phase struct {
 	peakHeap            uint64
 	peakRSS             uint64
 	rssOK, rssReset     bool
+	cpuProcess          float64 // CPU time of this process / elapsed, in cores
+	cpuMachine          float64 // busy time of all CPUs (PostgreSQL, Redis …) / elapsed, in cores
+	cpuMachineOK        bool
+}
+
+type stepLatency struct {
+	name string
+	latencySummary
 }
 
 func (p phase) throughput() float64 {
@@ -74,6 +87,8 @@ type meter struct {
 	start    time.Time
 	before   runtime.MemStats
 	rssReset bool
+	cpu0     time.Duration
+	busy0    cpuTimes
 	peak     atomic.Uint64
 	quit     chan struct{}
 	done     chan struct{}
@@ -102,6 +117,7 @@ func startMeter() *meter {
 			}
 		}
 	}()
+	m.cpu0, m.busy0 = processCPU(), machineCPU()
 	m.start = time.Now()
 	return m
 }
@@ -117,6 +133,12 @@ func (m *meter) notePeak(v uint64) {
 
 func (m *meter) stop() phase {
 	p := phase{elapsed: time.Since(m.start)}
+	cpu, busy := processCPU(), machineCPU()
+	p.cpuProcess = float64(cpu-m.cpu0) / float64(p.elapsed)
+	if busy.ok && m.busy0.ok && busy.total > m.busy0.total {
+		p.cpuMachine = float64(busy.busy-m.busy0.busy) / float64(busy.total-m.busy0.total) * float64(runtime.NumCPU())
+		p.cpuMachineOK = true
+	}
 	close(m.quit)
 	<-m.done
 	var after runtime.MemStats
@@ -128,6 +150,64 @@ func (m *meter) stop() phase {
 	p.peakRSS, p.rssOK = readPeakRSS()
 	p.rssReset = m.rssReset
 	return p
+}
+
+// processCPU returns the user and system CPU time of this process.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// cpuTimes are the machine's CPU times from /proc/stat, in clock ticks.
+type cpuTimes struct {
+	busy, total uint64
+	ok          bool
+}
+
+func machineCPU() cpuTimes {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTimes{}
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return cpuTimes{}
+	}
+	var t cpuTimes
+	for i, v := range f[1:] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return cpuTimes{}
+		}
+		if i >= 8 { // guest times are already counted in user and nice
+			break
+		}
+		t.total += n
+		if i != 3 && i != 4 { // idle, iowait
+			t.busy += n
+		}
+	}
+	t.ok = true
+	return t
+}
+
+// machineBusy returns how many cores the machine kept busy during d.
+func machineBusy(ctx context.Context, d time.Duration) (float64, bool) {
+	t0 := machineCPU()
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+		return 0, false
+	}
+	t1 := machineCPU()
+	if !t0.ok || !t1.ok || t1.total <= t0.total {
+		return 0, false
+	}
+	return float64(t1.busy-t0.busy) / float64(t1.total-t0.total) * float64(runtime.NumCPU()), true
 }
 
 // resetPeakRSS resets VmHWM (Linux: "5" written to clear_refs).
@@ -185,6 +265,37 @@ func printPhase(w io.Writer, title string, p phase) {
 	if p.late > 0 || strings.Contains(title, "open loop") {
 		row("late sends", "%d of %d (the reply to the previous update came after the slot)", p.late, p.updates)
 	}
+	if len(p.steps) > 0 {
+		var b strings.Builder
+		for i, st := range p.steps {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s %s/%s", st.name, ms(st.p50), ms(st.p99))
+		}
+		row("by step p50/p99", "%s", b.String())
+	}
+	if len(p.calls) > 0 && p.updates > 0 {
+		var b strings.Builder
+		for _, c := range p.calls {
+			if c.n == 0 {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s %d (%.2f/update)", c.method, c.n, float64(c.n)/float64(p.updates))
+		}
+		row("Bot API calls", "%s", b.String())
+	}
+	if d := p.db; d != nil {
+		printDB(row, *d)
+	}
+	if p.cpuMachineOK {
+		row("CPU", "this process %.2f cores, whole machine %.2f of %d cores busy", p.cpuProcess, p.cpuMachine, runtime.NumCPU())
+	} else {
+		row("CPU", "this process %.2f cores", p.cpuProcess)
+	}
 	if p.updates > 0 {
 		row("allocations", "%.0f allocs/update, %s/update (whole process: bot, fake Bot API server, customers)",
 			float64(p.mallocs)/float64(p.updates), size(float64(p.allocBytes)/float64(p.updates)))
@@ -197,6 +308,41 @@ func printPhase(w io.Writer, title string, p phase) {
 		row("peak RSS", "%s (VmHWM during the run)", size(float64(p.peakRSS)))
 	default:
 		row("peak RSS", "%s (VmHWM of the whole process so far: could not reset it)", size(float64(p.peakRSS)))
+	}
+}
+
+// printDB prints what the database probe saw.
+func printDB(row func(name, format string, args ...any), d dbStats) {
+	avgWait := time.Duration(0)
+	if d.poolWaits > 0 {
+		avgWait = d.poolWaited / time.Duration(d.poolWaits)
+	}
+	row("DB pool", "%d connections; %d waits for a free one, %s waited in all (mean %s)",
+		d.poolSize, d.poolWaits, d.poolWaited.Round(time.Millisecond), ms(avgWait))
+	if d.samples == 0 {
+		if d.err != nil {
+			row("DB sessions", "not sampled: %v", d.err)
+		}
+		return
+	}
+	n := float64(d.samples)
+	row("DB sessions", "busy (active or in a transaction) mean %.1f, max %d; waiting for a lock mean %.1f (%d samples)",
+		float64(d.busySum)/n, d.busyMax, float64(d.lockWaitSum)/n, d.samples)
+	type op struct {
+		query string
+		n     int
+	}
+	var ops []op
+	for q, c := range d.lockWaitByOp {
+		ops = append(ops, op{q, c})
+	}
+	slices.SortFunc(ops, func(a, b op) int { return b.n - a.n })
+	for i, o := range ops[:min(len(ops), 3)] {
+		name := ""
+		if i == 0 {
+			name = "DB lock waits"
+		}
+		row(name, "%4.1f %% %s…", 100*float64(o.n)/float64(d.lockWaitSum), o.query)
 	}
 }
 

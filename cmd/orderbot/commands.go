@@ -39,13 +39,13 @@ func (a *app) console(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	role := conversation.RoleCustomer
+	role, name := conversation.RoleCustomer, "Demo Customer"
 	if *as == "rep" {
 		st, err := a.service.Staff(ctx, *userID)
 		if err != nil {
 			return fmt.Errorf("user %d is not active staff: add them with `orderbot staff add --telegram-id %d --role rep --name NAME`", *userID, *userID)
 		}
-		role = conversation.RoleRep
+		role, name = conversation.RoleRep, st.Name
 		if st.Role == orders.RoleManager {
 			role = conversation.RoleManager
 		}
@@ -54,8 +54,7 @@ func (a *app) console(ctx context.Context, args []string) error {
 	if code == "" {
 		code = os.Getenv("LANG")
 	}
-	u := conversation.User{ID: *userID, ChatID: *userID, Name: map[bool]string{true: "Demo Rep", false: "Demo Customer"}[role.Staff()],
-		LanguageCode: code, Role: role}
+	u := conversation.User{ID: *userID, ChatID: *userID, Name: name, LanguageCode: code, Role: role}
 	return console.New(engine, u, a.stdout).Run(ctx, a.stdin)
 }
 
