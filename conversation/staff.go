@@ -176,11 +176,11 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 		}
 		return rows
 	}
-	if o.Status == orders.StatusAwaitingCustomer {
-		return nil // the customer answers
-	}
 	var row []Button
 	for _, to := range o.Status.Next() {
+		if o.Status == orders.StatusAwaitingCustomer && to != orders.StatusCancelled {
+			continue // the customer answers
+		}
 		act := orders.ActAdvance
 		if to == orders.StatusCancelled {
 			act = orders.ActCancel

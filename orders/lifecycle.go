@@ -158,7 +158,7 @@ func (s *Service) Advance(ctx context.Context, number string, to Status, a Actor
 	if !o.Status.CanTransition(to) {
 		return o, fmt.Errorf("%s is %s, which cannot become %s: %w", number, o.Status, to, ErrInvalidTransition)
 	}
-	if (o.Status == StatusPendingReview || o.Status == StatusAwaitingCustomer) && a.Kind != ActorOperator {
+	if (o.Status == StatusPendingReview || o.Status == StatusAwaitingCustomer) && to != StatusCancelled && a.Kind != ActorOperator {
 		// Review and the customer's answer have their own use cases.
 		return o, fmt.Errorf("%s is %s: %w", number, o.Status, ErrInvalidTransition)
 	}
