@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,4 +32,18 @@ func placeDemoOrder(t *testing.T, c *cli) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func envOr(name string) string { return os.Getenv(name) }
+
+// syncWriter serializes writes of concurrent goroutines (the server's logs).
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/bot/telegramtest"
+	"github.com/orderbot/orderbot/internal/testenv"
+)
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// The program as deployed: serve against the fake Bot API, with health, readiness and
+// metrics, answering a customer, and stopping cleanly on cancellation.
+func TestServe(t *testing.T) {
+	c := newCLI(t)
+	srv := telegramtest.NewServer(t, telegramtest.WithToken("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+	_, prefix := testenv.Redis(t)
+	addr := freeAddr(t)
+	c.vars["TELEGRAM_BOT_TOKEN"] = srv.Token()
+	c.vars["ORDERBOT_TELEGRAM_API_URL"] = srv.URL()
+	c.vars["ORDERBOT_REDIS_URL"] = envOr("ORDERBOT_TEST_REDIS_URL")
+	c.vars["ORDERBOT_REDIS_PREFIX"] = prefix
+	c.vars["ORDERBOT_HTTP_ADDR"] = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var out strings.Builder
+	go func() {
+		done <- run(ctx, []string{"orderbot", "serve"}, env(c.vars), strings.NewReader(""), &syncWriter{w: &out})
+	}()
+	base := "http://" + addr
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not start listening")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, body := get(t, base+"/readyz"); code != 200 || !strings.Contains(body, "ready") {
+		t.Errorf("/readyz = %d %q", code, body)
+	}
+	u := telegramtest.User{ID: 4242, FirstName: "Mei", LanguageCode: "zh"}
+	srv.SendText(u, "/start")
+	srv.ExpectText(t, u.ID, "Mei，您好", 15*time.Second)
+	// The metrics are counted once the update is done, just after its replies went out.
+	var code int
+	var body string
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		code, body = get(t, base+"/metrics")
+		if strings.Contains(body, `orderbot_updates_total{kind="command"} 1`) {
+			break
+		}
+	}
+	if code != 200 || !strings.Contains(body, `orderbot_updates_total{kind="command"} 1`) ||
+		!strings.Contains(body, `orderbot_update_duration_seconds_count 1`) || !strings.Contains(body, `orderbot_sends_total{result="ok"} 2`) {
+		t.Errorf("/metrics = %d:\n%s", code, body)
+	}
+	if n := len(srv.Commands()); n < 2 {
+		t.Errorf("%d command menus set, want the customers' in two languages", n)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	logs := out.String()
+	for _, secret := range []string{srv.Token(), "+86", "Century"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log contains %q:\n%s", secret, logs)
+		}
+	}
+}
