@@ -239,3 +239,26 @@ func TestCommandMenusPerRoleAndLanguage(t *testing.T) {
 		t.Errorf("customer menus in English and Chinese: en=%v zh=%v (%+v)", en, zh, sets)
 	}
 }
+
+// A shutdown lets the update in flight finish within the grace period.
+func TestShutdownFinishesUpdateInFlight(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	srv := telegramtest.NewServer(t)
+	c := newChat(t, srv, 801, "en")
+	locker := redisstore.New(bed.Redis, bed.Prefix)
+	unlock, err := locker.Lock(context.Background(), c.u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := bed.StartTelegram(testbed.TelegramOptions{Server: srv, ShutdownGrace: 10 * time.Second})
+	c.send("/start")
+	waitFor(t, func() bool { return srv.Calls("getUpdates") >= 1 })
+	time.Sleep(200 * time.Millisecond) // in flight, waiting for the chat
+	stopped := make(chan struct{})
+	go func() { tg.Stop(); close(stopped) }()
+	time.Sleep(200 * time.Millisecond)
+	unlock()
+	<-stopped
+	c.expect("Hello Wei Zhang")
+}
