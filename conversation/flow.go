@@ -488,6 +488,9 @@ func (st *step) answerCart(in Input, action, _ string) error {
 			st.say(st.t("err.cart.empty"))
 			return st.goTo(stateProduct)
 		}
+		if _, err := st.e.desk.Quote(st.ctx, *st.s.Draft); err != nil {
+			return st.quoteFailed(err) // a product left the catalog meanwhile
+		}
 		if st.s.For != nil {
 			return st.next(stateAddress) // the rep chose the customer: name and phone are known
 		}

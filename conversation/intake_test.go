@@ -372,3 +372,25 @@ func TestStatusOnlyOwnOrders(t *testing.T) {
 	b.cmd("/myorders")
 	b.expect("You have no orders yet")
 }
+
+// A product that left the catalog is refused with the reason, by SKU and in the cart.
+func TestInactiveProductRefused(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	d := newDriver(t, bed, 9501, "en")
+	d.cmd("/neworder")
+	d.text("JACKET-02")
+	d.press("black")
+	d.press("L")
+	d.text("3")
+	d.expect("Work jacket (black, L) × 3")
+	if _, err := bed.Store.DB().Exec(`UPDATE products SET active = false WHERE sku = 'JACKET-02'`); err != nil {
+		t.Fatal(err)
+	}
+	d.press("Continue")
+	d.expect("no longer available and was removed", "Which product")
+	d.text("JACKET-02")
+	d.expect("Work jacket is no longer available to order", "Which product")
+	d.text("jacket")
+	d.expect("No product matches “jacket”")
+}
