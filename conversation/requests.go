@@ -97,27 +97,11 @@ func (st *step) askChangeDate() error {
 }
 
 func (st *step) answerChangeDate(in Input, action, arg string) error {
-	var d orders.Date
-	var err error
-	switch {
-	case action == "cal":
-		st.s.CalMonth = arg
-		st.s.Seq++
-		return st.askChangeDate()
-	case action == "day":
-		d, err = orders.ParseISODate(arg)
-	case in.Kind == InputText:
-		d, err = ParseDate(in.Text, st.e.desk.Today())
-	default:
-		err = inputErr("err.date.type")
+	d, ok, err := st.pickedDate(in, action, arg)
+	if !ok {
+		return err
 	}
-	if err == nil && d.Before(st.e.desk.Today()) {
-		err = inputErr("err.date.past", st.e.desk.Today().String())
-	}
-	if err != nil {
-		return st.invalid(err)
-	}
-	st.s.Work.Date, st.s.CalMonth = d, ""
+	st.s.Work.Date = d
 	return st.goTo(stateChangeReason)
 }
 
@@ -231,4 +215,33 @@ func (st *step) answerRateComment(in Input, action, _ string) error {
 	st.reset(true)
 	st.say(st.t("rate.thanks"))
 	return nil
+}
+
+// pickedDate reads the answer to a date question with a calendar: a day pressed, another
+// month to show, or a typed date, never in the past. ok is false when the answer was
+// handled here (another month shown, or bad input explained and the question asked
+// again); err is then the result of that.
+func (st *step) pickedDate(in Input, action, arg string) (d orders.Date, ok bool, err error) {
+	switch {
+	case action == "cal":
+		if _, perr := orders.ParseISODate(arg + "-01"); perr == nil {
+			st.s.CalMonth = arg
+		}
+		st.s.Seq++
+		return d, false, st.reask()
+	case action == "day":
+		d, err = orders.ParseISODate(arg)
+	case in.Kind == InputText:
+		d, err = ParseDate(in.Text, st.e.desk.Today())
+	default:
+		err = inputErr("err.date.type")
+	}
+	if err == nil && d.Before(st.e.desk.Today()) {
+		err = inputErr("err.date.past", st.e.desk.Today().String())
+	}
+	if err != nil {
+		return d, false, st.invalid(err)
+	}
+	st.s.CalMonth = ""
+	return d, true, nil
 }

@@ -349,28 +349,11 @@ func (st *step) askReviewDate() error {
 }
 
 func (st *step) answerReviewDate(in Input, action, arg string) error {
-	var d orders.Date
-	var err error
-	switch {
-	case action == "cal":
-		st.s.CalMonth = arg
-		st.s.Seq++
-		return st.askReviewDate()
-	case action == "day":
-		d, err = orders.ParseISODate(arg)
-	case in.Kind == InputText:
-		d, err = ParseDate(in.Text, st.e.desk.Today())
-	default:
-		err = inputErr("err.date.type")
-	}
-	if err == nil && d.Before(st.e.desk.Today()) {
-		err = inputErr("err.date.past", st.e.desk.Today().String())
-	}
-	if err != nil {
-		return st.invalid(err)
+	d, ok, err := st.pickedDate(in, action, arg)
+	if !ok {
+		return err
 	}
 	number := st.s.Work.Number
-	st.s.CalMonth = ""
 	o, err := st.e.desk.Review(st.ctx, number, st.actor(), orders.ReviewDecision{Date: d})
 	st.reset(true)
 	if err != nil {
