@@ -151,6 +151,7 @@ type Desk interface {
 	RecordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a orders.Actor) (orders.Order, error)
 	RequestChange(ctx context.Context, customer int64, c orders.ChangeRequest) (orders.ChangeRequest, orders.Order, error)
 	DecideChange(ctx context.Context, id int64, a orders.Actor, approve bool, note string) (orders.ChangeRequest, orders.Order, error)
+	PendingChanges(ctx context.Context, a orders.Actor, number string) ([]orders.ChangeRequest, error)
 	PlaceFor(ctx context.Context, d orders.Draft, a orders.Actor) (orders.Order, bool, error)
 	Rate(ctx context.Context, number string, customer int64, rating int, comment string) error
 }

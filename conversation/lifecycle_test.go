@@ -262,7 +262,13 @@ func TestChangeRequestsApprovedAndRejected(t *testing.T) {
 	changeID := pendingChange(t, k, n)
 	k.rep1.pressData("m:ca:" + changeID)
 	k.rep1.expect("for sales staff only")
-	k.manager.pressData("m:ca:" + changeID)
+	k.rep1.cmd("/status " + n)
+	k.rep1.expect("Change requested: date → 2026-12-28 (Our office moves later)")
+	if _, ok := k.rep1.button("Approve the change"); ok {
+		t.Error("a rep's card offers to approve a change")
+	}
+	k.manager.cmd("/status " + n)
+	k.manager.press("Approve the change")
 	k.manager.expect("Approved: order " + n + " is changed")
 	o := k.order(t, n)
 	if o.PromisedDate.String() != "2026-12-28" || !o.Modified {

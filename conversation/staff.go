@@ -206,9 +206,23 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 	return rows
 }
 
-// showCard sends the order's card with its buttons.
+// showCard sends the order's card with its buttons; staff also see the pending change
+// requests, which a manager decides there.
 func (st *step) showCard(o orders.Order) {
-	st.say(st.orderCard(o), st.orderActions(o)...)
+	text, rows := st.orderCard(o), st.orderActions(o)
+	if st.u.Role.Staff() {
+		a := st.actor()
+		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {
+			for _, c := range cs {
+				text += "\n" + st.t("change.pending", orders.ChangeText(c))
+				if a.May(orders.ActDecideChange) {
+					id := strconv.FormatInt(c.ID, 10)
+					rows = append(rows, []Button{{Text: st.t("btn.change.approve"), Data: "m:ca:" + id}, {Text: st.t("btn.change.reject"), Data: "m:cr:" + id}})
+				}
+			}
+		}
+	}
+	st.say(text, rows...)
 }
 
 // orderAction handles the buttons of order cards and notifications: "m:<verb>:<number>[:arg]".

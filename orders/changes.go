@@ -203,6 +203,17 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 	return cr, out, err
 }
 
+// PendingChanges lists an order's pending change requests, for staff.
+func (s *Service) PendingChanges(ctx context.Context, a Actor, number string) ([]ChangeRequest, error) {
+	if !a.May(ActViewAll) {
+		return nil, s.forbidden(ctx, a, ActViewAll)
+	}
+	return s.store.PendingChanges(ctx, number)
+}
+
+// ChangeText describes a change request for people.
+func ChangeText(c ChangeRequest) string { return changeText(c) }
+
 // ChangeRequestByID returns a change request.
 func (s *Service) ChangeRequestByID(ctx context.Context, id int64) (ChangeRequest, error) {
 	return s.store.ChangeRequest(ctx, id)

@@ -52,6 +52,8 @@ type Store interface {
 	// CreateChangeRequest stores a pending change request with its notifications.
 	CreateChangeRequest(ctx context.Context, c ChangeRequest, ns []Notification) (ChangeRequest, error)
 	ChangeRequest(ctx context.Context, id int64) (ChangeRequest, error)
+	// PendingChanges lists the order's pending change requests, oldest first.
+	PendingChanges(ctx context.Context, number string) ([]ChangeRequest, error)
 	// DecideChange approves or rejects a pending change request in one transaction; on
 	// approval it applies req.Apply to the order (stock adjusted, order marked modified),
 	// with a history entry and the notifications. ErrConflict when it is no longer pending.

@@ -246,6 +246,21 @@ func (s *Store) ChangeRequest(ctx context.Context, id int64) (orders.ChangeReque
 	return c, nil
 }
 
+// PendingChanges returns the order's pending change requests, oldest first.
+func (s *Store) PendingChanges(ctx context.Context, number string) ([]orders.ChangeRequest, error) {
+	var rows []changeRow
+	err := sqlx.SelectContext(ctx, s.db, &rows, changeSelect+` WHERE o.number = $1 AND r.status = $2 ORDER BY r.id`,
+		number, changePending)
+	if err != nil {
+		return nil, fail("pending changes of "+number, err)
+	}
+	out := make([]orders.ChangeRequest, len(rows))
+	for i, r := range rows {
+		out[i] = r.change()
+	}
+	return out, nil
+}
+
 // DecideChange approves or rejects the pending change request req.ID in one transaction and
 // returns it with its order as Order reads it. On approval it applies req.Apply to the order
 // as UpdateOrder does, and marks the order modified; a rejection leaves the order as it is.
