@@ -2,6 +2,7 @@ package conversation_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -433,6 +434,8 @@ func TestConcurrentPaymentsNeverOverpay(t *testing.T) {
 	for _, err := range errs {
 		if err == nil {
 			ok++
+		} else if !errors.Is(err, orders.ErrInvalid) {
+			t.Errorf("a refused payment: %v, want the balance explained", err)
 		}
 	}
 	o := k.order(t, n)

@@ -109,7 +109,7 @@ var notices = map[string]Text{
 	"notice.btn.reject_chg":   {"✖ Reject", "✖ 驳回"},
 
 	// A customer who blocked the bot, told to the responsible rep.
-	"notice.unreachable": {"🚫 Order %s: customer %s blocked the bot and did not get the %s. Please contact them another way.", "🚫 订单 %s：客户 %s 已屏蔽机器人，未收到“%s”。请通过其他方式联系客户。"},
+	"notice.unreachable":          {"🚫 Order %s: customer %s blocked the bot and did not get the %s. Please contact them another way.", "🚫 订单 %s：客户 %s 已屏蔽机器人，未收到“%s”。请通过其他方式联系客户。"},
 	"notice.unreachable.nonumber": {"🚫 Customer %s blocked the bot and did not get the %s. Please contact them another way.", "🚫 客户 %s 已屏蔽机器人，未收到“%s”。请通过其他方式联系客户。"},
 
 	// What a notification was about, as reps read it.

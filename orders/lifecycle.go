@@ -207,7 +207,7 @@ func (s *Service) RecordPayment(ctx context.Context, number string, amount decim
 	}
 	for attempt := 0; ; attempt++ {
 		o, err := s.recordPayment(ctx, number, amount, method, a)
-		if errors.Is(err, ErrConflict) && attempt < 3 {
+		if errors.Is(err, ErrConflict) && attempt < 10 {
 			continue // another payment came in meanwhile: judge again against the new balance
 		}
 		return o, err

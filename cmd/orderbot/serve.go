@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/notify"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -37,6 +38,28 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+
+	// Notifications: River works the outbox's jobs and sends them through the bot, within
+	// the rate limits every instance shares in Redis.
+	notifier, err := notify.New(notify.Config{
+		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: b,
+		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"),
+	})
+	if err != nil {
+		return err
+	}
+	if err := notifier.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	defer func() {
+		// After the updates in flight: sends in flight finish (up to 10 s), the rest wait
+		// in the outbox for the next start.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		if err := notifier.Stop(sctx); err != nil {
+			log.Warn("notifications stopped uncleanly", "err", err)
+		}
+	}()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })

@@ -554,30 +554,11 @@ func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders
 	return nil
 }
 
-// addNotifications queues the notifications of a change of the order in the outbox; a
-// notification whose key is already queued is not queued again.
+// addNotifications queues the notifications of a change of the order in the outbox, in
+// the change's transaction: a row and a River job each (see outbox.go); a notification
+// whose key is already queued is not queued again.
 func addNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
-	if len(ns) == 0 {
-		return nil
-	}
-	kinds, keys, payloads := make([]string, len(ns)), make([]string, len(ns)), make([]string, len(ns))
-	chats := make([]int64, len(ns))
-	for i, n := range ns {
-		kinds[i], chats[i], keys[i], payloads[i] = n.Kind, n.ChatID, n.Key, string(n.Payload)
-		if len(n.Payload) == 0 {
-			payloads[i] = "{}"
-		}
-	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO notifications (kind, chat_id, order_id, key, payload)
-		SELECT n.kind, n.chat_id, $1, n.key, n.payload::jsonb
-		FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) AS n (kind, chat_id, key, payload)
-		ON CONFLICT (key) DO NOTHING`,
-		orderID, pq.Array(kinds), pq.Array(chats), pq.Array(keys), pq.Array(payloads))
-	if err != nil {
-		return fmt.Errorf("notifications: %w", err)
-	}
-	return nil
+	return queueNotifications(ctx, tx, orderID, ns)
 }
 
 // TransitionOrder moves the order from req.From to req.To in one transaction, with the

@@ -141,6 +141,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := migrateRiver(ctx, s.db.DB, s.log); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	return nil
 }
 

@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/orderbot/orderbot/notify"
+)
+
+var _ notify.Sender = (*Bot)(nil)
+
+// SendNotice sends a notification to the chat and returns its message id. It sends once:
+// retries, rate limits and a 429's retry_after are notify's business, told by the error's
+// methods (see notify.Sender).
+func (b *Bot) SendNotice(ctx context.Context, chatID int64, m notify.Message) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("sendMessage: %w", err) // not sent: nothing left
+	}
+	p := &tgbot.SendMessageParams{ChatID: chatID, Text: m.Text}
+	if kb := noticeKeyboard(m.Buttons); kb != nil {
+		p.ReplyMarkup = kb
+	}
+	msg, err := b.api.SendMessage(ctx, p)
+	if err != nil {
+		return 0, b.noticeError("sendMessage", err)
+	}
+	b.metrics.Sends.WithLabelValues("ok").Inc()
+	return msg.ID, nil
+}
+
+// EditNotice replaces the text and buttons of a notification sent earlier; without buttons
+// the keyboard is removed. Editing a message to what it already says succeeds.
+func (b *Bot) EditNotice(ctx context.Context, chatID int64, messageID int, m notify.Message) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("editMessageText: %w", err)
+	}
+	p := &tgbot.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: m.Text}
+	if kb := noticeKeyboard(m.Buttons); kb != nil {
+		p.ReplyMarkup = kb
+	}
+	_, err := b.api.EditMessageText(ctx, p)
+	if err != nil {
+		if errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
+			return nil
+		}
+		return b.noticeError("editMessageText", err)
+	}
+	b.metrics.Sends.WithLabelValues("ok").Inc()
+	return nil
+}
+
+func noticeKeyboard(rows [][]notify.Button) *models.InlineKeyboardMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := make([][]models.InlineKeyboardButton, len(rows))
+	for i, row := range rows {
+		kb[i] = make([]models.InlineKeyboardButton, len(row))
+		for j, btn := range row {
+			kb[i][j] = models.InlineKeyboardButton{Text: btn.Text, CallbackData: btn.Data}
+		}
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
+}
+
+// noticeError turns an error of the Telegram client into one notify understands, with the
+// token removed from its text.
+func (b *Bot) noticeError(method string, err error) error {
+	msg := fmt.Errorf("%s: %w", method, redact(err, b.cfg.Token))
+	var tooMany *tgbot.TooManyRequestsError
+	switch {
+	case errors.As(err, &tooMany):
+		b.metrics.Sends.WithLabelValues("throttled").Inc()
+		return &throttledError{err: msg, after: time.Duration(max(tooMany.RetryAfter, 1)) * time.Second}
+	case errors.Is(err, tgbot.ErrorForbidden):
+		b.metrics.Sends.WithLabelValues("forbidden").Inc()
+		return &blockedError{err: msg}
+	case errors.Is(err, tgbot.ErrorBadRequest), tgbot.IsMigrateError(err):
+		b.metrics.Sends.WithLabelValues("bad_request").Inc()
+		return &refusedError{err: msg}
+	}
+	b.metrics.Sends.WithLabelValues("error").Inc()
+	if answered(err) || notConnected(err) {
+		return msg // not sent: a retry may succeed
+	}
+	return &unansweredError{err: msg}
+}
+
+// answered reports whether Telegram answered with an error (the library's errors for
+// error answers), so the message was not sent.
+func answered(err error) bool {
+	for _, e := range []error{tgbot.ErrorUnauthorized, tgbot.ErrorNotFound, tgbot.ErrorConflict, tgbot.ErrorTooManyRequests} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return strings.Contains(err.Error(), "error response from telegram")
+}
+
+// notConnected reports whether the request failed before any byte of it left: no
+// connection could be made.
+func notConnected(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// throttledError is a 429: not sent, try again after RetryAfter.
+type throttledError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *throttledError) Error() string             { return e.err.Error() }
+func (e *throttledError) Unwrap() error             { return e.err }
+func (e *throttledError) RetryAfter() time.Duration { return e.after }
+
+// blockedError is a 403: the user blocked the bot (or it was removed from the group).
+type blockedError struct{ err error }
+
+func (e *blockedError) Error() string { return e.err.Error() }
+func (e *blockedError) Unwrap() error { return e.err }
+func (e *blockedError) Blocked() bool { return true }
+
+// refusedError is a 400: the request is wrong and will stay wrong.
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string   { return e.err.Error() }
+func (e *refusedError) Unwrap() error   { return e.err }
+func (e *refusedError) Permanent() bool { return true }
+
+// unansweredError is a request without an answer: it may have reached Telegram.
+type unansweredError struct{ err error }
+
+func (e *unansweredError) Error() string   { return e.err.Error() }
+func (e *unansweredError) Unwrap() error   { return e.err }
+func (e *unansweredError) MaybeSent() bool { return true }

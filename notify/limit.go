@@ -1,0 +1,241 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+)
+
+// limiter keeps every Notifier sharing the Redis under the global rate and each chat
+// under one message per ChatInterval. Rate limits are about real time: it uses the wall
+// clock, never the injected one.
+//
+// A message passes in steps: enter takes one of the process's few send slots; the caller
+// claims the notification in the outbox; chatToken takes the chat's token; takeGlobal
+// waits for a global token, and the message leaves at once. So nothing slow — no
+// database, no other Redis call — stands between the global token and the request: what
+// reaches Telegram in any second is what the global limit let through, give or take the
+// jitter of a local hand-off and an HTTP request. The slots bound how long a chat's token
+// and a claim wait for the global token: about slots/GlobalRate per process (40 ms), well
+// within the tenth of a second ChatInterval keeps to spare.
+type limiter struct {
+	rl         *redis_rate.Limiter
+	globalKey  string
+	global     redis_rate.Limit
+	chatPrefix string
+	chat       redis_rate.Limit
+	interval   time.Duration // between two global tokens
+	slots      chan struct{}
+
+	mu      sync.Mutex
+	waiters []chan error        // slot holders waiting for a global token, in order
+	pumping bool                // a pump hands out tokens to the waiters
+	paused  time.Time           // no sends before (after a 429)
+	busy    map[int64]time.Time // chat → refused until
+}
+
+func newLimiter(cfg Config) *limiter {
+	// The global limit runs Headroom under the rate: GlobalRate tokens per a period
+	// slightly longer than a second.
+	period := time.Duration(float64(time.Second) / (1 - cfg.Headroom))
+	return &limiter{
+		rl:         redis_rate.NewLimiter(cfg.Redis),
+		globalKey:  cfg.RedisPrefix + "notify:global",
+		global:     redis_rate.Limit{Rate: cfg.GlobalRate, Burst: cfg.GlobalBurst, Period: period},
+		chatPrefix: cfg.RedisPrefix + "notify:chat:",
+		chat:       redis_rate.Limit{Rate: 1, Burst: 1, Period: cfg.ChatInterval},
+		interval:   period / time.Duration(cfg.GlobalRate),
+		slots:      make(chan struct{}, max(1, cfg.GlobalRate/25)),
+		busy:       map[int64]time.Time{},
+	}
+}
+
+// pass is a send slot.
+type pass struct {
+	l    *limiter
+	once sync.Once
+}
+
+// release gives the slot back; later calls do nothing.
+func (p *pass) release() { p.once.Do(func() { <-p.l.slots }) }
+
+// enter waits for the chat to be free by what this process knows, then for a send slot.
+// When the chat stays busy past deadline it takes nothing and returns how long to snooze.
+func (l *limiter) enter(ctx context.Context, chatID int64, deadline time.Time) (*pass, time.Duration, error) {
+	if until := l.busyUntil(chatID); !until.IsZero() {
+		if until.After(deadline) {
+			return nil, time.Until(until), nil
+		}
+		if err := sleep(ctx, time.Until(until)); err != nil {
+			return nil, 0, err
+		}
+	}
+	select {
+	case l.slots <- struct{}{}:
+		return &pass{l: l}, 0, nil
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+}
+
+// chatToken takes the chat's token, or reports that the chat is busy (and remembers until
+// when).
+func (l *limiter) chatToken(ctx context.Context, chatID int64) (bool, error) {
+	res, err := l.rl.Allow(ctx, l.chatPrefix+strconv.FormatInt(chatID, 10), l.chat)
+	if err != nil {
+		return false, fmt.Errorf("rate limit of the chat (Redis): %w", err)
+	}
+	if res.Allowed > 0 {
+		return true, nil
+	}
+	l.setBusy(chatID, time.Now().Add(res.RetryAfter))
+	return false, nil
+}
+
+// takeGlobal waits for a token of the global limit. The slot holders of this process
+// queue here in order and one pump asks Redis for tokens and hands them out, so that Redis
+// sees about one request per token, not one per waiting worker at every refusal.
+func (l *limiter) takeGlobal(ctx context.Context) error {
+	w := make(chan error, 1)
+	l.mu.Lock()
+	l.waiters = append(l.waiters, w)
+	if !l.pumping {
+		l.pumping = true
+		go l.pump()
+	}
+	l.mu.Unlock()
+	select {
+	case err := <-w:
+		return err
+	case <-ctx.Done():
+		l.mu.Lock()
+		if i := slices.Index(l.waiters, w); i >= 0 {
+			l.waiters = slices.Delete(l.waiters, i, i+1)
+		}
+		l.mu.Unlock()
+		return ctx.Err() // a token handed out meanwhile goes unused: a gap, never an excess
+	}
+}
+
+// pump hands out global tokens while workers wait for them.
+func (l *limiter) pump() {
+	ctx := context.Background()
+	var next time.Time
+	for {
+		if d := time.Until(next); d > 0 {
+			time.Sleep(d)
+		}
+		l.mu.Lock()
+		wait := time.Until(l.paused)
+		if len(l.waiters) == 0 {
+			l.pumping = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		if wait > 0 {
+			time.Sleep(wait)
+			continue
+		}
+		// One token a request: redis_rate's AllowAtMost charges a fraction of a token it
+		// does not grant.
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		res, err := l.rl.Allow(rctx, l.globalKey, l.global)
+		cancel()
+		if err != nil {
+			err = fmt.Errorf("global rate limit (Redis): %w", err)
+			l.mu.Lock()
+			for _, w := range l.waiters {
+				w <- err
+			}
+			l.waiters = l.waiters[:0]
+			l.mu.Unlock()
+			continue
+		}
+		if res.Allowed == 0 {
+			time.Sleep(max(res.RetryAfter, 100*time.Microsecond))
+			continue
+		}
+		granted, last := 1, res
+		l.mu.Lock()
+		more := min(res.Remaining, len(l.waiters)-1)
+		l.mu.Unlock()
+		if more > 0 {
+			// Catching up after a late wake-up: the tokens that piled up, in one request
+			// (all or none, so none is charged without being granted).
+			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			if res, err := l.rl.AllowN(rctx, l.globalKey, l.global, more); err == nil && res.Allowed == more {
+				granted += more
+				last = res
+			}
+			cancel()
+		}
+		// The next token is due when the bucket has room for one more: ask then rather
+		// than now, to be refused (other processes may take it first: then ask again).
+		next = time.Now().Add(last.ResetAfter - time.Duration(l.global.Burst-1)*l.interval)
+		l.mu.Lock()
+		k := min(granted, len(l.waiters))
+		for _, w := range l.waiters[:k] {
+			w <- nil
+		}
+		l.waiters = slices.Delete(l.waiters, 0, k)
+		l.mu.Unlock()
+	}
+}
+
+// pause stops this process's sends for d, after Telegram answered 429.
+func (l *limiter) pause(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := time.Now().Add(d); until.After(l.paused) {
+		l.paused = until
+	}
+}
+
+func (l *limiter) busyUntil(chatID int64) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	until, ok := l.busy[chatID]
+	if !ok {
+		return time.Time{}
+	}
+	if !until.After(time.Now()) {
+		delete(l.busy, chatID)
+		return time.Time{}
+	}
+	return until
+}
+
+func (l *limiter) setBusy(chatID int64, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.busy) > 10_000 {
+		now := time.Now()
+		for id, t := range l.busy {
+			if !t.After(now) {
+				delete(l.busy, id)
+			}
+		}
+	}
+	l.busy[chatID] = until
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
