@@ -2,6 +2,8 @@ package orders
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -55,7 +57,8 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 		n := s.noticeOf(o, m.Language)
 		n.Note, n.Actor = changeText(c), o.Customer.Name
 		ns = append(ns, NewNotification(NoticeChangeRequested, m.TelegramID,
-			NoticeChangeRequested+":"+o.Number+":"+strconv.Itoa(len(o.History))+":"+strconv.FormatInt(m.TelegramID, 10)+":"+c.Kind, n, time.Time{}))
+			// Each request is a new event, even one like an earlier rejected request.
+			NoticeChangeRequested+":"+o.Number+":"+randomID()+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
 	}
 	cr, err := s.store.CreateChangeRequest(ctx, c, ns)
 	return cr, o, err
@@ -180,6 +183,9 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 	n.To = StatusConfirmed
 	if !approve {
 		n.To = "" // rejected
+		if strings.TrimSpace(note) != "" {
+			n.Note = note // the manager's reason is what the customer needs to read
+		}
 	}
 	if approve && req.Apply.Cancel {
 		n.To = StatusCancelled
@@ -227,4 +233,11 @@ func (s *Service) PlaceFor(ctx context.Context, d Draft, a Actor) (Order, bool, 
 	}
 	d.Source = "rep:" + strconv.FormatInt(a.TelegramID, 10)
 	return s.Place(ctx, d, a.String())
+}
+
+// randomID tells apart events that have nothing else unique about them.
+func randomID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
