@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ type config struct {
 	RulesFile     string
 	LogLevel      slog.Level
 	RedisPrefix   string
+	NotifyRate    int // messages per second to Telegram, all instances together
 }
 
 // Defaults point at the local services of scripts/services.sh.
@@ -108,6 +110,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.LogLevel = slog.LevelError
 	default:
 		return c, &configError{"ORDERBOT_LOG_LEVEL", "expected debug, info, warn or error"}
+	}
+	c.NotifyRate = 30
+	if v := get("ORDERBOT_NOTIFY_RATE", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return c, &configError{"ORDERBOT_NOTIFY_RATE", "expected messages per second from 1 to 1000 (Telegram allows about 30)"}
+		}
+		c.NotifyRate = n
 	}
 	if c.RulesFile == "" {
 		c.Rules = orders.DefaultRules()

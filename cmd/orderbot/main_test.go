@@ -33,6 +33,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"ORDERBOT_TELEGRAM_API_URL": "ftp://x"}, "ORDERBOT_TELEGRAM_API_URL: expected an http(s) URL"},
 		{map[string]string{"ORDERBOT_LOG_LEVEL": "loud"}, "ORDERBOT_LOG_LEVEL: expected debug, info, warn or error"},
 		{map[string]string{"ORDERBOT_RULES_FILE": "/nonexistent/rules.json"}, "ORDERBOT_RULES_FILE: cannot read"},
+		{map[string]string{"ORDERBOT_NOTIFY_RATE": "fast"}, "ORDERBOT_NOTIFY_RATE: expected messages per second"},
 		{map[string]string{}, "TELEGRAM_BOT_TOKEN: not set"},
 	}
 	for _, tt := range tests {
