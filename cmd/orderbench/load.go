@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/telegramtest"
+	"github.com/orderbot/orderbot/conversation"
 )
 
 // stepOrder lists the dialog's steps in order, for printing.
@@ -54,15 +56,17 @@ type orderRun struct {
 	rate float64
 }
 
-// runOrders lets the customers place their orders through srv and measures the run.
-func runOrders(ctx context.Context, srv *telegramtest.Server, r orderRun) (phase, error) {
+// runOrders lets the customers place their orders through the bot of e and measures the run.
+func runOrders(ctx context.Context, e *env, r orderRun) (phase, error) {
+	srv := e.srv
 	date := time.Now().In(r.loc).AddDate(0, 0, 30).Format("2006-01-02")
 	var interval time.Duration
 	if r.rate > 0 {
 		interval = time.Duration(float64(r.customers) / r.rate * float64(time.Second))
 	}
-	return measure(ctx, srv, r.customers, func(ctx context.Context, i int, start time.Time) (*customer, error) {
+	return measure(ctx, srv, e.dbName, r.customers, func(ctx context.Context, i int, start time.Time) (*customer, error) {
 		c := newCustomer(srv, r.firstUser+int64(i))
+		c.clock = e.clock
 		if interval > 0 {
 			c.interval = interval
 			c.next = start.Add(time.Duration(i) * interval / time.Duration(r.customers))
@@ -85,7 +89,7 @@ func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int
 		return phase{}, err
 	}
 	defer e.close()
-	return measure(ctx, e.srv, o.customers, func(ctx context.Context, i int, _ time.Time) (*customer, error) {
+	return measure(ctx, e.srv, "", o.customers, func(ctx context.Context, i int, _ time.Time) (*customer, error) {
 		c := newCustomer(e.srv, 300_000_001+int64(i))
 		for n := range perCustomer {
 			text := "ping " + strconv.Itoa(n)
@@ -99,7 +103,7 @@ func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int
 
 // measure runs n customers at once, each with fn, and gathers their figures and the Bot
 // API calls srv received meanwhile. The first failure cancels the others.
-func measure(ctx context.Context, srv *telegramtest.Server, n int, fn func(ctx context.Context, i int, start time.Time) (*customer, error)) (phase, error) {
+func measure(ctx context.Context, srv *telegramtest.Server, dbName string, n int, fn func(ctx context.Context, i int, start time.Time) (*customer, error)) (phase, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -109,10 +113,10 @@ func measure(ctx context.Context, srv *telegramtest.Server, n int, fn func(ctx c
 		lat      []time.Duration
 		updates  int
 		late     int
-		byStep   = map[string][]time.Duration{}
+		byStep   = map[string]*samples{}
 		calls0   = apiCalls(srv)
 	)
-	m := startMeter()
+	m := startMeter(dbName)
 	start := time.Now()
 	for i := range n {
 		wg.Go(func() {
@@ -128,7 +132,10 @@ func measure(ctx context.Context, srv *telegramtest.Server, n int, fn func(ctx c
 				updates += c.updates
 				late += c.late
 				for k, v := range c.byStep {
-					byStep[k] = append(byStep[k], v...)
+					if byStep[k] == nil {
+						byStep[k] = &samples{}
+					}
+					byStep[k].add(v)
 				}
 			}
 		})
@@ -136,10 +143,15 @@ func measure(ctx context.Context, srv *telegramtest.Server, n int, fn func(ctx c
 	wg.Wait()
 	p := m.stop()
 	p.customers, p.updates, p.late, p.latency = n, updates, late, summarize(lat)
+	var all samples
 	for _, name := range stepOrder {
-		if ds := byStep[name]; len(ds) > 0 {
-			p.steps = append(p.steps, stepLatency{name, summarize(ds)})
+		if ss := byStep[name]; ss != nil {
+			p.steps = append(p.steps, ss.summary(name))
+			all.add(ss)
 		}
+	}
+	if len(all.queued) > 0 {
+		p.split = all.summary("")
 	}
 	calls := apiCalls(srv)
 	for i := range calls {
@@ -152,6 +164,54 @@ func measure(ctx context.Context, srv *telegramtest.Server, n int, fn func(ctx c
 	return p, firstErr
 }
 
+// samples are the latencies of one dialog step: enqueued → reply, and where known its
+// split at the moment the engine started on the update.
+type samples struct {
+	reply, queued, engine []time.Duration
+}
+
+func (s *samples) add(o *samples) {
+	s.reply = append(s.reply, o.reply...)
+	s.queued = append(s.queued, o.queued...)
+	s.engine = append(s.engine, o.engine...)
+}
+
+func (s *samples) summary(name string) stepLatency {
+	return stepLatency{name: name, reply: summarize(s.reply), queued: summarize(s.queued), engine: summarize(s.engine)}
+}
+
+// handlerClock wraps the conversation engine given to the bot and notes when it started
+// on each chat's latest update. Everything before is the bot's intake (the fake server's
+// queue, getUpdates or webhook delivery, decoding, the role lookup); everything after, up
+// to the reply, is the engine: chat lock, session, dialog step with its database calls,
+// and sending the replies.
+type handlerClock struct {
+	h     bot.Handler
+	mu    sync.Mutex
+	start map[int64]time.Time
+}
+
+func newHandlerClock(h bot.Handler) *handlerClock {
+	return &handlerClock{h: h, start: map[int64]time.Time{}}
+}
+
+func (hc *handlerClock) Handle(ctx context.Context, u conversation.Update, out conversation.Sink) error {
+	hc.mu.Lock()
+	hc.start[u.User.ChatID] = time.Now()
+	hc.mu.Unlock()
+	return hc.h.Handle(ctx, u, out)
+}
+
+func (hc *handlerClock) started(chatID int64) (time.Time, bool) {
+	if hc == nil {
+		return time.Time{}, false
+	}
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	t, ok := hc.start[chatID]
+	return t, ok
+}
+
 // customer is one simulated Telegram user in their private chat with the bot.
 type customer struct {
 	srv  *telegramtest.Server
@@ -160,8 +220,9 @@ type customer struct {
 
 	lat     []time.Duration // per update: enqueued → reply recorded
 	updates int
-	step    string                     // the dialog step of the update in flight
-	byStep  map[string][]time.Duration // lat by step
+	step    string              // the dialog step of the update in flight
+	byStep  map[string]*samples // latencies by step
+	clock   *handlerClock       // when the engine started on this chat's updates; nil: unknown
 
 	// Open loop: the update after this one is due at next, then every interval.
 	interval time.Duration
@@ -275,9 +336,20 @@ func (c *customer) expect(ctx context.Context, sent time.Time, want ...string) e
 				c.lat = append(c.lat, d)
 				if c.step != "" {
 					if c.byStep == nil {
-						c.byStep = map[string][]time.Duration{}
+						c.byStep = map[string]*samples{}
 					}
-					c.byStep[c.step] = append(c.byStep[c.step], d)
+					ss := c.byStep[c.step]
+					if ss == nil {
+						ss = &samples{}
+						c.byStep[c.step] = ss
+					}
+					ss.reply = append(ss.reply, d)
+					// The engine started on this update after it was sent and before
+					// its reply: split the latency there.
+					if start, ok := c.clock.started(c.u.ID); ok && !start.Before(sent) && !start.After(m.At) {
+						ss.queued = append(ss.queued, start.Sub(sent))
+						ss.engine = append(ss.engine, m.At.Sub(start))
+					}
 				}
 				return nil
 			}

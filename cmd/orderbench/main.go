@@ -42,6 +42,24 @@
 // figures are those of the whole process, so they include the fake Bot API server and the
 // simulated customers, not only the bot.
 //
+// To show where the time goes, the order runs also print:
+//
+//   - the latency split at the moment the conversation engine starts on the update
+//     (the bot's engine is wrapped to note it): "queued" is the bot's intake (the fake
+//     server's queue, getUpdates or the webhook delivery, decoding, the role lookup),
+//     "engine" the rest up to the reply (chat lock, session, the dialog step with its
+//     database calls, sending), overall and for each dialog step;
+//   - the Bot API calls the fake server received, per update;
+//   - the database: waits for a connection of the bot's pool, and what the run database's
+//     sessions were doing (pg_stat_activity sampled every 50 ms): how many were busy, how
+//     many waited for a lock, and in which statements;
+//   - CPU in cores: this process, the run database's PostgreSQL backends, redis-server,
+//     interrupts, steal, and other processes. Figures taken while other processes kept the
+//     machine busy are disturbed; a warning is printed when the machine was busy just
+//     before the run.
+//
+// A summary table per mode ends the output.
+//
 // Targets the product wants: orderbot at 60 % of the echo ceiling or more, and p99 reply
 // latency under 50 ms at half of the maximum throughput. The command reports what it
 // measures; it fails (exit status 1) only when a phase cannot finish or the database does
@@ -116,9 +134,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs.IntVar(&o.orders, "orders-per-customer", 3, "orders each customer places")
 	fs.StringVar(&mode, "mode", "both", "how the bot gets updates: polling, webhook or both")
 	fs.StringVar(&o.databaseURL, "database-url", orDefault(getenv("ORDERBOT_TEST_DATABASE_URL"), defaultDatabaseURL),
-		"PostgreSQL admin URL; a database is created and dropped on its server (default: $ORDERBOT_TEST_DATABASE_URL)")
+		"PostgreSQL admin URL; a database is created and dropped on its server; $ORDERBOT_TEST_DATABASE_URL when set")
 	fs.StringVar(&o.redisURL, "redis-url", orDefault(getenv("ORDERBOT_TEST_REDIS_URL"), defaultRedisURL),
-		"Redis URL; keys go under a fresh prefix that is deleted at the end (default: $ORDERBOT_TEST_REDIS_URL)")
+		"Redis URL; keys go under a fresh prefix that is deleted at the end; $ORDERBOT_TEST_REDIS_URL when set")
 	fs.Float64Var(&o.latencyRate, "latency-rate", 0.5,
 		"offered load of the latency run, as a fraction of the measured maximum updates/s (0 skips the run)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "",
@@ -203,7 +221,7 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 		return res, err
 	}
 	probe := env.probeDB(ctx)
-	res.bot, err = runOrders(ctx, env.srv, orderRun{firstUser: 100_000_001, customers: o.customers, orders: o.orders, loc: env.loc})
+	res.bot, err = runOrders(ctx, env, orderRun{firstUser: 100_000_001, customers: o.customers, orders: o.orders, loc: env.loc})
 	dbs := probe.stop()
 	res.bot.db = &dbs
 	if perr := stopProfile(); perr != nil && err == nil {
@@ -223,7 +241,7 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 	if o.latencyRate > 0 && res.bot.updates > 0 {
 		rate := o.latencyRate * res.bot.throughput()
 		probe := env.probeDB(ctx)
-		res.latency, err = runOrders(ctx, env.srv, orderRun{firstUser: 200_000_001, customers: o.customers, orders: o.orders,
+		res.latency, err = runOrders(ctx, env, orderRun{firstUser: 200_000_001, customers: o.customers, orders: o.orders,
 			loc: env.loc, rate: rate})
 		dbs := probe.stop()
 		res.latency.db = &dbs

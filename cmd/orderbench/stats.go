@@ -28,6 +28,7 @@ type phase struct {
 	elapsed   time.Duration
 	latency   latencySummary
 	steps     []stepLatency // order runs: latency by dialog step
+	split     stepLatency   // order runs: all steps
 	db        *dbStats      // order runs: the bot's database meanwhile
 	calls     []apiCall     // Bot API calls the fake server received
 
@@ -43,11 +44,17 @@ type phase struct {
 	cpuProcess          float64 // CPU time of this process / elapsed, in cores
 	cpuMachine          float64 // busy time of all CPUs (PostgreSQL, Redis …) / elapsed, in cores
 	cpuMachineOK        bool
+	cpuIRQ, cpuSteal    float64 // parts of cpuMachine
+	cpuPostgres         float64 // the PostgreSQL backends connected to the run's database
+	cpuRedis            float64 // redis-server (shared with whatever else uses it)
+	cpuServicesOK       bool
 }
 
+// stepLatency is the reply latency of a dialog step and its two parts: queued (enqueued →
+// the engine starts on the update) and engine (→ the reply is recorded).
 type stepLatency struct {
-	name string
-	latencySummary
+	name                  string
+	reply, queued, engine latencySummary
 }
 
 func (p phase) throughput() float64 {
@@ -89,15 +96,18 @@ type meter struct {
 	rssReset bool
 	cpu0     time.Duration
 	busy0    cpuTimes
+	dbName   string
+	svc0     serviceTicks
 	peak     atomic.Uint64
 	quit     chan struct{}
 	done     chan struct{}
 }
 
 // startMeter collects garbage left by earlier runs, resets the peak RSS and starts
-// sampling the heap.
-func startMeter() *meter {
-	m := &meter{quit: make(chan struct{}), done: make(chan struct{})}
+// sampling the heap. dbName, when set, names the database whose PostgreSQL backends'
+// CPU time is measured.
+func startMeter(dbName string) *meter {
+	m := &meter{quit: make(chan struct{}), done: make(chan struct{}), dbName: dbName}
 	runtime.GC()
 	m.rssReset = resetPeakRSS()
 	runtime.ReadMemStats(&m.before)
@@ -117,6 +127,7 @@ func startMeter() *meter {
 			}
 		}
 	}()
+	m.svc0 = servicesCPU(dbName)
 	m.cpu0, m.busy0 = processCPU(), machineCPU()
 	m.start = time.Now()
 	return m
@@ -134,9 +145,19 @@ func (m *meter) notePeak(v uint64) {
 func (m *meter) stop() phase {
 	p := phase{elapsed: time.Since(m.start)}
 	cpu, busy := processCPU(), machineCPU()
+	svc := servicesCPU(m.dbName)
 	p.cpuProcess = float64(cpu-m.cpu0) / float64(p.elapsed)
+	if svc.ok && m.svc0.ok {
+		p.cpuPostgres = ticksToCores(svc.postgres, m.svc0.postgres, p.elapsed)
+		p.cpuRedis = ticksToCores(svc.redis, m.svc0.redis, p.elapsed)
+		p.cpuServicesOK = true
+	}
 	if busy.ok && m.busy0.ok && busy.total > m.busy0.total {
-		p.cpuMachine = float64(busy.busy-m.busy0.busy) / float64(busy.total-m.busy0.total) * float64(runtime.NumCPU())
+		cores := func(now, before uint64) float64 {
+			return float64(now-before) / float64(busy.total-m.busy0.total) * float64(runtime.NumCPU())
+		}
+		p.cpuMachine = cores(busy.busy, m.busy0.busy)
+		p.cpuIRQ, p.cpuSteal = cores(busy.irq, m.busy0.irq), cores(busy.steal, m.busy0.steal)
 		p.cpuMachineOK = true
 	}
 	close(m.quit)
@@ -164,6 +185,7 @@ func processCPU() time.Duration {
 // cpuTimes are the machine's CPU times from /proc/stat, in clock ticks.
 type cpuTimes struct {
 	busy, total uint64
+	irq, steal  uint64 // parts of busy: interrupts (hard and soft), time the hypervisor took
 	ok          bool
 }
 
@@ -190,6 +212,12 @@ func machineCPU() cpuTimes {
 		if i != 3 && i != 4 { // idle, iowait
 			t.busy += n
 		}
+		switch i {
+		case 5, 6:
+			t.irq += n
+		case 7:
+			t.steal += n
+		}
 	}
 	t.ok = true
 	return t
@@ -208,6 +236,64 @@ func machineBusy(ctx context.Context, d time.Duration) (float64, bool) {
 		return 0, false
 	}
 	return float64(t1.busy-t0.busy) / float64(t1.total-t0.total) * float64(runtime.NumCPU()), true
+}
+
+// clockTicks is the unit of CPU times in /proc (USER_HZ, 100 on Linux).
+const clockTicks = 100
+
+// serviceTicks are the CPU times of the services, in clock ticks.
+type serviceTicks struct {
+	postgres, redis uint64
+	ok              bool
+}
+
+// servicesCPU adds up the CPU times of the PostgreSQL backends connected to database
+// dbName (their process title is "postgres: user dbName host(port) …") and of redis-server.
+// Backends that exit during a run take their time with them.
+func servicesCPU(dbName string) serviceTicks {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return serviceTicks{}
+	}
+	t := serviceTicks{ok: true}
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// "pid (comm) state ppid … utime stime …": fields after the comm, which may hold spaces.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		comm := string(stat[bytes.IndexByte(stat, '(')+1 : i])
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		utime, _ := strconv.ParseUint(f[11], 10, 64)
+		stime, _ := strconv.ParseUint(f[12], 10, 64)
+		switch {
+		case strings.HasPrefix(comm, "redis-server"):
+			t.redis += utime + stime
+		case comm == "postgres" && dbName != "":
+			cmd, err := os.ReadFile("/proc/" + d.Name() + "/cmdline")
+			if err == nil && strings.Contains(string(cmd), " "+dbName+" ") {
+				t.postgres += utime + stime
+			}
+		}
+	}
+	return t
+}
+
+func ticksToCores(now, before uint64, d time.Duration) float64 {
+	if now < before || d <= 0 {
+		return 0
+	}
+	return float64(now-before) / clockTicks / d.Seconds()
 }
 
 // resetPeakRSS resets VmHWM (Linux: "5" written to clear_refs).
@@ -265,15 +351,18 @@ func printPhase(w io.Writer, title string, p phase) {
 	if p.late > 0 || strings.Contains(title, "open loop") {
 		row("late sends", "%d of %d (the reply to the previous update came after the slot)", p.late, p.updates)
 	}
+	if p.split.queued.n > 0 {
+		row("split", "queued before the engine p50 %s  p99 %s  mean %s;  in the engine p50 %s  p99 %s  mean %s",
+			ms(p.split.queued.p50), ms(p.split.queued.p99), ms(p.split.queued.avg),
+			ms(p.split.engine.p50), ms(p.split.engine.p99), ms(p.split.engine.avg))
+	}
 	if len(p.steps) > 0 {
-		var b strings.Builder
-		for i, st := range p.steps {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "%s %s/%s", st.name, ms(st.p50), ms(st.p99))
+		row("by step", "%-10s %8s %8s   %8s %8s   %8s %8s", "", "reply", "", "queued", "", "engine", "")
+		row("", "%-10s %8s %8s   %8s %8s   %8s %8s", "", "p50", "p99", "p50", "p99", "p50", "p99")
+		for _, st := range p.steps {
+			row("", "%-10s %8s %8s   %8s %8s   %8s %8s", st.name, ms(st.reply.p50), ms(st.reply.p99),
+				ms(st.queued.p50), ms(st.queued.p99), ms(st.engine.p50), ms(st.engine.p99))
 		}
-		row("by step p50/p99", "%s", b.String())
 	}
 	if len(p.calls) > 0 && p.updates > 0 {
 		var b strings.Builder
@@ -291,10 +380,15 @@ func printPhase(w io.Writer, title string, p phase) {
 	if d := p.db; d != nil {
 		printDB(row, *d)
 	}
-	if p.cpuMachineOK {
-		row("CPU", "this process %.2f cores, whole machine %.2f of %d cores busy", p.cpuProcess, p.cpuMachine, runtime.NumCPU())
-	} else {
-		row("CPU", "this process %.2f cores", p.cpuProcess)
+	switch {
+	case p.cpuMachineOK && p.cpuServicesOK:
+		other := p.cpuMachine - p.cpuProcess - p.cpuPostgres - p.cpuRedis - p.cpuIRQ - p.cpuSteal
+		row("CPU (cores)", "this process %.2f, its PostgreSQL backends %.2f, redis-server %.2f, interrupts %.2f, steal %.2f, other processes %.2f; machine busy %.2f of %d",
+			p.cpuProcess, p.cpuPostgres, p.cpuRedis, p.cpuIRQ, p.cpuSteal, max(other, 0), p.cpuMachine, runtime.NumCPU())
+	case p.cpuMachineOK:
+		row("CPU (cores)", "this process %.2f; machine busy %.2f of %d", p.cpuProcess, p.cpuMachine, runtime.NumCPU())
+	default:
+		row("CPU (cores)", "this process %.2f", p.cpuProcess)
 	}
 	if p.updates > 0 {
 		row("allocations", "%.0f allocs/update, %s/update (whole process: bot, fake Bot API server, customers)",
@@ -352,8 +446,8 @@ func printSummary(w io.Writer, rs []modeResult) {
 		return
 	}
 	fmt.Fprintf(w, "\n== summary ==\n")
-	fmt.Fprintf(w, "%-8s %10s %9s %10s %10s %11s %12s %12s\n",
-		"mode", "updates/s", "orders/s", "echo up/s", "% of echo", "p99 at max", "rate of run2", "p99 of run2")
+	fmt.Fprintf(w, "%-8s %10s %9s %10s %10s %11s %14s %14s\n",
+		"mode", "updates/s", "orders/s", "echo up/s", "% of echo", "p99 at max", "latency run", "its p99")
 	for _, r := range rs {
 		pct, echo := "-", "-"
 		if r.echo.updates > 0 {
@@ -365,10 +459,11 @@ func printSummary(w io.Writer, rs []modeResult) {
 			rate = fmt.Sprintf("%.1f/s", r.latency.throughput())
 			p99 = ms(r.latency.latency.p99)
 		}
-		fmt.Fprintf(w, "%-8s %10.1f %9.1f %10s %10s %11s %12s %12s\n", r.mode, r.bot.throughput(),
+		fmt.Fprintf(w, "%-8s %10.1f %9.1f %10s %10s %11s %14s %14s\n", r.mode, r.bot.throughput(),
 			float64(r.bot.orders)/r.bot.elapsed.Seconds(), echo, pct, ms(r.bot.latency.p99), rate, p99)
 	}
 	fmt.Fprintf(w, "targets: orderbot ≥ 60 %% of the echo ceiling; p99 < 50ms at half of the maximum throughput\n")
+	fmt.Fprintf(w, "(latency run: the updates/s it achieved at -latency-rate of the maximum, open loop)\n")
 }
 
 func ms(d time.Duration) string {
