@@ -71,7 +71,10 @@ func (b *Bot) Poll(ctx context.Context) error {
 		if busy {
 			timeout = 0 // answers at once; new updates are noticed while others run
 		}
-		us, err := b.getUpdates(ctx, p.offset(), timeout)
+		us, err := b.getUpdates(ctx, p.offset(), timeout, func(id int64) bool {
+			st, seen := p.states[id]
+			return seen && st != failed
+		})
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -130,8 +130,10 @@ type apiResponse struct {
 }
 
 // getUpdates asks for updates from offset. Asking with an offset confirms every update
-// before it, so it is called only once those have been handled.
-func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]*models.Update, error) {
+// before it, so it is called only once those have been handled. Updates for which skip
+// reports true (already in flight or handled: Telegram returns every unconfirmed update
+// again) are not decoded.
+func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duration, skip func(int64) bool) ([]*models.Update, error) {
 	body, _ := json.Marshal(getUpdatesRequest{Offset: offset, Limit: 100, Timeout: int(timeout.Seconds()),
 		AllowedUpdates: []string{"message", "callback_query"}})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
@@ -159,11 +161,43 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 		}
 		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
-	var us []*models.Update
-	if err := json.Unmarshal(r.Result, &us); err != nil {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(r.Result, &raws); err != nil {
 		return nil, fmt.Errorf("getUpdates: decode updates: %w", err)
 	}
+	us := make([]*models.Update, 0, len(raws))
+	for _, raw := range raws {
+		if id, ok := updateID(raw); ok && skip != nil && skip(id) {
+			continue
+		}
+		u := new(models.Update)
+		if err := json.Unmarshal(raw, u); err != nil {
+			return nil, fmt.Errorf("getUpdates: decode update: %w", err)
+		}
+		us = append(us, u)
+	}
 	return us, nil
+}
+
+// updateID reads an update's id without decoding the rest: Telegram writes update_id
+// first; anything else is decoded the slow way.
+func updateID(raw json.RawMessage) (int64, bool) {
+	const prefix = `{"update_id":`
+	if rest, ok := bytes.CutPrefix(raw, []byte(prefix)); ok {
+		end := bytes.IndexAny(rest, ",}")
+		if end > 0 {
+			if id, err := strconv.ParseInt(string(bytes.TrimSpace(rest[:end])), 10, 64); err == nil {
+				return id, true
+			}
+		}
+	}
+	var v struct {
+		ID int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return 0, false
+	}
+	return v.ID, true
 }
 
 type retryAfterError struct {
