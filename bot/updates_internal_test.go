@@ -7,7 +7,7 @@ import (
 
 func TestUpdateID(t *testing.T) {
 	for raw, want := range map[string]int64{
-		`{"update_id":42,"message":{}}`:          42,
+		`{"update_id":42,"message":{}}`:           42,
 		`{"update_id": 7}`:                        7,
 		`{"message":{"text":"x"},"update_id":99}`: 99,
 	} {
