@@ -347,14 +347,14 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err := s.useAddresses(ctx, tx, customerID, append([]string{o.DeliveryAddress}, o.Customer.Addresses...)); err != nil {
 		return orders.Order{}, false, fmt.Errorf("customer addresses: %w", err)
 	}
-	if err := reserve(ctx, tx, o.Lines); err != nil {
-		return orders.Order{}, false, err
-	}
-	number, err := nextNumber(ctx, tx, req.Day)
-	if err != nil {
-		return orders.Order{}, false, err
-	}
 
+	// Rows every placement shares (the products' stock, the day's counter) are locked last,
+	// so they are held for a few statements rather than for the whole placement: the order
+	// is written first under a provisional number no real day has.
+	var id int64
+	if err := tx.GetContext(ctx, &id, `SELECT nextval(pg_get_serial_sequence('orders', 'id'))`); err != nil {
+		return orders.Order{}, false, err
+	}
 	now := s.now()
 	createdAt := o.CreatedAt
 	if createdAt.IsZero() {
@@ -364,16 +364,14 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if paymentStatus == "" {
 		paymentStatus = orders.PaymentUnpaid
 	}
-	var id int64
-	err = tx.GetContext(ctx, &id, `
-		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO orders (id, number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
 			approved_by, approved_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
-		RETURNING id`,
-		number, string(o.Status), string(paymentStatus), customerID, o.Total, o.DepositDue, o.DeliveryAddress,
-		dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod, o.Notes,
-		o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), createdAt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
+		id, fmt.Sprintf("SO-00000000-%04d", id), string(o.Status), string(paymentStatus), customerID, o.Total, o.DepositDue,
+		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
+		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), createdAt)
 	if err != nil {
 		return orders.Order{}, false, err
 	}
@@ -387,6 +385,18 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err != nil {
 		return orders.Order{}, false, err
 	}
+
+	if err := reserve(ctx, tx, o.Lines); err != nil {
+		return orders.Order{}, false, err
+	}
+	number, err := nextNumber(ctx, tx, req.Day)
+	if err != nil {
+		return orders.Order{}, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET number = $2 WHERE id = $1`, id, number); err != nil {
+		return orders.Order{}, false, err
+	}
+	placed.Number = number
 	ns := req.Notifications
 	if req.Notify != nil {
 		ns = append(append([]orders.Notification(nil), ns...), req.Notify(placed)...)
