@@ -210,3 +210,61 @@ func TestOrderDeskThroughTelegram(t *testing.T) {
 		t.Errorf("sent twice: %v", keys)
 	}
 }
+
+// Through Telegram too: a review given another date and then declined by the customer,
+// and a review rejected with a reason the customer reads.
+func TestReviewOtherDateDeclineAndRejectThroughTelegram(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	ctx := context.Background()
+	if _, err := bed.Service.AddStaff(ctx, orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	tg := bed.StartTelegram(testbed.TelegramOptions{})
+	bed.StartNotifier(testbed.NotifierOptions{Server: tg.Server})
+	cust, rep := newChat(t, tg.Server, 1000, "en"), newChat(t, tg.Server, 3001, "en")
+
+	toSummary(cust, "CHAIR-300", "brown", "20")
+	cust.press("Confirm")
+	cust.expect("SO-20261127-0001 is received")
+	card := rep.expect("Order SO-20261127-0001 needs review")
+	rep.pressData(card, "m:rd:")
+	rep.expect("Delivery date for SO-20261127-0001?")
+	rep.send("2027-01-08")
+	rep.expect("date 2027-01-08 proposed")
+	conf := cust.expect("Please confirm order SO-20261127-0001")
+	if !strings.Contains(conf.Text, "2027-01-08") {
+		t.Errorf("confirmation without the new date:\n%s", conf.Text)
+	}
+	cust.pressData(conf, "m:od:")
+	cust.expect("SO-20261127-0001 is cancelled as you asked")
+
+	cust.send("/neworder")
+	cust.send("DESK-CUSTOM")
+	cust.expect("Choose the material")
+	cust.press("oak")
+	cust.send("1")
+	cust.expect("Your order so far")
+	cust.press("Continue")
+	cust.expect("Use these?")
+	cust.press("Use these")
+	cust.expect("Delivery address")
+	cust.press("Shared location")
+	cust.send("2027-01-20")
+	cust.expect("How will you pay")
+	cust.press("Bank transfer")
+	cust.expect("Any notes")
+	cust.press("Skip")
+	cust.expect("Please check your order")
+	cust.press("Confirm")
+	cust.expect("SO-20261127-0002 is received")
+	card = rep.expect("Order SO-20261127-0002 needs review")
+	rep.pressData(card, "m:rr:")
+	rep.expect("Why is SO-20261127-0002 rejected")
+	rep.send("Oak is out until March")
+	rep.expect("rejected and cancelled")
+	n := cust.expect("Order SO-20261127-0002 is cancelled")
+	if !strings.Contains(n.Text, "Oak is out until March") {
+		t.Errorf("cancellation without the reason:\n%s", n.Text)
+	}
+}
