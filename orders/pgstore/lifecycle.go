@@ -71,13 +71,7 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 			return err
 		}
 		note := strings.TrimSpace("payment " + req.Amount.StringFixed(2) + " " + req.Method)
-		if err := addHistory(ctx, tx, cur.ID, cur.Status, cur.Status, req.Actor, note, now); err != nil {
-			return err
-		}
-		if err := addNotifications(ctx, tx, cur.ID, req.Notifications); err != nil {
-			return err
-		}
-		o, err = loadOrder(ctx, tx, cur.ID)
+		o, err = recordChange(ctx, tx, cur.ID, historyEntry{cur.Status, cur.Status, req.Actor, note, now}, req.Notifications)
 		return err
 	})
 	if err != nil {

@@ -629,13 +629,7 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 		if err != nil {
 			return err
 		}
-		if err := addHistory(ctx, tx, cur.ID, req.From, req.To, req.Actor, req.Note, now); err != nil {
-			return err
-		}
-		if err := addNotifications(ctx, tx, cur.ID, req.Notifications); err != nil {
-			return err
-		}
-		o, err = loadOrder(ctx, tx, cur.ID)
+		o, err = recordChange(ctx, tx, cur.ID, historyEntry{req.From, req.To, req.Actor, req.Note, now}, req.Notifications)
 		return err
 	})
 	if err != nil {
@@ -673,4 +667,23 @@ func moveStock(ctx context.Context, tx *sqlx.Tx, orderID int64, update string) e
 		}
 	}
 	return nil
+}
+
+// historyEntry is one line of an order's history.
+type historyEntry struct {
+	from, to    orders.Status
+	actor, note string
+	at          time.Time
+}
+
+// recordChange finishes a change of an order: its history entry and notifications, then
+// the order as it now is.
+func recordChange(ctx context.Context, tx *sqlx.Tx, id int64, h historyEntry, ns []orders.Notification) (orders.Order, error) {
+	if err := addHistory(ctx, tx, id, h.from, h.to, h.actor, h.note, h.at); err != nil {
+		return orders.Order{}, err
+	}
+	if err := addNotifications(ctx, tx, id, ns); err != nil {
+		return orders.Order{}, err
+	}
+	return loadOrder(ctx, tx, id)
 }
