@@ -277,7 +277,10 @@ func (s *countingSender) SendNotice(ctx context.Context, chat int64, m notify.Me
 func TestTwoSendersShareTheLimits(t *testing.T) {
 	t.Parallel()
 	e := setup(t)
-	const rate, chats, perChat = 20, 40, 2
+	// Our limit stays below the server's, as it should below Telegram's: with two senders
+	// on a loaded machine, a message granted at the edge of one second may arrive in the
+	// next one.
+	const rate, ours, chats, perChat = 20, 18, 40, 2
 	srv := telegramtest.NewServer(t, telegramtest.WithRateLimit(rate, 1))
 	var ns []orders.Notification
 	for i := range chats * perChat {
@@ -288,7 +291,7 @@ func TestTwoSendersShareTheLimits(t *testing.T) {
 	if err := e.bed.Store.QueueNotices(e.ctx, "", ns); err != nil {
 		t.Fatal(err)
 	}
-	configure := func(c *notify.Config) { c.GlobalRate = rate }
+	configure := func(c *notify.Config) { c.GlobalRate = ours }
 	counters := []*countingSender{{}, {}}
 	for _, c := range counters {
 		e.startWith(testbed.NotifierOptions{Server: srv, Configure: configure,
