@@ -39,6 +39,8 @@ func (st *step) explain(err error, o orders.Order) error {
 		} else {
 			st.say(st.t("err.order.moved", o.Number, st.t("status."+string(o.Status))))
 		}
+	case errors.Is(err, orders.ErrNotSettled):
+		st.say(st.t("err.not_settled", o.Number, st.money(o.Paid), st.money(o.Total)))
 	case errors.Is(err, orders.ErrDepositRequired):
 		st.say(st.t("err.deposit_required", o.Number, st.money(o.DepositDue), st.money(o.Paid)))
 	case errors.As(err, &short):

@@ -86,6 +86,7 @@ var catalog = map[string]Text{
 	"err.order.moved":      {"Order %s has moved on: it is %s now. Nothing was changed.", "订单 %s 状态已变化，当前为“%s”，本次操作未执行。"},
 	"err.order.moved_on":   {"That has already been decided. Nothing was changed.", "该事项已处理，本次操作未执行。"},
 	"err.deposit_required": {"Order %s cannot go into production before the deposit of %s is paid (paid so far: %s).", "订单 %s 需先收到订金 %s 才能投产（已收 %s）。"},
+	"err.not_settled":      {"Order %s is completed after settlement: it is paid %s of %s.", "订单 %s 需结算后才能完成：已付 %s，合计 %s。"},
 	"err.stock.short":      {"Not enough stock of %s: %d wanted, %d available.", "%s 库存不足：需要 %d，可用 %d。"},
 
 	// staff: review and actions

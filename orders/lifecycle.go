@@ -14,6 +14,9 @@ import (
 // ErrDepositRequired: production cannot start before the required payment is recorded.
 var ErrDepositRequired = errors.New("the required deposit is not paid")
 
+// ErrNotSettled: an order is completed only after settlement, when it is paid in full.
+var ErrNotSettled = errors.New("the order is not paid in full")
+
 // staleError says an order moved on since the actor saw it.
 func staleError(o Order) error {
 	return fmt.Errorf("%s is %s now: %w", o.Number, o.Status, ErrConflict)
@@ -166,6 +169,10 @@ func (s *Service) Advance(ctx context.Context, number string, to Status, a Actor
 	case StatusInProduction:
 		if o.DepositDue.IsPositive() && o.Paid.LessThan(o.DepositDue) {
 			return o, fmt.Errorf("%s needs %s paid before production, %s is: %w", number, o.DepositDue, o.Paid, ErrDepositRequired)
+		}
+	case StatusCompleted:
+		if o.Paid.LessThan(o.Total) {
+			return o, fmt.Errorf("%s is paid %s of %s: %w", number, o.Paid, o.Total, ErrNotSettled)
 		}
 	case StatusShipped:
 		if strings.TrimSpace(opt.Carrier) == "" || strings.TrimSpace(opt.Tracking) == "" {
