@@ -210,12 +210,9 @@ func (s *Server) editMessageText(_ context.Context, r *request) (any, *apiError)
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	mk, apiErr := parseMarkup(r.str("reply_markup"))
+	mk, newMarkup, apiErr := editMarkup(r)
 	if apiErr != nil {
 		return nil, apiErr
-	}
-	if mk != nil && !mk.isInline() {
-		return nil, badRequest("inline keyboard expected")
 	}
 
 	s.mu.Lock()
@@ -226,10 +223,6 @@ func (s *Server) editMessageText(_ context.Context, r *request) (any, *apiError)
 	}
 	if target.Document != nil || target.Photo != nil {
 		return nil, badRequest("there is no text in the message to edit")
-	}
-	newMarkup := ""
-	if mk != nil {
-		newMarkup = mk.canonical
 	}
 	if target.Text == text && target.ParseMode == parseMode && canonicalMarkup(target.ReplyMarkup) == newMarkup {
 		return nil, badRequest(notModified)
@@ -248,12 +241,9 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, r *request) (any, *ap
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	mk, apiErr := parseMarkup(r.str("reply_markup"))
+	mk, newMarkup, apiErr := editMarkup(r)
 	if apiErr != nil {
 		return nil, apiErr
-	}
-	if mk != nil && !mk.isInline() {
-		return nil, badRequest("inline keyboard expected")
 	}
 
 	s.mu.Lock()
@@ -261,10 +251,6 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, r *request) (any, *ap
 	target, apiErr := s.editTargetLocked(chatID, msgID)
 	if apiErr != nil {
 		return nil, apiErr
-	}
-	newMarkup := ""
-	if mk != nil {
-		newMarkup = mk.canonical
 	}
 	if canonicalMarkup(target.ReplyMarkup) == newMarkup {
 		return nil, badRequest(notModified)
@@ -275,6 +261,22 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, r *request) (any, *ap
 	state := target.Sent
 	mk.apply(&state)
 	return s.applyEditLocked(r, target, state), nil
+}
+
+// editMarkup reads the reply_markup of an edit: an inline keyboard or none, with its
+// canonical form ("" for none) to compare with the message's.
+func editMarkup(r *request) (*markup, string, *apiError) {
+	mk, apiErr := parseMarkup(r.str("reply_markup"))
+	if apiErr != nil {
+		return nil, "", apiErr
+	}
+	if mk == nil {
+		return nil, "", nil
+	}
+	if !mk.isInline() {
+		return nil, "", badRequest("inline keyboard expected")
+	}
+	return mk, mk.canonical, nil
 }
 
 // applyEditLocked stores the new state of an edited message, records the
