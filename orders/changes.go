@@ -6,11 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // confirmedStatuses are those in which a change needs a manager's approval.
@@ -44,7 +43,7 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 		out, err := s.store.UpdateOrder(ctx, o.Number, o.Status, apply, a.String(),
 			s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status))
 		return ChangeRequest{}, out, err
-	case containsStatus(confirmedStatuses, o.Status):
+	case slices.Contains(confirmedStatuses, o.Status):
 	default:
 		return ChangeRequest{}, o, fmt.Errorf("%s is %s and cannot be changed any more: %w", o.Number, o.Status, ErrInvalidTransition)
 	}
@@ -83,15 +82,6 @@ func changeText(c ChangeRequest) string {
 	return what
 }
 
-func containsStatus(ss []Status, s Status) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // applyOf works out what a change does to the order: new dates, quantities, total and
 // deposit.
 func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (ChangeApply, error) {
@@ -123,28 +113,17 @@ func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (Change
 			return apply, &ValidationError{Field: "quantity", Reason: fmt.Sprintf("must be between 1 and %d", s.rules.MaxQuantity)}
 		}
 		apply.Quantities = map[int]int{c.Line: c.Quantity}
-		total, anyCustom, anyProduction := decimal.Zero, false, false
 		skus := make([]string, 0, len(o.Lines))
-		for _, l := range o.Lines {
+		lines := append([]Line(nil), o.Lines...)
+		lines[c.Line].Quantity = c.Quantity
+		for _, l := range lines {
 			skus = append(skus, l.SKU)
 		}
 		products, err := s.store.ProductsBySKU(ctx, skus)
 		if err != nil {
 			return apply, err
 		}
-		for i, l := range o.Lines {
-			if i == c.Line {
-				l.Quantity = c.Quantity
-			}
-			total = total.Add(l.Amount())
-			if p, ok := products[l.SKU]; ok && !p.Standard && !l.Complimentary {
-				anyCustom = true
-			}
-			if !l.FromStock && !l.Complimentary {
-				anyProduction = true
-			}
-		}
-		apply.Total, apply.DepositDue = total, s.rules.Deposit(total, anyCustom, anyProduction)
+		apply.Total, apply.DepositDue = s.rules.Deposit(lines, products)
 	default:
 		return apply, &ValidationError{Field: "change", Reason: "one of quantity, date, address, cancel"}
 	}
@@ -171,7 +150,7 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 	}
 	req := DecideChangeRequest{ID: id, Approve: approve, Actor: a.String(), Note: note}
 	if approve {
-		if !containsStatus(confirmedStatuses, o.Status) {
+		if !slices.Contains(confirmedStatuses, o.Status) {
 			return c, o, staleError(o)
 		}
 		if req.Apply, err = s.applyOf(ctx, o, c); err != nil {

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -74,21 +75,12 @@ func (s *Service) otherStaff(ctx context.Context, except int64, roles []Role) ([
 		if st.TelegramID == except {
 			continue
 		}
-		if roles != nil && !containsRole(roles, st.Role) {
+		if roles != nil && !slices.Contains(roles, st.Role) {
 			continue
 		}
 		out = append(out, st)
 	}
 	return out, nil
-}
-
-func containsRole(rs []Role, r Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // repNotices tells the rep responsible for o (every active rep when none is) of kind.

@@ -87,10 +87,25 @@ func (r Rules) LeadTime(p Product, quantity, available int) LeadTime {
 	return LeadTime{}
 }
 
-// Deposit returns the payment required before production: the full custom prepayment when
-// any line is a non-standard product, the deposit percentage when any line needs production,
-// and nothing for an order shipped entirely from stock.
-func (r Rules) Deposit(total decimal.Decimal, anyCustom, anyProduction bool) decimal.Decimal {
+// Deposit returns the total of the lines and the payment required before production: the
+// full custom prepayment when any line is a non-standard product, the deposit percentage
+// when any line needs production, nothing for an order shipped entirely from stock.
+// Complimentary lines count for nothing. products maps the lines' SKUs to products.
+func (r Rules) Deposit(lines []Line, products map[string]Product) (total, deposit decimal.Decimal) {
+	total = decimal.Zero
+	anyCustom, anyProduction := false, false
+	for _, l := range lines {
+		if l.Complimentary {
+			continue
+		}
+		total = total.Add(l.Amount())
+		if p, ok := products[l.SKU]; ok && !p.Standard {
+			anyCustom = true
+		}
+		if !l.FromStock {
+			anyProduction = true
+		}
+	}
 	pct := decimal.Zero
 	switch {
 	case anyCustom:
@@ -98,7 +113,7 @@ func (r Rules) Deposit(total decimal.Decimal, anyCustom, anyProduction bool) dec
 	case anyProduction:
 		pct = r.DepositPercent
 	}
-	return total.Mul(pct).Div(decimal.NewFromInt(100)).Round(2)
+	return total, total.Mul(pct).Div(decimal.NewFromInt(100)).Round(2)
 }
 
 // Complimentary returns the complimentary lines the big-order rules add to lines.

@@ -61,13 +61,25 @@ func TestLeadTime(t *testing.T) {
 
 func TestDeposit(t *testing.T) {
 	r := DefaultRules()
-	total := decimal.RequireFromString("1000.00")
+	products := map[string]Product{"STD": {SKU: "STD", Standard: true}, "CUSTOM": {SKU: "CUSTOM"}}
+	price := decimal.RequireFromString("500.00")
+	line := func(sku string, fromStock bool) Line {
+		return Line{SKU: sku, Quantity: 2, UnitPrice: price, FromStock: fromStock}
+	}
+	free := Line{SKU: "STD", Quantity: 10, UnitPrice: price, Complimentary: true}
 	for _, tt := range []struct {
-		custom, production bool
-		want               string
-	}{{false, false, "0"}, {false, true, "300"}, {true, true, "1000"}, {true, false, "1000"}} {
-		if got := r.Deposit(total, tt.custom, tt.production); !got.Equal(decimal.RequireFromString(tt.want)) {
-			t.Errorf("Deposit(custom=%v, production=%v) = %s, want %s", tt.custom, tt.production, got, tt.want)
+		name       string
+		lines      []Line
+		total, due string
+	}{
+		{"from stock", []Line{line("STD", true), free}, "1000", "0"},
+		{"production", []Line{line("STD", false), free}, "1000", "300"},
+		{"custom", []Line{line("CUSTOM", false)}, "1000", "1000"},
+		{"custom and stock", []Line{line("STD", true), line("CUSTOM", false)}, "2000", "2000"},
+	} {
+		total, due := r.Deposit(tt.lines, products)
+		if !total.Equal(decimal.RequireFromString(tt.total)) || !due.Equal(decimal.RequireFromString(tt.due)) {
+			t.Errorf("%s: Deposit = %s, %s; want %s, %s", tt.name, total, due, tt.total, tt.due)
 		}
 	}
 }

@@ -250,10 +250,9 @@ func (s *Service) products(ctx context.Context, d Draft) (map[string]Product, er
 
 func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 	today := s.Today()
-	q := Quote{Total: decimal.Zero}
+	var q Quote
 	used := map[string]int{}
 	automatic := true
-	anyCustom, anyProduction := false, false
 	var latest Date
 	for _, dl := range d.Lines {
 		p, ok := products[dl.SKU]
@@ -286,16 +285,9 @@ func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 		} else {
 			automatic = false
 		}
-		if !p.Standard {
-			anyCustom = true
-		}
-		if !lead.FromStock {
-			anyProduction = true
-		}
 		if !lead.FromStock || !p.Standard || lead.Estimate || !lead.Automatic {
 			q.NeedsReview = true
 		}
-		q.Total = q.Total.Add(ql.Amount())
 		q.Lines = append(q.Lines, ql)
 	}
 	lines := make([]Line, len(q.Lines))
@@ -303,7 +295,7 @@ func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 		lines[i] = l.Line
 	}
 	q.Complimentary = s.rules.Complimentary(lines, products)
-	q.DepositDue = s.rules.Deposit(q.Total, anyCustom, anyProduction)
+	q.Total, q.DepositDue = s.rules.Deposit(lines, products)
 	if automatic && len(q.Lines) > 0 {
 		q.EstimatedDate = latest
 		q.Earliest = latest
