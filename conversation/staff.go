@@ -13,13 +13,19 @@ import (
 
 // actor returns who the user is for the order desk: a staff member (looked up, so a
 // deactivated one is refused) or a customer.
+// It is looked up once per update.
 func (st *step) actor() orders.Actor {
+	if st.act != nil {
+		return *st.act
+	}
+	a := orders.CustomerActor(st.u.ID)
 	if st.u.Role.Staff() {
 		if s, err := st.e.desk.Staff(st.ctx, st.u.ID); err == nil {
-			return orders.StaffActor(s)
+			a = orders.StaffActor(s)
 		}
 	}
-	return orders.CustomerActor(st.u.ID)
+	st.act = &a
+	return a
 }
 
 // explain tells the user, in one line, why an action on an order did not happen, and

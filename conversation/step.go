@@ -17,6 +17,7 @@ type step struct {
 	s   *Session
 	u   User
 	out []Reply
+	act *orders.Actor // who the user is for the order desk, once looked up
 }
 
 func (st *step) t(key string, args ...any) string { return i18n.T(st.s.Lang, key, args...) }
