@@ -71,7 +71,7 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 			return err
 		}
 		note := strings.TrimSpace("payment " + req.Amount.StringFixed(2) + " " + req.Method)
-		o, err = recordChange(ctx, tx, cur.ID, historyEntry{cur.Status, cur.Status, req.Actor, note, now}, req.Notifications)
+		o, err = s.recordChange(ctx, tx, cur.ID, historyEntry{cur.Status, cur.Status, req.Actor, note, now}, req.Notifications)
 		return err
 	})
 	if err != nil {
@@ -190,7 +190,7 @@ func (s *Store) CreateChangeRequest(ctx context.Context, c orders.ChangeRequest,
 		if err != nil {
 			return err
 		}
-		if err := addNotifications(ctx, tx, orderID, ns); err != nil {
+		if err := s.addNotifications(ctx, tx, orderID, ns); err != nil {
 			return err
 		}
 		created, err = loadChange(ctx, tx, id)
@@ -307,7 +307,7 @@ func (s *Store) DecideChange(ctx context.Context, req orders.DecideChangeRequest
 		if err != nil {
 			return err
 		}
-		if err := addNotifications(ctx, tx, ord.ID, req.Notifications); err != nil {
+		if err := s.addNotifications(ctx, tx, ord.ID, req.Notifications); err != nil {
 			return err
 		}
 		if c, err = loadChange(ctx, tx, req.ID); err != nil {
@@ -356,7 +356,7 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, from orders.Stat
 		if err := s.applyChange(ctx, tx, ord, apply, actor, false, s.now()); err != nil {
 			return err
 		}
-		if err := addNotifications(ctx, tx, ord.ID, ns); err != nil {
+		if err := s.addNotifications(ctx, tx, ord.ID, ns); err != nil {
 			return err
 		}
 		o, err = loadOrder(ctx, tx, ord.ID)

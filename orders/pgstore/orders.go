@@ -290,30 +290,43 @@ func filterOrders(q *query, f orders.OrderFilter) {
 // the same key is placed concurrently. When a from-stock line cannot be reserved it returns
 // a *orders.StockShortage with every short product and changes nothing. An empty req.Key
 // disables the idempotency check.
+//
+// Placements of many customers run in parallel: the rows they share are held only for a
+// moment. The number is drawn from the day's counter in its own short statement before the
+// transaction, like a sequence: numbers are unique and never reused, and a placement that
+// fails after drawing one (the last units were taken meanwhile) leaves a gap. The products'
+// stock is reserved by the last statement before the commit.
 func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders.Order, bool, error) {
 	if err := checkPlace(req); err != nil {
+		return orders.Order{}, false, fail("place order", err)
+	}
+	if req.Key != "" {
+		// A repeated placement (double tap, redelivery) is answered without drawing a number.
+		o, err := s.orderByKey(ctx, req.Key)
+		switch {
+		case err == nil:
+			return o, false, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return orders.Order{}, false, fail("place order", err)
+		}
+	}
+	number, err := s.nextNumber(ctx, req.Day)
+	if err != nil {
 		return orders.Order{}, false, fail("place order", err)
 	}
 	var (
 		o       orders.Order
 		created bool
 	)
-	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
 		var err error
-		o, created, err = s.placeOrder(ctx, tx, req)
+		o, created, err = s.placeOrder(ctx, tx, req, number)
 		return err
 	})
 	if pqErr := pq.As(err, pqerror.UniqueViolation); pqErr != nil && pqErr.Constraint == "orders_idempotency_key_unique" {
 		// A placement with the same key committed first (the advisory lock makes this rare).
 		created = false
-		err = s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
-			var id int64
-			if err := tx.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, req.Key); err != nil {
-				return err
-			}
-			o, err = loadOrder(ctx, tx, id)
-			return err
-		})
+		o, err = s.orderByKey(ctx, req.Key)
 	}
 	if err != nil {
 		return orders.Order{}, false, fail("place order", err)
@@ -321,7 +334,22 @@ func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders
 	return o, created, nil
 }
 
-func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceRequest) (orders.Order, bool, error) {
+// orderByKey returns the order placed with the idempotency key, or sql.ErrNoRows.
+func (s *Store) orderByKey(ctx context.Context, key string) (orders.Order, error) {
+	var o orders.Order
+	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
+		var id int64
+		if err := tx.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, key); err != nil {
+			return err
+		}
+		var err error
+		o, err = loadOrder(ctx, tx, id)
+		return err
+	})
+	return o, err
+}
+
+func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceRequest, number string) (orders.Order, bool, error) {
 	if req.Key != "" {
 		h := fnv.New32a()
 		h.Write([]byte(req.Key))
@@ -347,14 +375,6 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err := s.useAddresses(ctx, tx, customerID, append([]string{o.DeliveryAddress}, o.Customer.Addresses...)); err != nil {
 		return orders.Order{}, false, fmt.Errorf("customer addresses: %w", err)
 	}
-
-	// Rows every placement shares (the products' stock, the day's counter) are locked last,
-	// so they are held for a few statements rather than for the whole placement: the order
-	// is written first under a provisional number no real day has.
-	var id int64
-	if err := tx.GetContext(ctx, &id, `SELECT nextval(pg_get_serial_sequence('orders', 'id'))`); err != nil {
-		return orders.Order{}, false, err
-	}
 	now := s.now()
 	createdAt := o.CreatedAt
 	if createdAt.IsZero() {
@@ -364,12 +384,14 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if paymentStatus == "" {
 		paymentStatus = orders.PaymentUnpaid
 	}
-	_, err = tx.ExecContext(ctx, `
-		INSERT INTO orders (id, number, status, payment_status, customer_id, total, deposit_due, delivery_address,
+	var id int64
+	err = tx.GetContext(ctx, &id, `
+		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
 			approved_by, approved_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)`,
-		id, fmt.Sprintf("SO-00000000-%04d", id), string(o.Status), string(paymentStatus), customerID, o.Total, o.DepositDue,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+		RETURNING id`,
+		number, string(o.Status), string(paymentStatus), customerID, o.Total, o.DepositDue,
 		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
 		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), createdAt)
 	if err != nil {
@@ -385,18 +407,6 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err != nil {
 		return orders.Order{}, false, err
 	}
-
-	if err := reserve(ctx, tx, o.Lines); err != nil {
-		return orders.Order{}, false, err
-	}
-	number, err := nextNumber(ctx, tx, req.Day)
-	if err != nil {
-		return orders.Order{}, false, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE orders SET number = $2 WHERE id = $1`, id, number); err != nil {
-		return orders.Order{}, false, err
-	}
-	placed.Number = number
 	ns := req.Notifications
 	if req.Notify != nil {
 		ns = append(append([]orders.Notification(nil), ns...), req.Notify(placed)...)
@@ -404,7 +414,11 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 			return orders.Order{}, false, err
 		}
 	}
-	if err := addNotifications(ctx, tx, id, ns); err != nil {
+	if err := s.addNotifications(ctx, tx, id, ns); err != nil {
+		return orders.Order{}, false, err
+	}
+	// Last: the products' rows are locked from here to the commit.
+	if err := reserve(ctx, tx, o.Lines); err != nil {
 		return orders.Order{}, false, err
 	}
 	return placed, true, nil
@@ -513,11 +527,11 @@ func reserve(ctx context.Context, tx *sqlx.Tx, lines []orders.Line) error {
 	return short
 }
 
-// nextNumber allocates the next order number of day. The counter is updated in the
-// placing transaction, so a placement that fails uses no number.
-func nextNumber(ctx context.Context, tx *sqlx.Tx, day orders.Date) (string, error) {
+// nextNumber draws the next order number of the day in a statement of its own, so the
+// day's counter row is locked only for that statement.
+func (s *Store) nextNumber(ctx context.Context, day orders.Date) (string, error) {
 	var last int
-	err := tx.GetContext(ctx, &last, `
+	err := s.db.GetContext(ctx, &last, `
 		INSERT INTO order_counters (day, last) VALUES ($1, 1)
 		ON CONFLICT (day) DO UPDATE SET last = order_counters.last + 1
 		RETURNING last`, dateArg(day))
@@ -567,8 +581,8 @@ func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders
 // addNotifications queues the notifications of a change of the order in the outbox, in
 // the change's transaction: a row and a River job each (see outbox.go); a notification
 // whose key is already queued is not queued again.
-func addNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
-	return queueNotifications(ctx, tx, orderID, ns)
+func (s *Store) addNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
+	return s.queueNotifications(ctx, tx, orderID, ns)
 }
 
 // TransitionOrder moves the order from req.From to req.To in one transaction, with the
@@ -629,7 +643,7 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 		if err != nil {
 			return err
 		}
-		o, err = recordChange(ctx, tx, cur.ID, historyEntry{req.From, req.To, req.Actor, req.Note, now}, req.Notifications)
+		o, err = s.recordChange(ctx, tx, cur.ID, historyEntry{req.From, req.To, req.Actor, req.Note, now}, req.Notifications)
 		return err
 	})
 	if err != nil {
@@ -678,11 +692,11 @@ type historyEntry struct {
 
 // recordChange finishes a change of an order: its history entry and notifications, then
 // the order as it now is.
-func recordChange(ctx context.Context, tx *sqlx.Tx, id int64, h historyEntry, ns []orders.Notification) (orders.Order, error) {
+func (s *Store) recordChange(ctx context.Context, tx *sqlx.Tx, id int64, h historyEntry, ns []orders.Notification) (orders.Order, error) {
 	if err := addHistory(ctx, tx, id, h.from, h.to, h.actor, h.note, h.at); err != nil {
 		return orders.Order{}, err
 	}
-	if err := addNotifications(ctx, tx, id, ns); err != nil {
+	if err := s.addNotifications(ctx, tx, id, ns); err != nil {
 		return orders.Order{}, err
 	}
 	return loadOrder(ctx, tx, id)

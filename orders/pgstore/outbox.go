@@ -10,7 +10,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
+
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -46,12 +46,12 @@ type outboxJob struct {
 
 func (outboxJob) Kind() string { return outboxJobKind }
 
-// outboxInserter inserts the jobs in the caller's transaction. It is a River client
-// without a pool of its own (it never works jobs and is only used with InsertManyTx), so
-// one serves every Store.
-var outboxInserter = sync.OnceValues(func() (*river.Client[*sql.Tx], error) {
+// newJobInserter returns the River client that inserts the outbox jobs in the caller's
+// transaction. It has no pool of its own: it never works jobs and is only used with
+// InsertManyTx.
+func newJobInserter() (*river.Client[*sql.Tx], error) {
 	return river.NewClient(riverdatabasesql.New(nil), &river.Config{Logger: slog.New(slog.DiscardHandler)})
-})
+}
 
 // Notification states; see notify's State… constants.
 const (
@@ -69,7 +69,7 @@ const (
 // queueNotifications writes the notifications about the order orderID (0: none) in tx: a
 // pending row each and its River job, scheduled at RunAt when set. A key already in the
 // outbox, or twice in ns, is queued once.
-func queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
+func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
@@ -111,7 +111,7 @@ func queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []or
 	if len(queued) == 0 {
 		return nil
 	}
-	inserter, err := outboxInserter()
+	inserter, err := s.jobs()
 	if err != nil {
 		return fmt.Errorf("notification jobs: %w", err)
 	}
@@ -148,7 +148,7 @@ func (s *Store) QueueNotices(ctx context.Context, number string, ns []orders.Not
 				return err
 			}
 		}
-		return queueNotifications(ctx, tx, orderID, ns)
+		return s.queueNotifications(ctx, tx, orderID, ns)
 	})
 	if err != nil {
 		return fail("queue notifications", err)

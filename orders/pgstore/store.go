@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -25,6 +26,7 @@ import (
 	"github.com/lib/pq/pqerror"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river"
 
 	"github.com/orderbot/orderbot/orders"
 )
@@ -57,9 +59,10 @@ const (
 
 // Store is the PostgreSQL implementation of orders.Store. It is safe for concurrent use.
 type Store struct {
-	db  *sqlx.DB
-	log *slog.Logger
-	now func() time.Time
+	db   *sqlx.DB
+	log  *slog.Logger
+	now  func() time.Time
+	jobs func() (*river.Client[*sql.Tx], error) // the outbox's job inserter, made once
 }
 
 var _ orders.Store = (*Store)(nil)
@@ -102,7 +105,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // New returns a Store on an open database handle of the "postgres" driver (lib/pq).
 // Close closes db.
 func New(db *sqlx.DB, opts ...Option) *Store {
-	s := &Store{db: db, log: slog.New(slog.DiscardHandler), now: time.Now}
+	s := &Store{db: db, log: slog.New(slog.DiscardHandler), now: time.Now, jobs: sync.OnceValues(newJobInserter)}
 	for _, o := range opts {
 		o(s)
 	}
