@@ -183,7 +183,7 @@ func (s *Store) ImportProducts(ctx context.Context, ps []orders.Product) (orders
 			}
 			var created bool
 			err = stmt.QueryRowContext(ctx, p.SKU, p.NameEN, p.NameZH, p.Category, p.Unit, p.Price,
-				p.OnHand, p.Standard, opts, p.Active, now).Scan(&created)
+				p.OnHand, p.Standard, string(opts), p.Active, now).Scan(&created)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				var reserved int

@@ -80,11 +80,21 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Open connects to the PostgreSQL database at url (like
 // "postgres://user@host:5432/orderbot?sslmode=disable"), checks that it answers and returns
 // its Store. It does not migrate: call Migrate.
+//
+// Parameters are sent in lib/pq's binary_parameters mode, which sends a statement with its
+// arguments in one round trip instead of two; every argument the Store passes is text or a
+// scalar, never []byte, so nothing is sent in a binary format the server would misread.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+	cfg, err := pq.NewConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	cfg.BinaryParameters = true
+	conn, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(conn), "postgres")
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
 	db.SetConnMaxIdleTime(connMaxIdleTime)
