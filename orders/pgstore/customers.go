@@ -116,20 +116,15 @@ func onlyDigits(s string) string {
 func (s *Store) SaveCustomer(ctx context.Context, c orders.Customer) (orders.Customer, error) {
 	var saved orders.Customer
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
-		id, err := s.saveCustomer(ctx, tx, c, false)
-		if err != nil {
+		var err error
+		if saved, err = s.saveCustomer(ctx, tx, c, false); err != nil {
 			return err
 		}
-		if err := s.useAddresses(ctx, tx, id, c.Addresses); err != nil {
+		if err := s.useAddresses(ctx, tx, saved.ID, c.Addresses); err != nil {
 			return err
 		}
-		var row customerRow
-		if err := tx.GetContext(ctx, &row, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, id); err != nil {
-			return err
-		}
-		saved = row.customer()
-		addrs, err := addresses(ctx, tx, []int64{id})
-		saved.Addresses = addrs[id]
+		addrs, err := addresses(ctx, tx, []int64{saved.ID})
+		saved.Addresses = addrs[saved.ID]
 		return err
 	})
 	if err != nil {
@@ -138,39 +133,39 @@ func (s *Store) SaveCustomer(ctx context.Context, c orders.Customer) (orders.Cus
 	return saved, nil
 }
 
-// saveCustomer inserts or updates c and returns its id. With keep (an order's customer),
-// empty fields and a false unreachable flag keep the stored values; without, every field is
-// replaced.
-func (s *Store) saveCustomer(ctx context.Context, tx *sqlx.Tx, c orders.Customer, keep bool) (int64, error) {
+// saveCustomer inserts or updates c and returns the customer as stored. With keep (an
+// order's customer), empty fields and a false unreachable flag keep the stored values;
+// without, every field is replaced.
+func (s *Store) saveCustomer(ctx context.Context, tx *sqlx.Tx, c orders.Customer, keep bool) (orders.Customer, error) {
 	set := `name = $2, phone = $3, company = $4, language = $5, unreachable = $6, updated_at = $7`
 	if keep {
 		set = `name = COALESCE(NULLIF($2, ''), customers.name), phone = COALESCE(NULLIF($3, ''), customers.phone),
 			company = COALESCE(NULLIF($4, ''), customers.company), language = COALESCE(NULLIF($5, ''), customers.language),
 			unreachable = customers.unreachable OR $6, updated_at = $7`
 	}
-	var id int64
+	var row customerRow
 	var err error
 	switch {
 	case c.TelegramID != 0:
-		err = tx.GetContext(ctx, &id, `
+		err = tx.GetContext(ctx, &row, `
 			INSERT INTO customers (telegram_id, name, phone, company, language, unreachable, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 			ON CONFLICT (telegram_id) DO UPDATE SET `+set+`
-			RETURNING id`,
+			RETURNING `+customerColumns,
 			c.TelegramID, c.Name, c.Phone, c.Company, c.Language, c.Unreachable, s.now())
 	case c.ID != 0:
-		err = tx.GetContext(ctx, &id, `UPDATE customers SET `+set+` WHERE id = $1 RETURNING id`,
+		err = tx.GetContext(ctx, &row, `UPDATE customers SET `+set+` WHERE id = $1 RETURNING `+customerColumns,
 			c.ID, c.Name, c.Phone, c.Company, c.Language, c.Unreachable, s.now())
 		if err != nil {
 			err = fmt.Errorf("customer id %d: %w", c.ID, translate(err))
 		}
 	default:
-		err = tx.GetContext(ctx, &id, `
+		err = tx.GetContext(ctx, &row, `
 			INSERT INTO customers (name, phone, company, language, unreachable, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING `+customerColumns,
 			c.Name, c.Phone, c.Company, c.Language, c.Unreachable, s.now())
 	}
-	return id, err
+	return row.customer(), err
 }
 
 // useAddresses records addrs (most recent first) as the customer's most recently used

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"strings"
@@ -19,10 +18,6 @@ import (
 
 	"github.com/orderbot/orderbot/orders"
 )
-
-// placeLockClass is the first key of the transaction advisory locks that serialize
-// placements with the same idempotency key (the second key is a hash of the key).
-const placeLockClass = 0x6f726462 // "ordb"
 
 // orderSelect reads orders with their customers; conditions refer to o (orders) and
 // c (customers).
@@ -320,11 +315,12 @@ func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders
 	)
 	err = s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
 		var err error
-		o, created, err = s.placeOrder(ctx, tx, req, number)
+		o, err = s.placeOrder(ctx, tx, req, number)
+		created = err == nil
 		return err
 	})
 	if pqErr := pq.As(err, pqerror.UniqueViolation); pqErr != nil && pqErr.Constraint == "orders_idempotency_key_unique" {
-		// A placement with the same key committed first (the advisory lock makes this rare).
+		// A placement with the same key committed first.
 		created = false
 		o, err = s.orderByKey(ctx, req.Key)
 	}
@@ -336,12 +332,12 @@ func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders
 
 // orderByKey returns the order placed with the idempotency key, or sql.ErrNoRows.
 func (s *Store) orderByKey(ctx context.Context, key string) (orders.Order, error) {
+	var id int64
+	if err := s.db.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, key); err != nil {
+		return orders.Order{}, err
+	}
 	var o orders.Order
 	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
-		var id int64
-		if err := tx.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, key); err != nil {
-			return err
-		}
 		var err error
 		o, err = loadOrder(ctx, tx, id)
 		return err
@@ -349,79 +345,67 @@ func (s *Store) orderByKey(ctx context.Context, key string) (orders.Order, error
 	return o, err
 }
 
-func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceRequest, number string) (orders.Order, bool, error) {
-	if req.Key != "" {
-		h := fnv.New32a()
-		h.Write([]byte(req.Key))
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int, $2::int)`, placeLockClass, int32(h.Sum32())); err != nil {
-			return orders.Order{}, false, err
-		}
-		var id int64
-		err := tx.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, req.Key)
-		switch {
-		case err == nil:
-			o, err := loadOrder(ctx, tx, id)
-			return o, false, err
-		case !errors.Is(err, sql.ErrNoRows):
-			return orders.Order{}, false, err
-		}
-	}
-
+// placeOrder writes the order in tx and returns it as Order would read it. A concurrent
+// placement with the same key makes the insert fail on the key's unique index.
+func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceRequest, number string) (orders.Order, error) {
 	o := req.Order
-	customerID, err := s.saveCustomer(ctx, tx, o.Customer, true)
+	customer, err := s.saveCustomer(ctx, tx, o.Customer, true)
 	if err != nil {
-		return orders.Order{}, false, fmt.Errorf("customer: %w", err)
+		return orders.Order{}, fmt.Errorf("customer: %w", err)
 	}
-	if err := s.useAddresses(ctx, tx, customerID, append([]string{o.DeliveryAddress}, o.Customer.Addresses...)); err != nil {
-		return orders.Order{}, false, fmt.Errorf("customer addresses: %w", err)
+	if err := s.useAddresses(ctx, tx, customer.ID, append([]string{o.DeliveryAddress}, o.Customer.Addresses...)); err != nil {
+		return orders.Order{}, fmt.Errorf("customer addresses: %w", err)
 	}
-	now := s.now()
-	createdAt := o.CreatedAt
-	if createdAt.IsZero() {
-		createdAt = now
+	// PostgreSQL keeps times to the microsecond.
+	o.CreatedAt = o.CreatedAt.Truncate(time.Microsecond)
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = s.now().Truncate(time.Microsecond)
 	}
-	paymentStatus := o.PaymentStatus
-	if paymentStatus == "" {
-		paymentStatus = orders.PaymentUnpaid
+	o.ApprovedAt = o.ApprovedAt.Truncate(time.Microsecond)
+	if o.PaymentStatus == "" {
+		o.PaymentStatus = orders.PaymentUnpaid
 	}
-	var id int64
-	err = tx.GetContext(ctx, &id, `
+	err = tx.GetContext(ctx, &o.ID, `
 		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
 			approved_by, approved_at, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
 		RETURNING id`,
-		number, string(o.Status), string(paymentStatus), customerID, o.Total, o.DepositDue,
+		number, string(o.Status), string(o.PaymentStatus), customer.ID, o.Total, o.DepositDue,
 		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
-		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), createdAt)
+		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt)
 	if err != nil {
-		return orders.Order{}, false, err
+		return orders.Order{}, err
 	}
-	if err := insertLines(ctx, tx, id, o.Lines); err != nil {
-		return orders.Order{}, false, err
+	if err := insertLines(ctx, tx, o.ID, o.Lines); err != nil {
+		return orders.Order{}, err
 	}
-	if err := addHistory(ctx, tx, id, "", o.Status, req.Approver, "placed", createdAt); err != nil {
-		return orders.Order{}, false, err
+	if err := addHistory(ctx, tx, o.ID, "", o.Status, req.Approver, "placed", o.CreatedAt); err != nil {
+		return orders.Order{}, err
 	}
-	placed, err := loadOrder(ctx, tx, id)
-	if err != nil {
-		return orders.Order{}, false, err
-	}
+	// The order as Order reads it, without reading it back: the customer as stored (an
+	// order's customer carries no address list), no payment yet, one history entry.
+	o.Number, o.Customer, o.ApprovedBy = number, customer, req.Approver
+	o.Customer.Addresses = nil
+	o.Paid = decimal.Zero
+	o.Lines = append([]orders.Line{}, o.Lines...)
+	o.History = []orders.HistoryEntry{{To: o.Status, Actor: req.Approver, Note: "placed", At: o.CreatedAt}}
+
 	ns := req.Notifications
 	if req.Notify != nil {
-		ns = append(append([]orders.Notification(nil), ns...), req.Notify(placed)...)
+		ns = append(append([]orders.Notification(nil), ns...), req.Notify(o)...)
 		if err := checkNotifications(ns); err != nil {
-			return orders.Order{}, false, err
+			return orders.Order{}, err
 		}
 	}
-	if err := s.addNotifications(ctx, tx, id, ns); err != nil {
-		return orders.Order{}, false, err
+	if err := s.queueNotifications(ctx, tx, o.ID, number, ns); err != nil {
+		return orders.Order{}, err
 	}
 	// Last: the products' rows are locked from here to the commit.
 	if err := reserve(ctx, tx, o.Lines); err != nil {
-		return orders.Order{}, false, err
+		return orders.Order{}, err
 	}
-	return placed, true, nil
+	return o, nil
 }
 
 // checkPlace rejects a placement the database would refuse or silently change.
@@ -582,7 +566,7 @@ func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders
 // the change's transaction: a row and a River job each (see outbox.go); a notification
 // whose key is already queued is not queued again.
 func (s *Store) addNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
-	return s.queueNotifications(ctx, tx, orderID, ns)
+	return s.queueNotifications(ctx, tx, orderID, "", ns)
 }
 
 // TransitionOrder moves the order from req.From to req.To in one transaction, with the

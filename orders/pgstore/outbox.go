@@ -66,10 +66,10 @@ const (
 	noticeMissing   = "missing"
 )
 
-// queueNotifications writes the notifications about the order orderID (0: none) in tx: a
-// pending row each and its River job, scheduled at RunAt when set. A key already in the
-// outbox, or twice in ns, is queued once.
-func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, ns []orders.Notification) error {
+// queueNotifications writes the notifications about the order orderID (0: none), whose
+// number is looked up when not given, in tx: a pending row each and its River job,
+// scheduled at RunAt when set. A key already in the outbox, or twice in ns, is queued once.
+func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int64, number string, ns []orders.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
@@ -90,8 +90,7 @@ func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int
 		kinds, chats, keys, payloads = append(kinds, n.Kind), append(chats, n.ChatID), append(keys, n.Key), append(payloads, p)
 	}
 	order := sql.NullInt64{Int64: orderID, Valid: orderID != 0}
-	var number string
-	if order.Valid {
+	if order.Valid && number == "" {
 		if err := tx.GetContext(ctx, &number, `SELECT number FROM orders WHERE id = $1`, orderID); err != nil {
 			return fmt.Errorf("notifications: order %d: %w", orderID, err)
 		}
@@ -148,7 +147,7 @@ func (s *Store) QueueNotices(ctx context.Context, number string, ns []orders.Not
 				return err
 			}
 		}
-		return s.queueNotifications(ctx, tx, orderID, ns)
+		return s.queueNotifications(ctx, tx, orderID, "", ns)
 	})
 	if err != nil {
 		return fail("queue notifications", err)
