@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,6 +49,9 @@ type phase struct {
 	cpuPostgres         float64 // the PostgreSQL backends connected to the run's database
 	cpuRedis            float64 // redis-server (shared with whatever else uses it)
 	cpuServicesOK       bool
+	// How long goroutines were ready to run before they ran (runtime/metrics).
+	sched50, sched99 time.Duration
+	schedOK          bool
 }
 
 // stepLatency is the reply latency of a dialog step and its two parts: queued (enqueued →
@@ -99,8 +103,55 @@ type meter struct {
 	dbName   string
 	svc0     serviceTicks
 	peak     atomic.Uint64
+	sched0   *metrics.Float64Histogram
 	quit     chan struct{}
 	done     chan struct{}
+}
+
+// schedLatencies is the runtime's histogram of the time goroutines were ready to run
+// before they ran.
+const schedLatencies = "/sched/latencies:seconds"
+
+func readSchedLatencies() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: schedLatencies}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return nil
+	}
+	return s[0].Value.Float64Histogram()
+}
+
+// schedPercentiles returns the p50 and p99 of the scheduling latencies between two
+// readings of the histogram (upper bucket bounds), ok=false when unknown.
+func schedPercentiles(before, after *metrics.Float64Histogram) (p50, p99 time.Duration, ok bool) {
+	if before == nil || after == nil || len(before.Counts) != len(after.Counts) {
+		return 0, 0, false
+	}
+	var total uint64
+	counts := make([]uint64, len(after.Counts))
+	for i := range counts {
+		counts[i] = after.Counts[i] - before.Counts[i]
+		total += counts[i]
+	}
+	if total == 0 {
+		return 0, 0, false
+	}
+	at := func(q float64) time.Duration {
+		want := uint64(q * float64(total))
+		var n uint64
+		for i, c := range counts {
+			n += c
+			if n > want {
+				b := after.Buckets[i+1]
+				if math.IsInf(b, 1) {
+					b = after.Buckets[i]
+				}
+				return time.Duration(b * float64(time.Second))
+			}
+		}
+		return 0
+	}
+	return at(0.5), at(0.99), true
 }
 
 // startMeter collects garbage left by earlier runs, resets the peak RSS and starts
@@ -112,6 +163,7 @@ func startMeter(dbName string) *meter {
 	m.rssReset = resetPeakRSS()
 	runtime.ReadMemStats(&m.before)
 	m.peak.Store(m.before.HeapInuse)
+	m.sched0 = readSchedLatencies()
 	go func() {
 		defer close(m.done)
 		t := time.NewTicker(heapSampleEvery)
@@ -170,6 +222,7 @@ func (m *meter) stop() phase {
 	p.peakHeap = m.peak.Load()
 	p.peakRSS, p.rssOK = readPeakRSS()
 	p.rssReset = m.rssReset
+	p.sched50, p.sched99, p.schedOK = schedPercentiles(m.sched0, readSchedLatencies())
 	return p
 }
 
@@ -393,6 +446,10 @@ func printPhase(w io.Writer, title string, p phase) {
 	if p.updates > 0 {
 		row("allocations", "%.0f allocs/update, %s/update (whole process: bot, fake Bot API server, customers)",
 			float64(p.mallocs)/float64(p.updates), size(float64(p.allocBytes)/float64(p.updates)))
+	}
+	if p.schedOK {
+		row("scheduling", "goroutines ready to run waited p50 %s, p99 %s for a CPU (runtime/metrics %s)",
+			ms(p.sched50), ms(p.sched99), schedLatencies)
 	}
 	row("peak heap", "%s in use (HeapInuse, sampled every %v)", size(float64(p.peakHeap)), heapSampleEvery)
 	switch {
