@@ -42,6 +42,7 @@ fuzz:
 		$(GO) test ./conversation -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
 	done
 	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParseCatalogCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bot -run '^$$' -fuzz '^FuzzSplitResult$$' -fuzztime $(FUZZTIME)
 
 stop:
 	$(SERVICES) down

@@ -151,19 +151,21 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 	if err != nil {
 		return nil, redact(err, b.cfg.Token)
 	}
-	var r apiResponse
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("getUpdates: HTTP %d: undecodable answer", resp.StatusCode)
-	}
-	if !r.OK {
-		if r.Parameters.RetryAfter > 0 {
-			return nil, &retryAfterError{time.Duration(r.Parameters.RetryAfter) * time.Second, r.Description}
+	raws, fast := splitResult(raw)
+	if !fast {
+		var r apiResponse
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("getUpdates: HTTP %d: undecodable answer", resp.StatusCode)
 		}
-		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
-	}
-	var raws []json.RawMessage
-	if err := json.Unmarshal(r.Result, &raws); err != nil {
-		return nil, fmt.Errorf("getUpdates: decode updates: %w", err)
+		if !r.OK {
+			if r.Parameters.RetryAfter > 0 {
+				return nil, &retryAfterError{time.Duration(r.Parameters.RetryAfter) * time.Second, r.Description}
+			}
+			return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+		}
+		if err := json.Unmarshal(r.Result, &raws); err != nil {
+			return nil, fmt.Errorf("getUpdates: decode updates: %w", err)
+		}
 	}
 	us := make([]*models.Update, 0, len(raws))
 	for _, raw := range raws {
