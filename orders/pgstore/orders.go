@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -290,7 +288,8 @@ func filterOrders(q *query, f orders.OrderFilter) {
 // moment. The number is drawn from the day's counter in its own short statement before the
 // transaction, like a sequence: numbers are unique and never reused, and a placement that
 // fails after drawing one (the last units were taken meanwhile) leaves a gap. The products'
-// stock is reserved by the last statement before the commit.
+// stock is reserved by the COMMIT itself (a deferred trigger, migration 0004), so a
+// product's row is locked only while the transaction commits.
 func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders.Order, bool, error) {
 	if err := checkPlace(req); err != nil {
 		return orders.Order{}, false, fail("place order", err)
@@ -323,6 +322,9 @@ func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders
 		// A placement with the same key committed first.
 		created = false
 		o, err = s.orderByKey(ctx, req.Key)
+	}
+	if pqErr := pq.As(err, errOutOfStock); pqErr != nil {
+		err = s.shortage(ctx, req.Order.Lines, pqErr.Detail)
 	}
 	if err != nil {
 		return orders.Order{}, false, fail("place order", err)
@@ -401,10 +403,7 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err := s.queueNotifications(ctx, tx, o.ID, number, ns); err != nil {
 		return orders.Order{}, err
 	}
-	// Last: the products' rows are locked from here to the commit.
-	if err := reserve(ctx, tx, o.Lines); err != nil {
-		return orders.Order{}, err
-	}
+	// The stock of the from-stock lines is reserved by the COMMIT (migration 0004).
 	return o, nil
 }
 
@@ -462,10 +461,13 @@ func checkNotifications(ns []orders.Notification) error {
 	return nil
 }
 
-// reserve reserves the units of the from-stock lines, or returns a *orders.StockShortage
-// naming every product that lacks them. Products are locked in SKU order, so concurrent
-// placements cannot deadlock.
-func reserve(ctx context.Context, tx *sqlx.Tx, lines []orders.Line) error {
+// errOutOfStock is the SQLSTATE of a failed reservation (migration 0004): a product of a
+// from-stock line lacks the units, or is inactive. Its detail is the product's SKU.
+const errOutOfStock = "OB409"
+
+// shortage explains a failed reservation: a *orders.StockShortage naming each product of
+// the from-stock lines that lacks the units now (sku, from the error, at least).
+func (s *Store) shortage(ctx context.Context, lines []orders.Line, sku string) error {
 	wanted := map[string]int{}
 	var order []string // SKUs in the order of the lines
 	for _, l := range lines {
@@ -477,35 +479,24 @@ func reserve(ctx context.Context, tx *sqlx.Tx, lines []orders.Line) error {
 		}
 		wanted[l.SKU] += l.Quantity
 	}
-	available := map[string]int{}
-	for _, sku := range slices.Sorted(maps.Keys(wanted)) {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE products SET reserved = reserved + $2
-			WHERE sku = $1 AND active AND on_hand - reserved >= $2`, sku, wanted[sku])
-		if err != nil {
-			return fmt.Errorf("reserve %s: %w", sku, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 1 {
-			continue
-		}
-		var n int
-		err = tx.GetContext(ctx, &n, `
-			SELECT CASE WHEN active THEN GREATEST(on_hand - reserved, 0) ELSE 0 END
-			FROM products WHERE sku = $1`, sku)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("stock of %s: %w", sku, err)
-		}
-		available[sku] = n
+	var rows []struct {
+		SKU       string `db:"sku"`
+		Available int    `db:"available"`
 	}
-	if len(available) == 0 {
-		return nil
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT sku, CASE WHEN active THEN GREATEST(on_hand - reserved, 0) ELSE 0 END AS available
+		FROM products WHERE sku = ANY($1)`, pq.Array(order))
+	if err != nil {
+		return fmt.Errorf("stock: %w", err)
+	}
+	available := make(map[string]int, len(order)) // a SKU not in the catalog has none
+	for _, r := range rows {
+		available[r.SKU] = r.Available
 	}
 	short := &orders.StockShortage{}
-	for _, sku := range order {
-		if n, ok := available[sku]; ok {
-			short.Lines = append(short.Lines, orders.Shortage{SKU: sku, Wanted: wanted[sku], Available: n})
+	for _, k := range order {
+		if available[k] < wanted[k] || k == sku {
+			short.Lines = append(short.Lines, orders.Shortage{SKU: k, Wanted: wanted[k], Available: available[k]})
 		}
 	}
 	return short

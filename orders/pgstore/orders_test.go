@@ -203,6 +203,42 @@ func TestPlaceOrderNeverOversells(t *testing.T) {
 	}
 }
 
+// Placements of the same products, listed in opposite orders, run at once without a
+// deadlock: the reservation at commit locks products in SKU order.
+func TestPlaceOrderConcurrentPlacementsDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	s, ctx := setup(t)
+	const buyers = 30
+	var wg sync.WaitGroup
+	errs := make(chan error, buyers)
+	for i := range buyers {
+		wg.Go(func() {
+			req := placeRequest(fmt.Sprintf("draft-%d", i), int64(1000+i), "CH-200", 1)
+			screws := orders.Line{SKU: "SPARE-SCREWS", Name: "Screw set", Quantity: 2, Unit: "set",
+				UnitPrice: decimal.RequireFromString("2.00"), FromStock: true}
+			if i%2 == 0 {
+				req.Order.Lines = append([]orders.Line{screws}, req.Order.Lines...)
+			} else {
+				req.Order.Lines = append(req.Order.Lines, screws)
+			}
+			_, _, err := s.PlaceOrder(ctx, req)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantStock(t, s, "CH-200", 100, buyers)
+	wantStock(t, s, "SPARE-SCREWS", 1000, 2*buyers)
+	if n := count(t, s, `SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`); n != 0 {
+		t.Errorf("%d deadlocks", n)
+	}
+}
+
 func TestPlaceOrderSameKeyConcurrently(t *testing.T) {
 	t.Parallel()
 	s, ctx := setup(t)
