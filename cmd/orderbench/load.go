@@ -37,6 +37,9 @@ func apiCalls(srv *telegramtest.Server) []apiCall {
 // replyTimeout bounds the wait for one reply; a customer that waits longer fails the run.
 const replyTimeout = 30 * time.Second
 
+// updatesPerOrder is how many updates a repeat order takes (a first one takes one more).
+const updatesPerOrder = 11
+
 // products are what the customers order, in turn: a SKU with one option and a button of it.
 var products = []struct{ sku, option string }{
 	{"CHAIR-100", "grey"},
@@ -54,6 +57,9 @@ type orderRun struct {
 	// rate, when positive, makes the run open loop: the customers together offer rate
 	// updates/s on fixed schedules. Zero: closed loop, as fast as the replies come.
 	rate float64
+	// lockstep starts the open-loop customers within one slot rather than spread over the
+	// slots of one order.
+	lockstep bool
 }
 
 // runOrders lets the customers place their orders through the bot of e and measures the run.
@@ -68,8 +74,15 @@ func runOrders(ctx context.Context, e *env, r orderRun) (phase, error) {
 		c := newCustomer(srv, r.firstUser+int64(i))
 		c.clock = e.clock
 		if interval > 0 {
+			// The customers' first updates are spread evenly over the slots of one order, so
+			// that at any moment as many customers are at each step of the dialog: the mix of
+			// steps offered is the same at every moment as over the whole run.
 			c.interval = interval
-			c.next = start.Add(time.Duration(i) * interval / time.Duration(r.customers))
+			spread := interval * updatesPerOrder
+			if r.lockstep {
+				spread = interval
+			}
+			c.next = start.Add(time.Duration(i) * spread / time.Duration(r.customers))
 		}
 		for n := range r.orders {
 			p := products[(i+n)%len(products)]
@@ -107,14 +120,11 @@ func measure(ctx context.Context, srv *telegramtest.Server, dbName string, n int
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		lat      []time.Duration
-		updates  int
-		late     int
-		byStep   = map[string]*samples{}
-		calls0   = apiCalls(srv)
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		firstErr  error
+		customers []*customer
+		calls0    = apiCalls(srv)
 	)
 	m := startMeter(dbName)
 	start := time.Now()
@@ -128,21 +138,57 @@ func measure(ctx context.Context, srv *telegramtest.Server, dbName string, n int
 				cancel()
 			}
 			if c != nil {
-				lat = append(lat, c.lat...)
-				updates += c.updates
-				late += c.late
-				for k, v := range c.byStep {
-					if byStep[k] == nil {
-						byStep[k] = &samples{}
-					}
-					byStep[k].add(v)
-				}
+				customers = append(customers, c)
 			}
 		})
 	}
 	wg.Wait()
 	p := m.stop()
-	p.customers, p.updates, p.late, p.latency = n, updates, late, summarize(lat)
+	p.customers = n
+	// An open-loop run counts the replies of its steady state: the updates sent while every
+	// customer was sending (after the last one's first update, before the first one's last).
+	from, to := time.Time{}, time.Time{}
+	openLoop := false
+	for _, c := range customers {
+		p.updates += c.updates
+		p.late += c.late
+		if c.interval == 0 || len(c.samples) == 0 {
+			continue
+		}
+		openLoop = true
+		first, last := c.samples[0].sent, c.samples[len(c.samples)-1].sent
+		if from.IsZero() || first.After(from) {
+			from = first
+		}
+		if to.IsZero() || last.Before(to) {
+			to = last
+		}
+	}
+	var lat []time.Duration
+	byStep := map[string]*samples{}
+	for _, c := range customers {
+		for _, x := range c.samples {
+			if openLoop && (x.sent.Before(from) || x.sent.After(to)) {
+				continue
+			}
+			lat = append(lat, x.reply)
+			ss := byStep[x.step]
+			if ss == nil {
+				ss = &samples{}
+				byStep[x.step] = ss
+			}
+			ss.reply = append(ss.reply, x.reply)
+			if x.split {
+				ss.queued = append(ss.queued, x.queued)
+				ss.engine = append(ss.engine, x.engine)
+			}
+		}
+	}
+	if openLoop && to.After(from) {
+		p.steady = len(lat)
+		p.steadyFrom, p.steadyTo = from.Sub(start), to.Sub(start)
+	}
+	p.latency = summarize(lat)
 	var all samples
 	for _, name := range stepOrder {
 		if ss := byStep[name]; ss != nil {
@@ -212,17 +258,25 @@ func (hc *handlerClock) started(chatID int64) (time.Time, bool) {
 	return t, ok
 }
 
+// sample is the reply latency of one update: enqueued → reply recorded, and where known
+// its split at the moment the engine started on the update.
+type sample struct {
+	step                  string
+	sent                  time.Time
+	reply, queued, engine time.Duration
+	split                 bool
+}
+
 // customer is one simulated Telegram user in their private chat with the bot.
 type customer struct {
 	srv  *telegramtest.Server
 	u    telegramtest.User
 	last telegramtest.Sent // the last reply waited for
 
-	lat     []time.Duration // per update: enqueued → reply recorded
+	samples []sample // one per update
 	updates int
-	step    string              // the dialog step of the update in flight
-	byStep  map[string]*samples // latencies by step
-	clock   *handlerClock       // when the engine started on this chat's updates; nil: unknown
+	step    string        // the dialog step of the update in flight
+	clock   *handlerClock // when the engine started on this chat's updates; nil: unknown
 
 	// Open loop: the update after this one is due at next, then every interval.
 	interval time.Duration
@@ -332,25 +386,13 @@ func (c *customer) expect(ctx context.Context, sent time.Time, want ...string) e
 		for _, w := range want {
 			if strings.Contains(m.Text, w) {
 				c.last = m
-				d := m.At.Sub(sent)
-				c.lat = append(c.lat, d)
-				if c.step != "" {
-					if c.byStep == nil {
-						c.byStep = map[string]*samples{}
-					}
-					ss := c.byStep[c.step]
-					if ss == nil {
-						ss = &samples{}
-						c.byStep[c.step] = ss
-					}
-					ss.reply = append(ss.reply, d)
-					// The engine started on this update after it was sent and before
-					// its reply: split the latency there.
-					if start, ok := c.clock.started(c.u.ID); ok && !start.Before(sent) && !start.After(m.At) {
-						ss.queued = append(ss.queued, start.Sub(sent))
-						ss.engine = append(ss.engine, m.At.Sub(start))
-					}
+				x := sample{step: c.step, sent: sent, reply: m.At.Sub(sent)}
+				// The engine started on this update after it was sent and before its
+				// reply: split the latency there.
+				if start, ok := c.clock.started(c.u.ID); ok && !start.Before(sent) && !start.After(m.At) {
+					x.queued, x.engine, x.split = start.Sub(sent), m.At.Sub(start), true
 				}
+				c.samples = append(c.samples, x)
 				return nil
 			}
 		}

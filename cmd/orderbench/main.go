@@ -24,10 +24,16 @@
 //     the end the database must hold exactly customers × orders-per-customer orders.
 //  2. Latency at a fraction of that throughput (-latency-rate, default 0.5), open loop:
 //     as many fresh customers walk the same dialog, each sending its updates on a fixed
-//     schedule of one update every customers/rate seconds, the customers' schedules evenly
-//     staggered, so that the offered load is rate updates/s whatever the replies do. An
-//     update whose reply to the previous one came after its slot is sent as soon as that
-//     reply arrives and is counted as a late send.
+//     schedule of one update every customers/rate seconds, so that the offered load is
+//     rate updates/s whatever the replies do. The customers' first updates are spread
+//     evenly over the slots of one order (11 updates), so that at every moment as many
+//     customers are at each step of the dialog and the mix of steps is that of the whole
+//     run. (With -lockstep they are spread over one slot instead: every customer is then at
+//     the same step at the same time, and each Confirm comes in a burst of all customers'
+//     Confirms: the figures show how the bot copes with such bursts.) Latencies are those
+//     of the steady state: the updates sent while every customer was sending. An update
+//     whose reply to the previous one came after its slot is sent as soon as that reply
+//     arrives and is counted as a late send.
 //  3. Echo ceiling: the same number of customers send the same number of updates per
 //     customer (one text each, waiting for the reply each time: the same closed-loop shape)
 //     to a bare github.com/go-telegram/bot echo bot on a fresh fake server in the same mode;
@@ -111,6 +117,7 @@ type options struct {
 	redisURL    string
 	latencyRate float64
 	cpuProfile  string
+	lockstep    bool
 	log         *slog.Logger
 }
 
@@ -139,6 +146,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		"Redis URL; keys go under a fresh prefix that is deleted at the end; $ORDERBOT_TEST_REDIS_URL when set")
 	fs.Float64Var(&o.latencyRate, "latency-rate", 0.5,
 		"offered load of the latency run, as a fraction of the measured maximum updates/s (0 skips the run)")
+	fs.BoolVar(&o.lockstep, "lockstep", false,
+		"latency run: start the customers within one slot, so that they walk the dialog in step (bursts of Confirms)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "",
 		"write a CPU profile of each mode's maximum-throughput run to this file (FILE.polling.ext, FILE.webhook.ext with -mode both)")
 	if err := fs.Parse(args); err != nil {
@@ -242,7 +251,7 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 		rate := o.latencyRate * res.bot.throughput()
 		probe := env.probeDB(ctx)
 		res.latency, err = runOrders(ctx, env, orderRun{firstUser: 200_000_001, customers: o.customers, orders: o.orders,
-			loc: env.loc, rate: rate})
+			loc: env.loc, rate: rate, lockstep: o.lockstep})
 		dbs := probe.stop()
 		res.latency.db = &dbs
 		if err != nil {

@@ -26,12 +26,16 @@ type phase struct {
 	customers int
 	updates   int
 	late      int // open loop: updates sent after their slot
-	elapsed   time.Duration
-	latency   latencySummary
-	steps     []stepLatency // order runs: latency by dialog step
-	split     stepLatency   // order runs: all steps
-	db        *dbStats      // order runs: the bot's database meanwhile
-	calls     []apiCall     // Bot API calls the fake server received
+	// Open loop: the replies counted (those of the updates sent while every customer was
+	// sending) and when that steady state began and ended, from the start of the run.
+	steady               int
+	steadyFrom, steadyTo time.Duration
+	elapsed              time.Duration
+	latency              latencySummary
+	steps                []stepLatency // order runs: latency by dialog step
+	split                stepLatency   // order runs: all steps
+	db                   *dbStats      // order runs: the bot's database meanwhile
+	calls                []apiCall     // Bot API calls the fake server received
 
 	// Orders placed in the run, and what the database held after it (order runs only).
 	orders                        int
@@ -66,6 +70,14 @@ func (p phase) throughput() float64 {
 		return 0
 	}
 	return float64(p.updates) / p.elapsed.Seconds()
+}
+
+// steadyThroughput is the updates/s of an open-loop run's steady state, or else of the run.
+func (p phase) steadyThroughput() float64 {
+	if d := p.steadyTo - p.steadyFrom; p.steady > 0 && d > 0 {
+		return float64(p.steady) / d.Seconds()
+	}
+	return p.throughput()
 }
 
 // latencySummary holds reply latency percentiles.
@@ -398,6 +410,10 @@ func printPhase(w io.Writer, title string, p phase) {
 	} else {
 		row("throughput", "%.1f updates/s", p.throughput())
 	}
+	if p.steady > 0 {
+		row("steady state", "%d updates sent from %v to %v, while every customer was sending: %.1f updates/s; the latencies below are theirs",
+			p.steady, p.steadyFrom.Round(time.Millisecond), p.steadyTo.Round(time.Millisecond), p.steadyThroughput())
+	}
 	l := p.latency
 	row("reply latency", "p50 %s  p95 %s  p99 %s  max %s  (mean %s, %d replies)",
 		ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max), ms(l.avg), l.n)
@@ -513,14 +529,14 @@ func printSummary(w io.Writer, rs []modeResult) {
 		}
 		rate, p99 := "-", "-"
 		if r.latency.updates > 0 {
-			rate = fmt.Sprintf("%.1f/s", r.latency.throughput())
+			rate = fmt.Sprintf("%.1f/s", r.latency.steadyThroughput())
 			p99 = ms(r.latency.latency.p99)
 		}
 		fmt.Fprintf(w, "%-8s %10.1f %9.1f %10s %10s %11s %14s %14s\n", r.mode, r.bot.throughput(),
 			float64(r.bot.orders)/r.bot.elapsed.Seconds(), echo, pct, ms(r.bot.latency.p99), rate, p99)
 	}
 	fmt.Fprintf(w, "targets: orderbot ≥ 60 %% of the echo ceiling; p99 < 50ms at half of the maximum throughput\n")
-	fmt.Fprintf(w, "(latency run: the updates/s it achieved at -latency-rate of the maximum, open loop)\n")
+	fmt.Fprintf(w, "(latency run: the updates/s of its steady state at -latency-rate of the maximum, open loop)\n")
 }
 
 func ms(d time.Duration) string {
