@@ -276,7 +276,7 @@ func editMarkup(r *request) (*markup, string, *apiError) {
 	if !mk.isInline() {
 		return nil, "", badRequest("inline keyboard expected")
 	}
-	return mk, mk.canonical, nil
+	return mk, canonicalMarkup(mk.raw), nil
 }
 
 // applyEditLocked stores the new state of an edited message, records the

@@ -169,6 +169,8 @@ type chatState struct {
 	firstFree int
 	messages  map[int]*storedMessage
 	rejected  []Rejection
+	// waitCh is closed and cleared when a call is recorded: it wakes the chat's waiters.
+	waitCh chan struct{}
 }
 
 func (s *Server) chatLocked(id int64) *chatState {
@@ -185,21 +187,18 @@ func (s *Server) recordLocked(m Sent) {
 	c := s.chatLocked(m.ChatID)
 	c.entries = append(c.entries, sentEntry{sent: m})
 	s.all = append(s.all, m)
-	s.notifySentLocked()
-}
-
-func (s *Server) notifySentLocked() {
-	if s.sentCh != nil {
-		close(s.sentCh)
-		s.sentCh = nil
+	if c.waitCh != nil {
+		close(c.waitCh)
+		c.waitCh = nil
 	}
 }
 
-func (s *Server) sentWaitChLocked() chan struct{} {
-	if s.sentCh == nil {
-		s.sentCh = make(chan struct{})
+// waitChLocked returns a channel closed when the next call to the chat is recorded.
+func (c *chatState) waitChLocked() chan struct{} {
+	if c.waitCh == nil {
+		c.waitCh = make(chan struct{})
 	}
-	return s.sentCh
+	return c.waitCh
 }
 
 // SentTo returns every message-producing call to chatID (sendMessage,
@@ -253,18 +252,16 @@ func (s *Server) WaitSent(ctx context.Context, chatID int64, pred func(Sent) boo
 	var cands []candidate
 	for {
 		s.mu.Lock()
-		c := s.chats[chatID]
+		c := s.chatLocked(chatID)
 		cands = cands[:0]
-		if c != nil {
-			next = max(next, c.firstFree)
-			for i := next; i < len(c.entries); i++ {
-				if !c.entries[i].consumed {
-					cands = append(cands, candidate{i, c.entries[i].sent})
-				}
+		next = max(next, c.firstFree)
+		for i := next; i < len(c.entries); i++ {
+			if !c.entries[i].consumed {
+				cands = append(cands, candidate{i, c.entries[i].sent})
 			}
-			next = len(c.entries)
 		}
-		wait := s.sentWaitChLocked()
+		next = len(c.entries)
+		wait := c.waitChLocked()
 		s.mu.Unlock()
 
 		for _, cd := range cands {
@@ -354,7 +351,6 @@ func (s *Server) dumpChat(chatID int64) string {
 // markup is a parsed reply_markup parameter.
 type markup struct {
 	raw        json.RawMessage
-	canonical  string
 	inline     [][]Button
 	reply      [][]KeyboardButton
 	remove     bool
@@ -381,10 +377,6 @@ func parseMarkup(raw string) (*markup, *apiError) {
 		return nil, invalid
 	}
 	m := &markup{raw: json.RawMessage(raw)}
-	var generic any
-	_ = json.Unmarshal([]byte(raw), &generic)
-	canon, _ := json.Marshal(generic)
-	m.canonical = string(canon)
 
 	switch {
 	case obj["inline_keyboard"] != nil:
@@ -396,14 +388,14 @@ func parseMarkup(raw string) (*markup, *apiError) {
 		for _, row := range rows {
 			out := make([]Button, 0, len(row))
 			for _, btn := range row {
-				var b struct {
-					Text         string `json:"text"`
-					CallbackData string `json:"callback_data"`
-					URL          string `json:"url"`
-				}
-				enc, _ := json.Marshal(btn)
-				if err := json.Unmarshal(enc, &b); err != nil {
-					return nil, invalid
+				var b Button
+				for _, f := range [...]struct {
+					key string
+					dst *string
+				}{{"text", &b.Text}, {"callback_data", &b.CallbackData}, {"url", &b.URL}} {
+					if v, ok := btn[f.key]; ok && json.Unmarshal(v, f.dst) != nil {
+						return nil, invalid
+					}
 				}
 				if b.Text == "" {
 					return nil, badRequest("text buttons are unallowed in the inline keyboard")
@@ -414,7 +406,7 @@ func parseMarkup(raw string) (*markup, *apiError) {
 				if _, ok := btn["callback_data"]; ok && (b.CallbackData == "" || len(b.CallbackData) > 64) {
 					return nil, badRequest("BUTTON_DATA_INVALID")
 				}
-				out = append(out, Button{Text: b.Text, CallbackData: b.CallbackData, URL: b.URL})
+				out = append(out, b)
 			}
 			m.inline = append(m.inline, out)
 		}

@@ -140,10 +140,9 @@ type Server struct {
 	webhook      webhookState
 
 	// Chats and what the bot sent; see sent.go.
-	users  map[int64]User
-	chats  map[int64]*chatState
-	all    []Sent
-	sentCh chan struct{} // closed and cleared whenever a message is recorded
+	users map[int64]User
+	chats map[int64]*chatState
+	all   []Sent
 
 	calls          map[string]int
 	callbacks      map[string]*callbackState
@@ -241,7 +240,6 @@ func (s *Server) Close() {
 		s.mu.Lock()
 		close(s.closed)
 		s.notifyUpdatesLocked()
-		s.notifySentLocked()
 		s.mu.Unlock()
 		s.cancel()
 		s.workers.Wait()
