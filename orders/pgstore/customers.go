@@ -38,19 +38,21 @@ func (r customerRow) customer() orders.Customer {
 // Customer returns the customer with the Telegram user id and its most recent addresses
 // (at most 5, most recent first), or orders.ErrNotFound.
 func (s *Store) Customer(ctx context.Context, telegramID int64) (orders.Customer, error) {
-	var c orders.Customer
-	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
-		var row customerRow
-		if err := tx.GetContext(ctx, &row, `SELECT `+customerColumns+` FROM customers WHERE telegram_id = $1`, telegramID); err != nil {
-			return err
-		}
-		c = row.customer()
-		addrs, err := addresses(ctx, tx, []int64{c.ID})
-		c.Addresses = addrs[c.ID]
-		return err
-	})
+	var row struct {
+		customerRow
+		Addresses pq.StringArray `db:"addresses"`
+	}
+	err := s.db.GetContext(ctx, &row, `
+		SELECT `+customerColumns+`, ARRAY(
+			SELECT a.address FROM customer_addresses a WHERE a.customer_id = customers.id
+			ORDER BY a.last_used_at DESC, a.id DESC LIMIT $2) AS addresses
+		FROM customers WHERE telegram_id = $1`, telegramID, maxAddresses)
 	if err != nil {
 		return orders.Customer{}, fail(fmt.Sprintf("customer %d", telegramID), err)
+	}
+	c := row.customer()
+	if len(row.Addresses) > 0 {
+		c.Addresses = row.Addresses
 	}
 	return c, nil
 }
