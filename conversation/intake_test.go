@@ -384,7 +384,12 @@ func TestInactiveProductRefused(t *testing.T) {
 	d.press("L")
 	d.text("3")
 	d.expect("Work jacket (black, L) × 3")
-	if _, err := bed.Store.DB().Exec(`UPDATE products SET active = false WHERE sku = 'JACKET-02'`); err != nil {
+	p, err := bed.Service.Product(t.Context(), "JACKET-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Active = false
+	if _, err := bed.Service.ImportProducts(t.Context(), []orders.Product{p}); err != nil {
 		t.Fatal(err)
 	}
 	d.press("Continue")

@@ -16,11 +16,12 @@ import (
 
 // Service holds the order desk's use cases.
 type Service struct {
-	store Store
-	rules Rules
-	loc   *time.Location
-	now   func() time.Time
-	log   *slog.Logger
+	store   Store
+	rules   Rules
+	loc     *time.Location
+	now     func() time.Time
+	log     *slog.Logger
+	catalog *catalog
 }
 
 // ServiceOption configures a Service.
@@ -35,12 +36,20 @@ func WithLocation(loc *time.Location) ServiceOption { return func(s *Service) { 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) ServiceOption { return func(s *Service) { s.log = l } }
 
+// WithCatalogTTL sets how long products read from the store serve the quotes shown in the
+// dialog (default DefaultCatalogTTL; zero reads the store every time). Placing an order
+// always reads the products afresh.
+func WithCatalogTTL(d time.Duration) ServiceOption {
+	return func(s *Service) { s.catalog = newCatalog(d) }
+}
+
 // NewService returns the order desk over store with rules.
 func NewService(store Store, rules Rules, opts ...ServiceOption) *Service {
-	s := &Service{store: store, rules: rules, loc: time.UTC, now: time.Now, log: slog.Default()}
+	s := &Service{rules: rules, loc: time.UTC, now: time.Now, log: slog.Default(), catalog: newCatalog(DefaultCatalogTTL)}
 	for _, o := range opts {
 		o(s)
 	}
+	s.store = stockWatch{Store: store, catalog: s.catalog}
 	return s
 }
 
@@ -54,7 +63,9 @@ func (s *Service) Location() *time.Location { return s.loc }
 func (s *Service) Today() Date { return Today(s.now(), s.loc) }
 
 // Categories lists the catalog's categories.
-func (s *Service) Categories(ctx context.Context) ([]string, error) { return s.store.Categories(ctx) }
+func (s *Service) Categories(ctx context.Context) ([]string, error) {
+	return s.catalog.categoryList(ctx, s.store)
+}
 
 // Products lists active products.
 func (s *Service) Products(ctx context.Context, f ProductFilter) ([]Product, error) {
@@ -63,7 +74,7 @@ func (s *Service) Products(ctx context.Context, f ProductFilter) ([]Product, err
 
 // Product returns one active product.
 func (s *Service) Product(ctx context.Context, sku string) (Product, error) {
-	m, err := s.store.ProductsBySKU(ctx, []string{sku})
+	m, err := s.catalog.productsBySKU(ctx, s.store, []string{sku})
 	if err != nil {
 		return Product{}, err
 	}
@@ -228,14 +239,16 @@ func (q Quote) Fingerprint() string {
 
 // Quote prices the draft's lines against the current catalog and stock.
 func (s *Service) Quote(ctx context.Context, d Draft) (Quote, error) {
-	products, err := s.products(ctx, d)
+	products, err := s.products(ctx, d, false)
 	if err != nil {
 		return Quote{}, err
 	}
 	return s.quote(d, products)
 }
 
-func (s *Service) products(ctx context.Context, d Draft) (map[string]Product, error) {
+// products reads the products the draft's quote needs: its lines' and the big-order
+// rules' complimentary ones; fresh from the store, or else through the catalog cache.
+func (s *Service) products(ctx context.Context, d Draft, fresh bool) (map[string]Product, error) {
 	skus := make([]string, 0, len(d.Lines)+4)
 	for _, l := range d.Lines {
 		skus = append(skus, l.SKU)
@@ -245,7 +258,10 @@ func (s *Service) products(ctx context.Context, d Draft) (map[string]Product, er
 			skus = append(skus, c.SKU)
 		}
 	}
-	return s.store.ProductsBySKU(ctx, skus)
+	if fresh {
+		return s.catalog.refresh(ctx, s.store, skus)
+	}
+	return s.catalog.productsBySKU(ctx, s.store, skus)
 }
 
 func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
@@ -326,7 +342,7 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 	if d.Customer.Name == "" || d.Customer.Phone == "" {
 		return Order{}, false, &ValidationError{Field: "phone", Reason: "name and phone are needed"}
 	}
-	products, err := s.products(ctx, d)
+	products, err := s.products(ctx, d, true)
 	if err != nil {
 		return Order{}, false, err
 	}

@@ -1,0 +1,136 @@
+package orders_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/orders/pgstore"
+	"github.com/orderbot/orderbot/orders/pgstore/pgstoretest"
+)
+
+const catalogCSV = `sku,name_en,name_zh,category,unit,price,stock,standard,options
+CH-1,Chair,椅子,chairs,pcs,10.00,5,true,
+`
+
+// catalogService returns a Service with the catalog cache's ttl over a fresh database
+// holding catalogCSV, and the database's store.
+func catalogService(t *testing.T, ttl time.Duration) (*orders.Service, *pgstore.Store) {
+	t.Helper()
+	st := pgstoretest.New(t)
+	ps, err := orders.ParseCatalogCSV(strings.NewReader(catalogCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ImportProducts(t.Context(), ps); err != nil {
+		t.Fatal(err)
+	}
+	return orders.NewService(st, orders.DefaultRules(), orders.WithCatalogTTL(ttl)), st
+}
+
+func onHand(t *testing.T, s *orders.Service) int {
+	t.Helper()
+	p, err := s.Product(t.Context(), "CH-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.OnHand
+}
+
+func setOnHand(t *testing.T, st *pgstore.Store, n int) {
+	t.Helper()
+	if _, err := st.DB().Exec(`UPDATE products SET on_hand = $1 WHERE sku = 'CH-1'`, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The dialog's quotes are served from the cache for its TTL; a change made through the
+// Service shows at once, one made elsewhere after the TTL.
+func TestCatalogCache(t *testing.T) {
+	t.Parallel()
+	s, st := catalogService(t, time.Hour)
+	ctx := t.Context()
+	if n := onHand(t, s); n != 5 {
+		t.Fatalf("on hand %d, want 5", n)
+	}
+	setOnHand(t, st, 7) // elsewhere: another process, or SQL
+	if n := onHand(t, s); n != 5 {
+		t.Errorf("on hand %d within the TTL, want the cached 5", n)
+	}
+	q, err := s.Quote(ctx, orders.Draft{Lines: []orders.DraftLine{{SKU: "CH-1", Quantity: 6}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Lines[0].FromStock {
+		t.Error("the quote used the database, not the cache: 6 of 5 cached units ship from stock")
+	}
+
+	// An import through the Service drops the cache.
+	p, _ := s.Product(ctx, "CH-1")
+	p.OnHand = 9
+	if _, err := s.ImportProducts(ctx, []orders.Product{p}); err != nil {
+		t.Fatal(err)
+	}
+	if n := onHand(t, s); n != 9 {
+		t.Errorf("on hand %d after an import, want 9", n)
+	}
+	p.Active = false
+	if _, err := s.ImportProducts(ctx, []orders.Product{p}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Product(ctx, "CH-1"); !errors.Is(err, orders.ErrInactive) {
+		t.Errorf("Product after deactivation: %v, want ErrInactive", err)
+	}
+}
+
+func TestCatalogCacheExpires(t *testing.T) {
+	t.Parallel()
+	s, st := catalogService(t, 20*time.Millisecond)
+	onHand(t, s)
+	setOnHand(t, st, 7)
+	time.Sleep(40 * time.Millisecond)
+	if n := onHand(t, s); n != 7 {
+		t.Errorf("on hand %d after the TTL, want 7", n)
+	}
+}
+
+func TestCatalogCacheOff(t *testing.T) {
+	t.Parallel()
+	s, st := catalogService(t, 0)
+	onHand(t, s)
+	setOnHand(t, st, 7)
+	if n := onHand(t, s); n != 7 {
+		t.Errorf("on hand %d without a cache, want 7", n)
+	}
+}
+
+// Placing reads the products afresh: an order quoted from a stale cache is refused with
+// the shortage, never placed, and the cache forgets the product.
+func TestPlaceReadsTheCatalogAfresh(t *testing.T) {
+	t.Parallel()
+	s, st := catalogService(t, time.Hour)
+	ctx := t.Context()
+	d := orders.Draft{
+		Key:           "draft-1",
+		Customer:      orders.Customer{TelegramID: 42, Name: "Li Lei", Phone: "+8613800138000"},
+		Lines:         []orders.DraftLine{{SKU: "CH-1", Quantity: 3}},
+		Address:       "1 Renmin Road",
+		PaymentMethod: "bank_transfer",
+	}
+	q, err := s.Quote(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.WantedDate, d.Seen = q.Earliest.AddDays(7), q.Fingerprint()
+	setOnHand(t, st, 1) // elsewhere, while the cache still says 5
+	_, _, err = s.Place(ctx, d, "customer:42")
+	var short *orders.StockShortage
+	if !errors.As(err, &short) {
+		t.Fatalf("Place: %v, want a shortage", err)
+	}
+	if n := onHand(t, s); n != 1 {
+		t.Errorf("on hand %d after the refused placement, want the fresh 1", n)
+	}
+}
