@@ -111,7 +111,7 @@ func TestOneChatInOrderOthersProgress(t *testing.T) {
 	bed := testbed.New(t)
 	srv := telegramtest.NewServer(t)
 	busy := newChat(t, srv, 401, "en")
-	const n = 200
+	const n = 400 // well over the 100 updates in flight, so the busy chat is still busy when the others are fetched
 	for i := 1; i <= n; i++ {
 		busy.send(fmt.Sprintf("SO-20261127-%04d", i))
 	}
