@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,14 @@ func (c *chat) send(text string) int64 { c.t.Helper(); return c.srv.SendText(c.u
 // returns it.
 func (c *chat) expect(parts ...string) telegramtest.Sent {
 	c.t.Helper()
-	deadline := time.Now().Add(wait)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
 	var seen []string
-	for time.Now().Before(deadline) {
-		m := c.srv.Expect(c.t, c.u.ID, time.Until(deadline))
+	for {
+		m, err := c.srv.WaitSent(ctx, c.u.ID, nil)
+		if err != nil {
+			break
+		}
 		seen = append(seen, m.Text)
 		ok := true
 		for _, p := range parts {

@@ -22,13 +22,11 @@ func TestStartPollingBothLanguages(t *testing.T) {
 	zh := newChat(t, tg.Server, 102, "zh-hans")
 	en.send("/start")
 	zh.send("/start")
-	en.expect("Hello Wei Zhang")
-	m := en.expect("What would you like to do?")
+	m := en.expect("Hello Wei Zhang", "What would you like to do?")
 	if _, ok := m.ButtonByText("New order"); !ok {
 		t.Errorf("English menu has no New order button: %+v", m.InlineKeyboard)
 	}
-	zh.expect("Wei Zhang，您好")
-	m = zh.expect("请选择您要办理的事项")
+	m = zh.expect("Wei Zhang，您好", "请选择您要办理的事项")
 	if _, ok := m.ButtonByText("新订单"); !ok {
 		t.Errorf("Chinese menu has no 新订单 button: %+v", m.InlineKeyboard)
 	}

@@ -15,7 +15,7 @@ import (
 type sink struct{ b *Bot }
 
 func (s *sink) Deliver(ctx context.Context, replies []conversation.Reply) error {
-	for _, r := range replies {
+	for _, r := range coalesce(replies) {
 		for _, p := range render(r) {
 			if err := s.b.send(ctx, p); err != nil {
 				return err
@@ -23,6 +23,45 @@ func (s *sink) Deliver(ctx context.Context, replies []conversation.Reply) error 
 		}
 	}
 	return nil
+}
+
+// maxText is the longest message text Telegram accepts, in UTF-16 code units; counting
+// bytes is stricter.
+const maxText = 4096
+
+// coalesce sends a step's replies in as few messages as Telegram allows, since each message
+// counts against Telegram's limits on what a bot may send: a reply that carries no buttons
+// and no keyboard change is sent in one message with the next reply to the chat (texts a
+// blank line apart), and a reply that removes the keyboard under the text field does not
+// when the next one puts another there anyway.
+func coalesce(rs []conversation.Reply) []conversation.Reply {
+	if len(rs) < 2 {
+		return rs
+	}
+	out := make([]conversation.Reply, 0, len(rs))
+	for _, r := range rs {
+		if len(out) == 0 {
+			out = append(out, r)
+			continue
+		}
+		prev := &out[len(out)-1]
+		if prev.ChatID != r.ChatID {
+			out = append(out, r)
+			continue
+		}
+		if prev.Keyboard == conversation.RemoveKeyboard &&
+			(r.Keyboard == conversation.RequestContact || r.Keyboard == conversation.RequestLocation) {
+			prev.Keyboard = conversation.KeepKeyboard
+		}
+		if len(prev.Buttons) == 0 && prev.Keyboard == conversation.KeepKeyboard &&
+			len(prev.Text)+2+len(r.Text) <= maxText {
+			r.Text = prev.Text + "\n\n" + r.Text
+			*prev = r
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // render turns a reply into messages. Telegram attaches one keyboard to a message: a reply
