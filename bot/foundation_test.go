@@ -174,8 +174,8 @@ func TestKilledWhileHandlingHandledAfterRestart(t *testing.T) {
 	c := newChat(t, srv, 701, "en")
 
 	// Hold the chat's lock as another instance would, so the update is in flight.
-	locker := redisstore.New(bed.Redis, bed.Prefix)
-	unlock, err := locker.Lock(context.Background(), c.u.ID)
+	other := redisstore.New(bed.Redis, bed.Prefix)
+	turn, err := other.Begin(context.Background(), c.u.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,9 @@ func TestKilledWhileHandlingHandledAfterRestart(t *testing.T) {
 	if n := len(srv.SentTo(c.u.ID)); n != 0 {
 		t.Fatalf("the killed bot sent %d messages", n)
 	}
-	unlock()
+	if err := turn.End(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
 
 	bed.StartTelegram(testbed.TelegramOptions{Server: srv})
 	c.expect("Hello Wei Zhang")
@@ -244,8 +246,8 @@ func TestShutdownFinishesUpdateInFlight(t *testing.T) {
 	bed := testbed.New(t)
 	srv := telegramtest.NewServer(t)
 	c := newChat(t, srv, 801, "en")
-	locker := redisstore.New(bed.Redis, bed.Prefix)
-	unlock, err := locker.Lock(context.Background(), c.u.ID)
+	other := redisstore.New(bed.Redis, bed.Prefix)
+	turn, err := other.Begin(context.Background(), c.u.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +258,9 @@ func TestShutdownFinishesUpdateInFlight(t *testing.T) {
 	stopped := make(chan struct{})
 	go func() { tg.Stop(); close(stopped) }()
 	time.Sleep(200 * time.Millisecond)
-	unlock()
+	if err := turn.End(context.Background(), false); err != nil {
+		t.Error(err)
+	}
 	<-stopped
 	c.expect("Hello Wei Zhang")
 }

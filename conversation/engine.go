@@ -104,22 +104,25 @@ type Sink interface {
 	Deliver(ctx context.Context, replies []Reply) error
 }
 
-// SessionStore keeps sessions between updates.
-type SessionStore interface {
-	LoadSession(ctx context.Context, chatID int64) (data []byte, expired bool, err error)
+// Chats keeps the chats' state between updates, shared by every process of the bot: a lock
+// that serializes each chat's updates, the chats' sessions, and which updates were handled.
+type Chats interface {
+	// Begin takes the chat's lock, waiting while another holder has it, until ctx ends, and
+	// returns the turn: whether the update with key (none when empty) was handled, and the
+	// chat's session.
+	Begin(ctx context.Context, chatID int64, key string) (Turn, error)
+	// SaveSession stores the chat's session for ttl.
 	SaveSession(ctx context.Context, chatID int64, data []byte, ttl time.Duration) error
-	DeleteSession(ctx context.Context, chatID int64) error
 }
 
-// Locker serializes the updates of one chat across goroutines and processes.
-type Locker interface {
-	Lock(ctx context.Context, chatID int64) (unlock func(), err error)
-}
-
-// Deduper remembers which updates were handled.
-type Deduper interface {
-	Handled(ctx context.Context, key string) (bool, error)
-	MarkHandled(ctx context.Context, key string) error
+// Turn is one update's hold on its chat, with what was known when it began.
+type Turn struct {
+	Handled bool   // the update was handled before
+	Session []byte // the chat's session; nil when there is none
+	Expired bool   // there is none because it timed out (told to one turn only)
+	// End releases the chat; with handled, it first marks the update handled. Only its
+	// first call does anything.
+	End func(ctx context.Context, handled bool) error
 }
 
 // Desk is what the dialog needs of the order desk; *orders.Service implements it.
@@ -158,22 +161,18 @@ type Desk interface {
 
 // Engine runs conversations.
 type Engine struct {
-	desk     Desk
-	sessions SessionStore
-	locker   Locker
-	dedupe   Deduper
-	log      *slog.Logger
-	newKey   func() string
-	ttl      time.Duration
+	desk   Desk
+	chats  Chats
+	log    *slog.Logger
+	newKey func() string
+	ttl    time.Duration
 }
 
 // Config wires an Engine.
 type Config struct {
-	Desk     Desk
-	Sessions SessionStore
-	Locker   Locker
-	Deduper  Deduper
-	Logger   *slog.Logger
+	Desk   Desk
+	Chats  Chats
+	Logger *slog.Logger
 	// NewKey returns a fresh idempotency key for a draft (default: random).
 	NewKey func() string
 	// SessionTTL overrides the rules' session_ttl.
@@ -182,8 +181,7 @@ type Config struct {
 
 // New returns an Engine.
 func New(c Config) *Engine {
-	e := &Engine{desk: c.Desk, sessions: c.Sessions, locker: c.Locker, dedupe: c.Deduper,
-		log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	e := &Engine{desk: c.Desk, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -201,22 +199,21 @@ func New(c Config) *Engine {
 // same update after a failure: the same replies are delivered and nothing is done twice.
 func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 	chat := u.User.ChatID
-	unlock, err := e.locker.Lock(ctx, chat)
+	turn, err := e.chats.Begin(ctx, chat, u.Key)
 	if err != nil {
 		return fmt.Errorf("lock chat: %w", err)
 	}
-	defer unlock()
-	if u.Key != "" {
-		done, err := e.dedupe.Handled(ctx, u.Key)
-		if err != nil {
-			return err
+	ended := false
+	defer func() {
+		if !ended {
+			_ = turn.End(ctx, false) // releases the chat; it logs its own failure
 		}
-		if done {
-			e.log.DebugContext(ctx, "update already handled", "key", u.Key)
-			return nil
-		}
+	}()
+	if turn.Handled {
+		e.log.DebugContext(ctx, "update already handled", "key", u.Key)
+		return nil
 	}
-	s, err := e.load(ctx, u.User)
+	s, err := e.load(ctx, u.User, turn)
 	if err != nil {
 		return err
 	}
@@ -243,12 +240,11 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 	if err := out.Deliver(ctx, replies); err != nil {
 		return fmt.Errorf("deliver replies: %w", err)
 	}
-	if u.Key != "" {
-		if err := e.dedupe.MarkHandled(ctx, u.Key); err != nil {
-			return err
-		}
+	if u.Key == "" {
+		return nil
 	}
-	return nil
+	ended = true
+	return turn.End(ctx, true)
 }
 
 // step runs one step. A panic is a bug, never the user's fault: it is logged, the
@@ -269,20 +265,16 @@ func (e *Engine) step(st *step, in Input) (err error) {
 	return st.run(in)
 }
 
-func (e *Engine) load(ctx context.Context, u User) (*Session, error) {
-	data, expired, err := e.sessions.LoadSession(ctx, u.ChatID)
-	if err != nil {
-		return nil, fmt.Errorf("load session: %w", err)
-	}
+func (e *Engine) load(ctx context.Context, u User, turn Turn) (*Session, error) {
 	s := &Session{}
-	if data != nil {
-		if err := json.Unmarshal(data, s); err != nil {
+	if turn.Session != nil {
+		if err := json.Unmarshal(turn.Session, s); err != nil {
 			// A session we cannot read (e.g. from an incompatible version) is started afresh.
 			e.log.WarnContext(ctx, "unreadable session dropped", "chat", u.ChatID, "err", err)
 			s = &Session{}
 		}
 	}
-	s.Expired = expired
+	s.Expired = turn.Expired
 	if s.Lang == "" {
 		s.Lang = i18n.Lang(u.LanguageCode)
 		if u.Role == RoleCustomer {
@@ -304,7 +296,7 @@ func (e *Engine) save(ctx context.Context, chat int64, s *Session) error {
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	if err := e.sessions.SaveSession(ctx, chat, data, e.ttl); err != nil {
+	if err := e.chats.SaveSession(ctx, chat, data, e.ttl); err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil

@@ -112,7 +112,7 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	}
 	e.prefix = "orderbench:" + randomHex(6) + ":"
 	rs := redisstore.New(e.redis, e.prefix)
-	engine := conversation.New(conversation.Config{Desk: service, Sessions: rs, Locker: rs, Deduper: rs, Logger: o.log})
+	engine := conversation.New(conversation.Config{Desk: service, Chats: rs, Logger: o.log})
 
 	// The bot against the fake Bot API server.
 	cfg := bot.Config{Workers: botWorkers, PollTimeout: pollTimeout, Logger: o.log}

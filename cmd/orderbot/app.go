@@ -106,7 +106,7 @@ func (a *app) engine(ctx context.Context) (*conversation.Engine, error) {
 		return nil, err
 	}
 	return conversation.New(conversation.Config{
-		Desk: svc, Sessions: rs, Locker: rs, Deduper: rs, Logger: a.log,
+		Desk: svc, Chats: rs, Logger: a.log,
 	}), nil
 }
 

@@ -1,5 +1,7 @@
-// Package redisstore keeps the conversation engine's sessions, the per-chat lock and the
-// update router's de-duplication marks in Redis (go-redis v9).
+// Package redisstore keeps the conversation engine's state between updates in Redis
+// (go-redis v9): the per-chat lock, the sessions and the marks of handled updates. An
+// update takes three round trips: [Store.Begin] (lock, handled mark and session in one
+// script), [Store.SaveSession], and the turn's End (mark and unlock in one script).
 //
 // # Key layout
 //
@@ -7,33 +9,29 @@
 // prefix P and chat id C (decimal, negative for group chats):
 //
 //	P session:{C}        the session bytes of chat C; PX = the ttl given to SaveSession
-//	P session:{C}:seen   "1" while a session of chat C was saved and not deleted; PX = 30×ttl,
-//	                     at most 90 days (never shorter than the session itself). Finding
-//	                     this marker without the session means the session timed out.
+//	P session:{C}:seen   "1" while a session of chat C was saved; PX = 30×ttl, at most 90
+//	                     days (never shorter than the session itself). Finding this marker
+//	                     without the session means the session timed out.
 //	P lock:{C}           the per-chat lock: a random token of the holder; PX = LockTTL
-//	P done:K             "1" once update K (such as "u:123" or "cb:abc") was handled;
-//	                     PX = DoneTTL
+//	P done:{C}:K         "1" once update K of chat C (such as "u:123" or "cb:abc") was
+//	                     handled; PX = DoneTTL
 //
 // The braces are Redis Cluster hash tags: the keys of one chat live in one slot, so the
 // multi-key scripts and transactions below also work on a cluster.
 //
-// # Sessions
+// # Turns
 //
-// [Store.LoadSession] tells three cases apart: a live session (its bytes), a session that
-// timed out (nil, expired=true, reported once: the marker is removed by the same atomic
-// script that found it) and no session at all (nil, expired=false). [Store.SaveSession]
-// writes the session and the marker in one MULTI/EXEC round trip; [Store.DeleteSession]
-// removes both.
-//
-// # Lock
-//
-// [Store.Lock] takes "SET lock token NX PX LockTTL", polling with a jittered exponential
-// backoff while another holder has it, until ctx ends. While the lock is held a goroutine
-// extends it every third of LockTTL (PEXPIRE only if the token still matches), so a handler
-// that runs longer than LockTTL keeps its lock, while the lock of a process that crashed
-// expires after LockTTL. The returned unlock stops the extension and deletes the key only if
-// it still holds the caller's token, so a holder that lost its lock never deletes the lock of
-// the next holder.
+// [Store.Begin] runs one script that takes the lock ("SET lock token NX PX LockTTL") and,
+// only when it got it, reads whether the update was handled and the session. It tells three
+// cases of session apart: a live session (its bytes), a session that timed out (nil,
+// expired, reported once: the same script removes the marker it found) and none at all.
+// While another holder has the lock, Begin polls with a jittered exponential backoff until
+// ctx ends. While the lock is held a goroutine extends it every third of LockTTL (PEXPIRE
+// only if the token still matches), so a handler that runs longer than LockTTL keeps its
+// lock, while the lock of a process that crashed expires after LockTTL. The turn's End
+// marks the update handled (when asked) and deletes the lock only if it still holds the
+// turn's token, so a holder that lost its lock never deletes the lock of the next holder.
+// [Store.SaveSession] writes the session and the marker in one MULTI/EXEC round trip.
 package redisstore
 
 import (
@@ -47,6 +45,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/orderbot/orderbot/conversation"
 )
 
 // Defaults of the options.
@@ -159,7 +159,9 @@ func sessionMarkerKey(prefix string, chatID int64) string {
 
 func lockKey(prefix string, chatID int64) string { return prefix + "lock:" + chatTag(chatID) }
 
-func doneKey(prefix, key string) string { return prefix + "done:" + key }
+func doneKey(prefix string, chatID int64, key string) string {
+	return prefix + "done:" + chatTag(chatID) + ":" + key
+}
 
 // markerTTL is how long the marker of a session saved with ttl lives.
 func markerTTL(ttl time.Duration) time.Duration {
@@ -172,38 +174,6 @@ func markerTTL(ttl time.Duration) time.Duration {
 		m = ttl + 24*time.Hour
 	}
 	return m
-}
-
-// loadScript returns the session (a string), or else removes the marker and returns 1 when
-// it was there (the session timed out) and 0 when it was not (never saved, or deleted).
-// KEYS[1] session, KEYS[2] marker.
-var loadScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if v then
-	return v
-end
-return redis.call('DEL', KEYS[2])
-`)
-
-// LoadSession returns the session of chat. When there is none, data is nil and expired
-// reports whether a session existed and timed out; a timeout is reported once. A session
-// saved empty comes back as a non-nil empty slice.
-func (s *Store) LoadSession(ctx context.Context, chatID int64) (data []byte, expired bool, err error) {
-	keys := []string{sessionKey(s.prefix, chatID), sessionMarkerKey(s.prefix, chatID)}
-	v, err := loadScript.Run(ctx, s.client, keys).Result()
-	if err != nil {
-		return nil, false, fmt.Errorf("redisstore: load session of chat %d: %w", chatID, err)
-	}
-	switch v := v.(type) {
-	case string:
-		b := make([]byte, len(v))
-		copy(b, v)
-		return b, false, nil
-	case int64:
-		return nil, v == 1, nil
-	default:
-		return nil, false, fmt.Errorf("redisstore: load session of chat %d: unexpected reply %T", chatID, v)
-	}
 }
 
 // SaveSession stores data as the session of chat for ttl, which must be positive, in one
@@ -219,16 +189,6 @@ func (s *Store) SaveSession(ctx context.Context, chatID int64, data []byte, ttl 
 	})
 	if err != nil {
 		return fmt.Errorf("redisstore: save session of chat %d: %w", chatID, err)
-	}
-	return nil
-}
-
-// DeleteSession removes the session of chat; a later LoadSession reports neither a session
-// nor an expiry.
-func (s *Store) DeleteSession(ctx context.Context, chatID int64) error {
-	err := s.client.Del(ctx, sessionKey(s.prefix, chatID), sessionMarkerKey(s.prefix, chatID)).Err()
-	if err != nil {
-		return fmt.Errorf("redisstore: delete session of chat %d: %w", chatID, err)
 	}
 	return nil
 }
@@ -249,27 +209,69 @@ end
 return 0
 `)
 
-// Lock takes the lock of chat, waiting while another goroutine or process holds it, until
-// ctx ends. The lock is extended in the background for as long as it is held. The returned
-// unlock releases it; it runs on a context of its own (ctx may be over by then), never
-// panics, and may be called more than once.
-func (s *Store) Lock(ctx context.Context, chatID int64) (unlock func(), err error) {
-	key := lockKey(s.prefix, chatID)
+// beginScript takes the lock of a chat and, only when it got it, reads whether an update
+// was handled and the chat's session. It returns {0} while another holder has the lock,
+// else {1, handled, session or nil, expired}: expired is 1 when the session timed out, and
+// the marker that said so is then removed, so that a timeout is reported once.
+// KEYS[1] lock, KEYS[2] session, KEYS[3] marker, KEYS[4] done mark.
+// ARGV[1] token, ARGV[2] lock TTL in ms, ARGV[3] "1" to read the done mark.
+var beginScript = redis.NewScript(`
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return {0}
+end
+local handled = 0
+if ARGV[3] == '1' then
+	handled = redis.call('EXISTS', KEYS[4])
+end
+local v = redis.call('GET', KEYS[2])
+if v then
+	return {1, handled, v, 0}
+end
+return {1, handled, false, redis.call('DEL', KEYS[3])}
+`)
+
+// endScript marks an update handled when ARGV[2] is "1" (for ARGV[3] ms) and deletes the
+// lock if it still holds the token. KEYS[1] lock, KEYS[2] done mark; ARGV[1] token.
+var endScript = redis.NewScript(`
+if ARGV[2] == '1' then
+	redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// Begin takes the lock of chat, waiting while another goroutine or process holds it, until
+// ctx ends, and returns the turn: whether the update with key (none when empty) was marked
+// handled, and the chat's session. The lock is extended in the background until the turn's
+// End, which marks the update handled when asked to and releases the lock in one round
+// trip; End runs on a context of its own (ctx may be over by then), never panics, and
+// only its first call does anything.
+func (s *Store) Begin(ctx context.Context, chatID int64, key string) (conversation.Turn, error) {
+	lock := lockKey(s.prefix, chatID)
+	keys := []string{lock, sessionKey(s.prefix, chatID), sessionMarkerKey(s.prefix, chatID), doneKey(s.prefix, chatID, key)}
 	token := rand.Text()
+	check := "0"
+	if key != "" {
+		check = "1"
+	}
 	wait := s.retryMin
 	var timer *time.Timer
+	var reply []any
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("redisstore: lock chat %d: %w", chatID, err)
+			return conversation.Turn{}, fmt.Errorf("redisstore: lock chat %d: %w", chatID, err)
 		}
-		ok, err := s.client.SetNX(ctx, key, token, s.lockTTL).Result()
+		v, err := beginScript.Run(ctx, s.client, keys, token, s.lockTTL.Milliseconds(), check).Slice()
 		if err != nil {
-			// The SET may have reached Redis even though its reply did not reach us: release
-			// it without keeping the caller waiting.
-			go s.release(ctx, key, token, chatID)
-			return nil, fmt.Errorf("redisstore: lock chat %d: %w", chatID, err)
+			// The script may have run even though its reply did not reach us: release the
+			// lock without keeping the caller waiting.
+			go s.release(ctx, lock, token, chatID)
+			return conversation.Turn{}, fmt.Errorf("redisstore: lock chat %d: %w", chatID, err)
 		}
-		if ok {
+		if len(v) == 4 {
+			reply = v
 			break
 		}
 		// Sleep between wait/2 and wait, so that waiters do not poll in step.
@@ -282,26 +284,52 @@ func (s *Store) Lock(ctx context.Context, chatID int64) (unlock func(), err erro
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("redisstore: lock chat %d: %w", chatID, ctx.Err())
+			return conversation.Turn{}, fmt.Errorf("redisstore: lock chat %d: %w", chatID, ctx.Err())
 		case <-timer.C:
 		}
 		wait = min(2*wait, s.retryMax)
 	}
 
+	t := conversation.Turn{Handled: reply[1] == int64(1), Expired: reply[3] == int64(1)}
+	if v, ok := reply[2].(string); ok {
+		t.Session = []byte(v)
+	}
 	extendCtx, stopExtend := context.WithCancel(context.WithoutCancel(ctx))
 	extended := make(chan struct{})
 	go func() {
 		defer close(extended)
-		s.extend(extendCtx, key, token, chatID)
+		s.extend(extendCtx, lock, token, chatID)
 	}()
 	var once sync.Once
-	return func() {
+	t.End = func(ctx context.Context, handled bool) error {
+		var err error
 		once.Do(func() {
 			stopExtend()
 			<-extended
-			s.release(ctx, key, token, chatID)
+			err = s.end(ctx, keys[0], keys[3], token, chatID, handled)
 		})
-	}, nil
+		return err
+	}
+	return t, nil
+}
+
+// end marks the update of done handled when asked to and deletes the lock key if it still
+// holds token, on a fresh context.
+func (s *Store) end(ctx context.Context, lock, done, token string, chatID int64, handled bool) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
+	defer cancel()
+	mark := "0"
+	if handled {
+		mark = "1"
+	}
+	if err := endScript.Run(ctx, s.client, []string{lock, done}, token, mark, s.doneTTL.Milliseconds()).Err(); err != nil {
+		if handled {
+			return fmt.Errorf("redisstore: mark handled and unlock chat %d: %w", chatID, err)
+		}
+		s.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: unlock",
+			slog.Int64("chat", chatID), slog.Any("error", err))
+	}
+	return nil
 }
 
 // extend keeps the lock key, held with token, alive until ctx ends or the lock is lost.
@@ -345,25 +373,6 @@ func (s *Store) release(ctx context.Context, key, token string, chatID int64) {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: unlock",
 			slog.Int64("chat", chatID), slog.Any("error", err))
 	}
-}
-
-// Handled reports whether the update with key (such as "u:123" or "cb:abc") was marked
-// handled within DoneTTL.
-func (s *Store) Handled(ctx context.Context, key string) (bool, error) {
-	n, err := s.client.Exists(ctx, doneKey(s.prefix, key)).Result()
-	if err != nil {
-		return false, fmt.Errorf("redisstore: handled %q: %w", key, err)
-	}
-	return n > 0, nil
-}
-
-// MarkHandled records that the update with key was handled; it is remembered for DoneTTL.
-// Call it after handling, so that an update whose handling failed is handled again.
-func (s *Store) MarkHandled(ctx context.Context, key string) error {
-	if err := s.client.Set(ctx, doneKey(s.prefix, key), "1", s.doneTTL).Err(); err != nil {
-		return fmt.Errorf("redisstore: mark handled %q: %w", key, err)
-	}
-	return nil
 }
 
 // Ping checks that Redis answers.

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/orderbot/orderbot/conversation"
 	"github.com/orderbot/orderbot/internal/testenv"
 	"github.com/redis/go-redis/v9"
 )
@@ -40,6 +42,26 @@ func testContext(tb testing.TB) context.Context {
 	return ctx
 }
 
+// begin begins a turn of chat for the update key, failing the test on an error.
+func begin(tb testing.TB, s *Store, ctx context.Context, chat int64, key string) conversation.Turn {
+	tb.Helper()
+	t, err := s.Begin(ctx, chat, key)
+	if err != nil {
+		tb.Fatalf("Begin(%d, %q): %v", chat, key, err)
+	}
+	return t
+}
+
+// session returns what a turn of chat finds of its session, and ends the turn.
+func session(tb testing.TB, s *Store, ctx context.Context, chat int64) ([]byte, bool) {
+	tb.Helper()
+	t := begin(tb, s, ctx, chat, "")
+	if err := t.End(ctx, false); err != nil {
+		tb.Fatalf("End: %v", err)
+	}
+	return t.Session, t.Expired
+}
+
 func TestKeyLayout(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ got, want string }{
@@ -47,8 +69,8 @@ func TestKeyLayout(t *testing.T) {
 		{sessionMarkerKey("orderbot:", 42), "orderbot:session:{42}:seen"},
 		{lockKey("orderbot:", 42), "orderbot:lock:{42}"},
 		{lockKey("orderbot:", -1001234567890), "orderbot:lock:{-1001234567890}"},
-		{doneKey("orderbot:", "u:123"), "orderbot:done:u:123"},
-		{doneKey("orderbot:", "cb:abc"), "orderbot:done:cb:abc"},
+		{doneKey("orderbot:", 42, "u:123"), "orderbot:done:{42}:u:123"},
+		{doneKey("orderbot:", 42, "cb:abc"), "orderbot:done:{42}:cb:abc"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -79,18 +101,15 @@ func TestSessionRoundTrip(t *testing.T) {
 	s, client, prefix := setup(t)
 	ctx := testContext(t)
 
-	data, expired, err := s.LoadSession(ctx, 1)
-	if err != nil || data != nil || expired {
-		t.Fatalf("LoadSession of a new chat = %q, %v, %v; want nil, false, nil", data, expired, err)
+	if data, expired := session(t, s, ctx, 1); data != nil || expired {
+		t.Fatalf("session of a new chat = %q, %v; want nil, false", data, expired)
 	}
-
 	want := []byte(`{"state":"cart","lines":[1,2]}` + "\x00\xff")
 	if err := s.SaveSession(ctx, 1, want, time.Hour); err != nil {
 		t.Fatalf("SaveSession: %v", err)
 	}
-	data, expired, err = s.LoadSession(ctx, 1)
-	if err != nil || !bytes.Equal(data, want) || expired {
-		t.Fatalf("LoadSession = %q, %v, %v; want %q, false, nil", data, expired, err, want)
+	if data, expired := session(t, s, ctx, 1); !bytes.Equal(data, want) || expired {
+		t.Fatalf("session = %q, %v; want %q, false", data, expired, want)
 	}
 	if pttl := client.PTTL(ctx, sessionKey(prefix, 1)).Val(); pttl <= 59*time.Minute || pttl > time.Hour {
 		t.Errorf("session PTTL = %v, want about 1h", pttl)
@@ -100,23 +119,22 @@ func TestSessionRoundTrip(t *testing.T) {
 	}
 
 	// Another chat is not affected; overwriting replaces.
-	if data, _, _ := s.LoadSession(ctx, 2); data != nil {
-		t.Errorf("LoadSession(2) = %q, want nil", data)
+	if data, _ := session(t, s, ctx, 2); data != nil {
+		t.Errorf("session of chat 2 = %q, want nil", data)
 	}
 	if err := s.SaveSession(ctx, 1, []byte("v2"), time.Hour); err != nil {
 		t.Fatalf("SaveSession: %v", err)
 	}
-	if data, _, _ := s.LoadSession(ctx, 1); string(data) != "v2" {
-		t.Errorf("LoadSession after overwrite = %q, want v2", data)
+	if data, _ := session(t, s, ctx, 1); string(data) != "v2" {
+		t.Errorf("session after overwrite = %q, want v2", data)
 	}
 
 	// An empty session is a session.
 	if err := s.SaveSession(ctx, 3, []byte{}, time.Hour); err != nil {
 		t.Fatalf("SaveSession: %v", err)
 	}
-	data, expired, err = s.LoadSession(ctx, 3)
-	if err != nil || data == nil || len(data) != 0 || expired {
-		t.Errorf("LoadSession of an empty session = %#v, %v, %v; want []byte{}, false, nil", data, expired, err)
+	if data, expired := session(t, s, ctx, 3); data == nil || len(data) != 0 || expired {
+		t.Errorf("an empty session = %#v, %v; want []byte{}, false", data, expired)
 	}
 }
 
@@ -129,21 +147,19 @@ func TestSessionExpiresReportedOnce(t *testing.T) {
 	if err := s.SaveSession(ctx, 7, []byte("hello"), 300*time.Millisecond); err != nil {
 		t.Fatalf("SaveSession: %v", err)
 	}
-	data, expired, err := s.LoadSession(ctx, 7)
+	data, expired := session(t, s, ctx, 7)
 	if time.Since(saved) < 250*time.Millisecond { // else a busy machine made the check moot
-		if err != nil || string(data) != "hello" || expired {
-			t.Fatalf("LoadSession before expiry = %q, %v, %v", data, expired, err)
+		if string(data) != "hello" || expired {
+			t.Fatalf("session before expiry = %q, %v", data, expired)
 		}
 	}
 	time.Sleep(600 * time.Millisecond)
 
-	data, expired, err = s.LoadSession(ctx, 7)
-	if err != nil || data != nil || !expired {
-		t.Fatalf("LoadSession after expiry = %q, %v, %v; want nil, true, nil", data, expired, err)
+	if data, expired := session(t, s, ctx, 7); data != nil || !expired {
+		t.Fatalf("session after expiry = %q, %v; want nil, true", data, expired)
 	}
-	data, expired, err = s.LoadSession(ctx, 7)
-	if err != nil || data != nil || expired {
-		t.Fatalf("second LoadSession after expiry = %q, %v, %v; want nil, false, nil", data, expired, err)
+	if data, expired := session(t, s, ctx, 7); data != nil || expired {
+		t.Fatalf("second look after expiry = %q, %v; want nil, false", data, expired)
 	}
 
 	// A new session after the expiry is reported as expired again when it times out.
@@ -151,12 +167,12 @@ func TestSessionExpiresReportedOnce(t *testing.T) {
 		t.Fatalf("SaveSession: %v", err)
 	}
 	time.Sleep(400 * time.Millisecond)
-	if _, expired, _ := s.LoadSession(ctx, 7); !expired {
+	if _, expired := session(t, s, ctx, 7); !expired {
 		t.Errorf("second session's expiry not reported")
 	}
 }
 
-func TestSessionExpiryReportedToOneOfConcurrentLoaders(t *testing.T) {
+func TestSessionExpiryReportedToOneOfConcurrentTurns(t *testing.T) {
 	t.Parallel()
 	s, _, _ := setup(t)
 	ctx := testContext(t)
@@ -172,11 +188,7 @@ func TestSessionExpiryReportedToOneOfConcurrentLoaders(t *testing.T) {
 	)
 	for range 10 {
 		wg.Go(func() {
-			_, expired, err := s.LoadSession(ctx, 8)
-			if err != nil {
-				t.Errorf("LoadSession: %v", err)
-			}
-			if expired {
+			if _, expired := session(t, s, ctx, 8); expired {
 				mu.Lock()
 				reports++
 				mu.Unlock()
@@ -186,35 +198,6 @@ func TestSessionExpiryReportedToOneOfConcurrentLoaders(t *testing.T) {
 	wg.Wait()
 	if reports != 1 {
 		t.Errorf("expiry reported %d times, want 1", reports)
-	}
-}
-
-func TestSessionDelete(t *testing.T) {
-	t.Parallel()
-	s, client, prefix := setup(t)
-	ctx := testContext(t)
-
-	if err := s.SaveSession(ctx, 9, []byte("x"), 300*time.Millisecond); err != nil {
-		t.Fatalf("SaveSession: %v", err)
-	}
-	if err := s.DeleteSession(ctx, 9); err != nil {
-		t.Fatalf("DeleteSession: %v", err)
-	}
-	data, expired, err := s.LoadSession(ctx, 9)
-	if err != nil || data != nil || expired {
-		t.Fatalf("LoadSession after delete = %q, %v, %v; want nil, false, nil", data, expired, err)
-	}
-	if n := client.Exists(ctx, sessionKey(prefix, 9), sessionMarkerKey(prefix, 9)).Val(); n != 0 {
-		t.Errorf("%d keys left after DeleteSession", n)
-	}
-	// Nor does it report an expiry later, when the session would have timed out.
-	time.Sleep(500 * time.Millisecond)
-	if data, expired, err := s.LoadSession(ctx, 9); err != nil || data != nil || expired {
-		t.Errorf("LoadSession after delete and ttl = %q, %v, %v; want nil, false, nil", data, expired, err)
-	}
-	// Deleting what is not there is fine.
-	if err := s.DeleteSession(ctx, 10); err != nil {
-		t.Errorf("DeleteSession of a missing session: %v", err)
 	}
 }
 
@@ -229,7 +212,7 @@ func TestSaveSessionRejectsNonPositiveTTL(t *testing.T) {
 }
 
 // count increments a plain int from workers goroutines, perWorker times each, guarded only by
-// the Redis lock of one chat; stores are used round robin.
+// the turns of one chat; stores are used round robin.
 func count(t *testing.T, stores []*Store, workers, perWorker int) int {
 	t.Helper()
 	ctx := testContext(t)
@@ -239,15 +222,15 @@ func count(t *testing.T, stores []*Store, workers, perWorker int) int {
 		s := stores[w%len(stores)]
 		wg.Go(func() {
 			for range perWorker {
-				unlock, err := s.Lock(ctx, 100)
+				turn, err := s.Begin(ctx, 100, "")
 				if err != nil {
-					t.Errorf("Lock: %v", err)
+					t.Errorf("Begin: %v", err)
 					return
 				}
 				v := counter
 				time.Sleep(0) // let another goroutine run inside the critical section if it could
 				counter = v + 1
-				unlock()
+				_ = turn.End(ctx, false)
 			}
 		})
 	}
@@ -279,19 +262,16 @@ func TestLockDifferentChatsIndependent(t *testing.T) {
 	s, _, _ := setup(t)
 	ctx := testContext(t)
 
-	unlock1, err := s.Lock(ctx, 1)
-	if err != nil {
-		t.Fatalf("Lock(1): %v", err)
-	}
-	defer unlock1()
-	// Chat 1's lock lives 30s: Lock(2) succeeding within 5s shows it did not wait for it.
+	t1 := begin(t, s, ctx, 1, "")
+	defer t1.End(ctx, false)
+	// Chat 1's lock lives 30s: a turn of chat 2 within 5s shows it did not wait for it.
 	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	unlock2, err := s.Lock(ctx2, 2)
+	t2, err := s.Begin(ctx2, 2, "")
 	if err != nil {
-		t.Fatalf("Lock(2) while 1 is held: %v", err)
+		t.Fatalf("Begin(2) while 1 is held: %v", err)
 	}
-	unlock2()
+	_ = t2.End(ctx, false)
 }
 
 func TestLockTakesOverCrashedHolder(t *testing.T) {
@@ -305,14 +285,11 @@ func TestLockTakesOverCrashedHolder(t *testing.T) {
 	if err := client.Set(ctx, key, "crashed-holder", 200*time.Millisecond).Err(); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := s.Lock(ctx, 5)
-	if err != nil {
-		t.Fatalf("Lock: %v", err)
-	}
-	defer unlock()
+	turn := begin(t, s, ctx, 5, "")
+	defer turn.End(ctx, false)
 	d := time.Since(start)
 	if d < 190*time.Millisecond || d > 5*time.Second {
-		t.Errorf("Lock took %v, want it to wait for the crashed holder's 200ms", d)
+		t.Errorf("Begin took %v, want it to wait for the crashed holder's 200ms", d)
 	}
 	if v := client.Get(ctx, key).Val(); v == "" || v == "crashed-holder" {
 		t.Errorf("lock key = %q after take-over", v)
@@ -324,79 +301,75 @@ func TestLockHonoursContext(t *testing.T) {
 	s, _, _ := setup(t)
 	ctx := testContext(t)
 
-	unlock, err := s.Lock(ctx, 3)
-	if err != nil {
-		t.Fatalf("Lock: %v", err)
-	}
-	defer unlock()
+	turn := begin(t, s, ctx, 3, "")
+	defer turn.End(ctx, false)
 
 	waitCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := s.Lock(waitCtx, 3); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Lock while held = %v, want DeadlineExceeded", err)
+	if _, err := s.Begin(waitCtx, 3, ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Begin while held = %v, want DeadlineExceeded", err)
 	} else if !strings.Contains(err.Error(), "redisstore: lock chat 3") {
 		t.Errorf("error %q lacks context", err)
 	}
 	if d := time.Since(start); d < 90*time.Millisecond || d > 3*time.Second {
-		t.Errorf("Lock returned after %v, want about 100ms", d)
+		t.Errorf("Begin returned after %v, want about 100ms", d)
 	}
 
 	cancelled, cancel2 := context.WithCancel(ctx)
 	cancel2()
-	if _, err := s.Lock(cancelled, 4); !errors.Is(err, context.Canceled) {
-		t.Errorf("Lock with a cancelled context = %v, want Canceled", err)
+	if _, err := s.Begin(cancelled, 4, ""); !errors.Is(err, context.Canceled) {
+		t.Errorf("Begin with a cancelled context = %v, want Canceled", err)
 	}
 }
 
-func TestUnlockUsesItsOwnContextAndIsIdempotent(t *testing.T) {
+func TestEndUsesItsOwnContextAndIsIdempotent(t *testing.T) {
 	t.Parallel()
 	s, client, prefix := setup(t)
 	ctx, cancel := context.WithCancel(testContext(t))
 
-	unlock, err := s.Lock(ctx, 6)
-	if err != nil {
-		t.Fatalf("Lock: %v", err)
+	turn := begin(t, s, ctx, 6, "u:1")
+	cancel() // the request is over before the handler ends the turn
+	if err := turn.End(ctx, true); err != nil {
+		t.Errorf("End with a cancelled context: %v", err)
 	}
-	cancel() // the request is over before the handler unlocks
-	unlock()
-	unlock()
-	if n := client.Exists(context.Background(), lockKey(prefix, 6)).Val(); n != 0 {
-		t.Errorf("lock key still there after unlock with a cancelled context")
+	if err := turn.End(ctx, false); err != nil {
+		t.Errorf("second End: %v", err)
+	}
+	bg := context.Background()
+	if n := client.Exists(bg, lockKey(prefix, 6)).Val(); n != 0 {
+		t.Errorf("lock key still there after End with a cancelled context")
+	}
+	if n := client.Exists(bg, doneKey(prefix, 6, "u:1")).Val(); n != 1 {
+		t.Errorf("update not marked handled by End with a cancelled context")
 	}
 }
 
-func TestUnlockAfterExpiryKeepsNextHolder(t *testing.T) {
+func TestEndAfterExpiryKeepsNextHolder(t *testing.T) {
 	t.Parallel()
 	s, client, prefix := setup(t, WithLockTTL(300*time.Millisecond))
 	other := New(secondClient(t), prefix)
 	ctx := testContext(t)
 	key := lockKey(prefix, 11)
 
-	unlockA, err := s.Lock(ctx, 11)
-	if err != nil {
-		t.Fatalf("Lock A: %v", err)
-	}
+	a := begin(t, s, ctx, 11, "")
 	// A stalls past its TTL (as if its process were frozen): the key expires.
 	if err := client.Del(ctx, key).Err(); err != nil {
 		t.Fatal(err)
 	}
-	unlockB, err := other.Lock(ctx, 11)
-	if err != nil {
-		t.Fatalf("Lock B: %v", err)
-	}
+	b := begin(t, other, ctx, 11, "")
 	tokenB := client.Get(ctx, key).Val()
 
-	// A's extender finds the lock taken and does not extend B's; A's unlock leaves it alone.
+	// A's extender finds the lock taken and does not extend B's; A's End leaves it alone.
 	time.Sleep(150 * time.Millisecond)
-	unlockA()
-	unlockA()
+	_ = a.End(ctx, false)
+	_ = a.End(ctx, false)
 	if v := client.Get(ctx, key).Val(); v != tokenB {
-		t.Fatalf("lock key = %q after A's unlock, want B's token %q", v, tokenB)
+		t.Fatalf("lock key = %q after A's End, want B's token %q", v, tokenB)
 	}
-	unlockB()
+	_ = b.End(ctx, false)
 	if n := client.Exists(ctx, key).Val(); n != 0 {
-		t.Errorf("lock key still there after B's unlock")
+		t.Errorf("lock key still there after B's End")
 	}
 }
 
@@ -406,10 +379,7 @@ func TestLockExtendedWhileHeld(t *testing.T) {
 	ctx := testContext(t)
 	key := lockKey(prefix, 12)
 
-	unlock, err := s.Lock(ctx, 12)
-	if err != nil {
-		t.Fatalf("Lock: %v", err)
-	}
+	turn := begin(t, s, ctx, 12, "")
 	token := client.Get(ctx, key).Val()
 	time.Sleep(1500 * time.Millisecond) // more than two TTLs
 
@@ -418,20 +388,16 @@ func TestLockExtendedWhileHeld(t *testing.T) {
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
 	defer cancel()
-	if _, err := s.Lock(waitCtx, 12); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("second Lock while the first is extended = %v, want DeadlineExceeded", err)
+	if _, err := s.Begin(waitCtx, 12, ""); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second Begin while the first is extended = %v, want DeadlineExceeded", err)
 	}
 
-	unlock()
+	_ = turn.End(ctx, false)
 	if n := client.Exists(ctx, key).Val(); n != 0 {
-		t.Fatalf("lock key still there after unlock")
+		t.Fatalf("lock key still there after End")
 	}
-	// Once unlocked, it is no longer extended: a stray key would not come back.
-	unlock2, err := s.Lock(ctx, 12)
-	if err != nil {
-		t.Fatalf("Lock after unlock: %v", err)
-	}
-	unlock2()
+	// Once ended, it is no longer extended: a stray key would not come back.
+	_ = begin(t, s, ctx, 12, "").End(ctx, false)
 }
 
 func TestHandled(t *testing.T) {
@@ -439,22 +405,29 @@ func TestHandled(t *testing.T) {
 	s, client, prefix := setup(t, WithDoneTTL(time.Hour))
 	ctx := testContext(t)
 
-	if done, err := s.Handled(ctx, "u:123"); err != nil || done {
-		t.Fatalf("Handled before MarkHandled = %v, %v; want false, nil", done, err)
+	turn := begin(t, s, ctx, 1, "u:123")
+	if turn.Handled {
+		t.Fatal("a new update is handled")
 	}
-	if err := s.MarkHandled(ctx, "u:123"); err != nil {
-		t.Fatalf("MarkHandled: %v", err)
+	if err := turn.End(ctx, true); err != nil {
+		t.Fatalf("End: %v", err)
 	}
-	if done, err := s.Handled(ctx, "u:123"); err != nil || !done {
-		t.Fatalf("Handled after MarkHandled = %v, %v; want true, nil", done, err)
+	handled := func(chat int64, key string) bool {
+		t.Helper()
+		turn := begin(t, s, ctx, chat, key)
+		_ = turn.End(ctx, false)
+		return turn.Handled
 	}
-	if done, _ := s.Handled(ctx, "u:124"); done {
-		t.Errorf("Handled(u:124) = true, want false")
+	if !handled(1, "u:123") {
+		t.Fatal("the update is not handled after End(true)")
 	}
-	if done, _ := s.Handled(ctx, "cb:u:123"); done {
-		t.Errorf("Handled(cb:u:123) = true, want false")
+	if handled(1, "u:124") || handled(1, "cb:u:123") || handled(2, "u:123") {
+		t.Error("another update, or another chat, counts as handled")
 	}
-	if pttl := client.PTTL(ctx, doneKey(prefix, "u:123")).Val(); pttl <= 59*time.Minute || pttl > time.Hour {
+	if turn := begin(t, s, ctx, 1, "u:125"); turn.End(ctx, false) != nil || handled(1, "u:125") {
+		t.Error("End(false) marked the update handled")
+	}
+	if pttl := client.PTTL(ctx, doneKey(prefix, 1, "u:123")).Val(); pttl <= 59*time.Minute || pttl > time.Hour {
 		t.Errorf("done PTTL = %v, want about 1h", pttl)
 	}
 }
@@ -463,10 +436,10 @@ func TestHandledDefaultTTL(t *testing.T) {
 	t.Parallel()
 	s, client, prefix := setup(t)
 	ctx := testContext(t)
-	if err := s.MarkHandled(ctx, "cb:abc"); err != nil {
-		t.Fatalf("MarkHandled: %v", err)
+	if err := begin(t, s, ctx, 1, "cb:abc").End(ctx, true); err != nil {
+		t.Fatalf("End: %v", err)
 	}
-	if pttl := client.PTTL(ctx, doneKey(prefix, "cb:abc")).Val(); pttl <= 47*time.Hour || pttl > 48*time.Hour {
+	if pttl := client.PTTL(ctx, doneKey(prefix, 1, "cb:abc")).Val(); pttl <= 47*time.Hour || pttl > 48*time.Hour {
 		t.Errorf("done PTTL = %v, want about 48h", pttl)
 	}
 }
@@ -481,22 +454,20 @@ func TestPing(t *testing.T) {
 
 func TestErrorsAreWrapped(t *testing.T) {
 	t.Parallel()
-	c := secondClient(t)
-	_ = c.Close()
-	s := New(c, "x:")
 	ctx := testContext(t)
+	live, _, prefix := setup(t)
+	turn := begin(t, live, ctx, 3, "u:1")
+	c := secondClient(t)
+	s := New(c, prefix)
+	held := begin(t, s, ctx, 4, "u:2")
+	_ = c.Close()
 
-	_, _, errLoad := s.LoadSession(ctx, 1)
-	_, errLock := s.Lock(ctx, 2)
-	_, errHandled := s.Handled(ctx, "u:1")
+	_, errBegin := s.Begin(ctx, 1, "u:1")
 	errs := map[string]error{
-		"LoadSession":   errLoad,
-		"SaveSession":   s.SaveSession(ctx, 1, []byte("x"), time.Second),
-		"DeleteSession": s.DeleteSession(ctx, 1),
-		"Lock":          errLock,
-		"Handled":       errHandled,
-		"MarkHandled":   s.MarkHandled(ctx, "u:1"),
-		"Ping":          s.Ping(ctx),
+		"Begin":       errBegin,
+		"SaveSession": s.SaveSession(ctx, 1, []byte("x"), time.Second),
+		"End":         held.End(ctx, true),
+		"Ping":        s.Ping(ctx),
 	}
 	for name, err := range errs {
 		switch {
@@ -508,6 +479,7 @@ func TestErrorsAreWrapped(t *testing.T) {
 			t.Errorf("%s error %q does not wrap redis.ErrClosed", name, err)
 		}
 	}
+	_ = turn.End(ctx, false)
 }
 
 func TestOptions(t *testing.T) {
@@ -525,29 +497,23 @@ func TestOptions(t *testing.T) {
 	}
 }
 
-func BenchmarkLockUnlock(b *testing.B) {
-	s, _, _ := setup(b)
-	ctx := context.Background()
-	for b.Loop() {
-		unlock, err := s.Lock(ctx, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		unlock()
-	}
-}
-
-func BenchmarkSessionRoundTrip(b *testing.B) {
+// BenchmarkTurn is the Redis work of one update: begin, save the session, end.
+func BenchmarkTurn(b *testing.B) {
 	s, _, _ := setup(b)
 	ctx := context.Background()
 	data := bytes.Repeat([]byte("x"), 512)
+	n := 0
 	for b.Loop() {
+		n++
+		turn, err := s.Begin(ctx, 1, "u:"+strconv.Itoa(n))
+		if err != nil {
+			b.Fatal(err)
+		}
 		if err := s.SaveSession(ctx, 1, data, time.Hour); err != nil {
 			b.Fatal(err)
 		}
-		got, _, err := s.LoadSession(ctx, 1)
-		if err != nil || len(got) != len(data) {
-			b.Fatalf("LoadSession = %d bytes, %v", len(got), err)
+		if err := turn.End(ctx, true); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

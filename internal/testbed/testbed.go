@@ -71,7 +71,7 @@ func (b *Bed) NewEngine() *conversation.Engine { return b.NewEngineWithTTL(0) }
 // NewEngineWithTTL returns an engine whose sessions expire after ttl (0: the rules' TTL).
 func (b *Bed) NewEngineWithTTL(ttl time.Duration) *conversation.Engine {
 	rs := redisstore.New(b.Redis, b.Prefix)
-	return conversation.New(conversation.Config{Desk: b.Service, Sessions: rs, Locker: rs, Deduper: rs,
+	return conversation.New(conversation.Config{Desk: b.Service, Chats: rs,
 		Logger: b.Log, SessionTTL: ttl})
 }
 
