@@ -50,8 +50,14 @@ func TestStartWebhook(t *testing.T) {
 	zh := newChat(t, tg.Server, 202, "zh")
 	en.send("/start")
 	zh.send("/start")
-	en.expect("Hello Wei Zhang")
+	en.expect("Hello Wei Zhang", "What would you like to do?")
 	zh.expect("您好")
+
+	// A button press is answered in the webhook's response, which the server carries out:
+	// the callback query is answered.
+	en.press("New order")
+	en.expect("Which product")
+	waitFor(t, func() bool { return len(tg.Server.AnsweredCallbacks()) == 1 })
 }
 
 func TestWebhookRejectsWrongSecret(t *testing.T) {

@@ -82,8 +82,15 @@ func chatOf(u *models.Update) int64 {
 	return 0
 }
 
-// HandleUpdate handles one update completely: role, dialog, replies.
+// HandleUpdate handles one update completely: role, dialog, replies, and the answer to a
+// button's callback query.
 func (b *Bot) HandleUpdate(ctx context.Context, u *models.Update) error {
+	return b.handleUpdate(ctx, u, true)
+}
+
+// handleUpdate handles one update; a button's callback query is answered with a call of
+// its own when answer is true (a webhook answers it in its response instead).
+func (b *Bot) handleUpdate(ctx context.Context, u *models.Update, answer bool) error {
 	start := time.Now()
 	cu, kind, ok := convert(u)
 	if !ok {
@@ -97,7 +104,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u *models.Update) error {
 		sink := &sink{b: b}
 		err = b.handler.Handle(ctx, cu, sink)
 	}
-	if u.CallbackQuery != nil && (err == nil || ctx.Err() == nil) {
+	if answer && u.CallbackQuery != nil && (err == nil || ctx.Err() == nil) {
 		// Stop the button's spinner; harmless when repeated.
 		if _, aerr := b.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID}); aerr != nil {
 			b.log.WarnContext(ctx, "answer callback query", "err", aerr)
@@ -219,7 +226,9 @@ func redact(err error, token string) error {
 
 // WebhookHandler serves Telegram's webhook calls: a request without the right secret
 // token gets 401 and is not handled; an update is answered 200 only after it was handled,
-// and 500 when handling failed, so that Telegram delivers it again.
+// and 500 when handling failed, so that Telegram delivers it again. The 200 of a button
+// press carries the answer to its callback query as a method call, which Telegram makes
+// for the bot: one request fewer per press.
 func (b *Bot) WebhookHandler() http.Handler {
 	secret := []byte(b.cfg.WebhookSecret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -241,13 +250,25 @@ func (b *Bot) WebhookHandler() http.Handler {
 		}
 		hctx, cancel := b.graceful(r.Context())
 		defer cancel()
-		if err := b.HandleUpdate(hctx, &u); err != nil {
+		if err := b.handleUpdate(hctx, &u, false); err != nil {
 			b.log.ErrorContext(r.Context(), "handle update", "update_id", u.ID, "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		if u.CallbackQuery == nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		body, _ := json.Marshal(callbackAnswer{Method: "answerCallbackQuery", CallbackQueryID: u.CallbackQuery.ID})
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
 	})
+}
+
+// callbackAnswer is a webhook response that makes Telegram answer a callback query.
+type callbackAnswer struct {
+	Method          string `json:"method"`
+	CallbackQueryID string `json:"callback_query_id"`
 }
 
 // SetWebhook registers the webhook URL and secret with Telegram.

@@ -166,24 +166,32 @@ func parseRequest(w http.ResponseWriter, hr *http.Request) (*request, error) {
 		if mediaType != "application/json" && data[0] != '{' {
 			return r, nil
 		}
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(data, &obj); err != nil {
-			return nil, fmt.Errorf("can't parse JSON body: %v", err)
-		}
-		for k, raw := range obj {
-			raw = bytes.TrimSpace(raw)
-			switch {
-			case len(raw) == 0 || string(raw) == "null":
-			case raw[0] == '"':
-				var s string
-				if err := json.Unmarshal(raw, &s); err != nil {
-					return nil, fmt.Errorf("can't parse parameter %q: %v", k, err)
-				}
-				r.values[k] = s
-			default:
-				r.values[k] = string(raw)
-			}
+		if err := r.addJSON(data); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// addJSON adds the parameters of a JSON object: strings as they are, other values as JSON.
+func (r *request) addJSON(data []byte) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return fmt.Errorf("can't parse JSON body: %v", err)
+	}
+	for k, raw := range obj {
+		raw = bytes.TrimSpace(raw)
+		switch {
+		case len(raw) == 0 || string(raw) == "null":
+		case raw[0] == '"':
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return fmt.Errorf("can't parse parameter %q: %v", k, err)
+			}
+			r.values[k] = s
+		default:
+			r.values[k] = string(raw)
+		}
+	}
+	return nil
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -599,6 +601,72 @@ func TestWebhookDeliveryRetriesAndSecret(t *testing.T) {
 	third := srv.SendText(alice, "three")
 	if ups := getUpdates(t, srv, 0, 0); len(ups) != 1 || ups[0].ID != third {
 		t.Errorf("poll after deleteWebhook = %v", updateIDs(ups))
+	}
+}
+
+// A webhook may answer an update with a method call, which the server makes for the bot,
+// as Telegram does; the bot learns nothing of its result.
+func TestWebhookAnswerIsAMethodCall(t *testing.T) {
+	srv := NewServer(t)
+	var mu sync.Mutex
+	var answers []string // what the hook answers to texts, in turn
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u models.Update
+		if err := json.NewDecoder(r.Body).Decode(&u); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if u.CallbackQuery != nil {
+			fmt.Fprintf(w, `{"method":"answerCallbackQuery","callback_query_id":%q}`, u.CallbackQuery.ID)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(answers) > 0 {
+			_, _ = io.WriteString(w, answers[0])
+			answers = answers[1:]
+		}
+	}))
+	defer hook.Close()
+	b := newClient(t, srv)
+	ctx := context.Background()
+	if _, err := b.SetWebhook(ctx, &bot.SetWebhookParams{URL: hook.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: alice.ID, Text: "pick one",
+		ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "A", CallbackData: "a"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	sent := srv.SentTo(alice.ID)
+	mu.Lock()
+	answers = []string{
+		`{"method":"sendMessage","chat_id":` + strconv.FormatInt(alice.ID, 10) + `,"text":"from the answer"}`,
+		`{"method":"sendMessage","chat_id":1}`, // refused (no text), and nobody learns it
+		`not json`,
+		`{"method":"noSuchMethod"}`,
+	}
+	mu.Unlock()
+	srv.Press(t, alice, sent[len(sent)-1], "a")
+	for _, text := range []string{"two", "three", "four", "five"} {
+		srv.SendText(alice, text)
+	}
+	idle, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := srv.WaitIdle(idle); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.AnsweredCallbacks(); len(got) != 1 {
+		t.Errorf("answered callbacks %v, want the press's", got)
+	}
+	texts := []string{}
+	for _, m := range srv.SentTo(alice.ID) {
+		texts = append(texts, m.Text)
+	}
+	if fmt.Sprint(texts) != fmt.Sprint([]string{"pick one", "from the answer"}) {
+		t.Errorf("sent %q, want the bot's message and the one its webhook answered with", texts)
+	}
+	if n := srv.Calls("answerCallbackQuery"); n != 1 {
+		t.Errorf("answerCallbackQuery counted %d times, want 1", n)
 	}
 }
 

@@ -639,10 +639,42 @@ func (s *Server) deliver(target, secret string, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("Connection failed: %v", err)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("Wrong response from the webhook: %s", resp.Status)
 	}
+	s.callFromWebhookAnswer(answer)
 	return nil
+}
+
+// callFromWebhookAnswer runs the Bot API method a webhook answered with, as Telegram does:
+// an answer like {"method":"answerCallbackQuery","callback_query_id":"…"} is a call of
+// that method, whose result (or error) the bot never learns. Anything else is ignored.
+func (s *Server) callFromWebhookAnswer(answer []byte) {
+	answer = bytes.TrimSpace(answer)
+	if len(answer) == 0 || answer[0] != '{' {
+		return
+	}
+	r := &request{values: make(map[string]string)}
+	if r.addJSON(answer) != nil {
+		return
+	}
+	spec, known := s.methods[strings.ToLower(r.str("method"))]
+	if !known {
+		return
+	}
+	delete(r.values, "method")
+	r.method = spec.name
+	s.mu.Lock()
+	s.calls[spec.name]++
+	s.mu.Unlock()
+	if apiErr := s.injectedFailure(r); apiErr != nil {
+		return
+	}
+	if _, apiErr := spec.fn(s.ctx, r); apiErr != nil {
+		s.mu.Lock()
+		s.noteRejectionLocked(r, apiErr)
+		s.mu.Unlock()
+	}
 }
