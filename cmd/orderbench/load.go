@@ -95,9 +95,11 @@ func runOrders(ctx context.Context, e *env, r orderRun) (phase, error) {
 }
 
 // runEchoCeiling measures the bare echo bot with the same number of customers, each
-// sending perCustomer texts and waiting for every answer.
-func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int) (phase, error) {
-	e, err := setupEcho(ctx, o.log, mode)
+// sending perCustomer updates and waiting for every answer. With shaped, the customers and
+// the bot make the Bot API calls of an order dialog (see setupEcho): every other update is
+// a button press, and one in five asks for a message more.
+func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int, shaped bool) (phase, error) {
+	e, err := setupEcho(ctx, o.log, mode, shaped)
 	if err != nil {
 		return phase{}, err
 	}
@@ -105,9 +107,19 @@ func runEchoCeiling(ctx context.Context, o options, mode string, perCustomer int
 	return measure(ctx, e.srv, "", o.customers, func(ctx context.Context, i int, _ time.Time) (*customer, error) {
 		c := newCustomer(e.srv, 300_000_001+int64(i))
 		for n := range perCustomer {
-			text := "ping " + strconv.Itoa(n)
-			if err := c.send(ctx, text, text); err != nil {
-				return c, fmt.Errorf("customer %d, text %d: %w", c.u.ID, n+1, err)
+			extra := ""
+			if shaped && n%5 == 4 {
+				extra = "+"
+			}
+			var err error
+			if shaped && n%2 == 1 {
+				err = c.press(ctx, "next"+extra, "pressed next"+extra)
+			} else {
+				text := "ping " + strconv.Itoa(n) + extra
+				err = c.send(ctx, text, text)
+			}
+			if err != nil {
+				return c, fmt.Errorf("customer %d, update %d: %w", c.u.ID, n+1, err)
 			}
 		}
 		return c, nil

@@ -321,7 +321,11 @@ type echoEnv struct {
 
 // setupEcho starts the echo bot: b.Start for polling, b.WebhookHandler and b.StartWebhook
 // for the webhook.
-func setupEcho(ctx context.Context, log *slog.Logger, mode string) (_ *echoEnv, err error) {
+//
+// With shaped, the echo bot makes the Bot API calls an order dialog makes: every answer
+// carries an inline button, a press of it is answered (answerCallbackQuery) before the
+// answer is sent, and a text or press marked with "+" first gets a message of its own.
+func setupEcho(ctx context.Context, log *slog.Logger, mode string, shaped bool) (_ *echoEnv, err error) {
 	e := &echoEnv{done: make(chan struct{})}
 	var srvOpts []telegramtest.Option
 	if mode == "webhook" {
@@ -329,10 +333,30 @@ func setupEcho(ctx context.Context, log *slog.Logger, mode string) (_ *echoEnv, 
 	}
 	e.srv = telegramtest.New(srvOpts...)
 	echo := func(ctx context.Context, b *tgbot.Bot, u *models.Update) {
-		if u.Message == nil {
+		var chat int64
+		var text string
+		switch {
+		case u.Message != nil:
+			chat, text = u.Message.Chat.ID, u.Message.Text
+		case shaped && u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+			chat, text = u.CallbackQuery.Message.Message.Chat.ID, "pressed "+u.CallbackQuery.Data
+			if _, err := b.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID}); err != nil && ctx.Err() == nil {
+				log.Warn("echo: answer callback", "err", err)
+			}
+		default:
 			return
 		}
-		_, err := b.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: u.Message.Text})
+		p := &tgbot.SendMessageParams{ChatID: chat, Text: text}
+		if shaped {
+			if strings.Contains(text, "+") {
+				if _, err := b.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chat, Text: "noted"}); err != nil && ctx.Err() == nil {
+					log.Warn("echo: send", "err", err)
+				}
+			}
+			p.ReplyMarkup = &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{
+				{{Text: "next", CallbackData: "next"}}, {{Text: "next+", CallbackData: "next+"}}}}
+		}
+		_, err := b.SendMessage(ctx, p)
 		if err != nil && ctx.Err() == nil { // not the answer cut off when the run ends
 			log.Warn("echo: send", "err", err)
 		}

@@ -535,6 +535,12 @@ func printSummary(w io.Writer, rs []modeResult) {
 		fmt.Fprintf(w, "%-8s %10.1f %9.1f %10s %10s %11s %14s %14s\n", r.mode, r.bot.throughput(),
 			float64(r.bot.orders)/r.bot.elapsed.Seconds(), echo, pct, ms(r.bot.latency.p99), rate, p99)
 	}
+	for _, r := range rs {
+		if r.shaped.updates > 0 && r.echo.updates > 0 {
+			fmt.Fprintf(w, "%-8s an echo bot making an order dialog's Bot API calls: %.1f updates/s, %.1f %% of the echo ceiling; orderbot %.1f %% of it\n",
+				r.mode, r.shaped.throughput(), 100*r.shaped.throughput()/r.echo.throughput(), 100*r.bot.throughput()/r.shaped.throughput())
+		}
+	}
 	fmt.Fprintf(w, "targets: orderbot ≥ 60 %% of the echo ceiling; p99 < 50ms at half of the maximum throughput\n")
 	fmt.Fprintf(w, "(latency run: the updates/s of its steady state at -latency-rate of the maximum, open loop)\n")
 }
