@@ -9,7 +9,6 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 
 	"github.com/orderbot/orderbot/notify"
 )
@@ -24,7 +23,7 @@ func (b *Bot) SendNotice(ctx context.Context, chatID int64, m notify.Message) (i
 		return 0, fmt.Errorf("sendMessage: %w", err) // not sent: nothing left
 	}
 	p := &tgbot.SendMessageParams{ChatID: chatID, Text: m.Text}
-	if kb := noticeKeyboard(m.Buttons); kb != nil {
+	if kb := inlineKeyboard(m.Buttons); kb != nil {
 		p.ReplyMarkup = kb
 	}
 	msg, err := b.api.SendMessage(ctx, p)
@@ -42,7 +41,7 @@ func (b *Bot) EditNotice(ctx context.Context, chatID int64, messageID int, m not
 		return fmt.Errorf("editMessageText: %w", err)
 	}
 	p := &tgbot.EditMessageTextParams{ChatID: chatID, MessageID: messageID, Text: m.Text}
-	if kb := noticeKeyboard(m.Buttons); kb != nil {
+	if kb := inlineKeyboard(m.Buttons); kb != nil {
 		p.ReplyMarkup = kb
 	}
 	_, err := b.api.EditMessageText(ctx, p)
@@ -54,20 +53,6 @@ func (b *Bot) EditNotice(ctx context.Context, chatID int64, messageID int, m not
 	}
 	b.metrics.Sends.WithLabelValues("ok").Inc()
 	return nil
-}
-
-func noticeKeyboard(rows [][]notify.Button) *models.InlineKeyboardMarkup {
-	if len(rows) == 0 {
-		return nil
-	}
-	kb := make([][]models.InlineKeyboardButton, len(rows))
-	for i, row := range rows {
-		kb[i] = make([]models.InlineKeyboardButton, len(row))
-		for j, btn := range row {
-			kb[i][j] = models.InlineKeyboardButton{Text: btn.Text, CallbackData: btn.Data}
-		}
-	}
-	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
 }
 
 // noticeError turns an error of the Telegram client into one notify understands, with the

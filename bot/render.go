@@ -9,6 +9,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/notify"
 )
 
 // sink sends a conversation's replies to Telegram, in order.
@@ -96,12 +97,18 @@ func render(r conversation.Reply) []*tgbot.SendMessageParams {
 	return out
 }
 
-func inlineKeyboard(rows [][]conversation.Button) *models.InlineKeyboardMarkup {
+// inlineKeyboard renders rows of buttons, a reply's or a notice's, as an inline keyboard;
+// nil when there are none.
+func inlineKeyboard[B conversation.Button | notify.Button](rows [][]B) *models.InlineKeyboardMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
 	kb := make([][]models.InlineKeyboardButton, len(rows))
 	for i, row := range rows {
 		kb[i] = make([]models.InlineKeyboardButton, len(row))
 		for j, b := range row {
-			kb[i][j] = models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data}
+			btn := conversation.Button(b)
+			kb[i][j] = models.InlineKeyboardButton{Text: btn.Text, CallbackData: btn.Data}
 		}
 	}
 	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
