@@ -27,6 +27,9 @@ type catalog struct {
 	products   map[string]cachedProduct
 	categories []string
 	catAt      time.Time
+	// epoch counts what was forgotten: a read begun before a forget does not keep what
+	// it read, which may predate the change that made the cache forget.
+	epoch uint64
 }
 
 type cachedProduct struct {
@@ -47,6 +50,7 @@ func (c *catalog) productsBySKU(ctx context.Context, store Store, skus []string)
 	var missing []string
 	now := c.clock()
 	c.mu.Lock()
+	epoch := c.epoch
 	for _, sku := range skus {
 		if e, ok := c.products[sku]; ok && now.Sub(e.at) < c.ttl {
 			out[sku] = e.p
@@ -62,7 +66,7 @@ func (c *catalog) productsBySKU(ctx context.Context, store Store, skus []string)
 	if err != nil {
 		return nil, err
 	}
-	c.put(read, now)
+	c.put(read, now, epoch)
 	for sku, p := range read {
 		out[sku] = p
 	}
@@ -73,21 +77,27 @@ func (c *catalog) productsBySKU(ctx context.Context, store Store, skus []string)
 // them.
 func (c *catalog) refresh(ctx context.Context, store Store, skus []string) (map[string]Product, error) {
 	at := c.clock()
+	c.mu.Lock()
+	epoch := c.epoch
+	c.mu.Unlock()
 	ps, err := store.ProductsBySKU(ctx, skus)
 	if err != nil {
 		return nil, err
 	}
-	c.put(ps, at)
+	c.put(ps, at, epoch)
 	return ps, nil
 }
 
-// put stores products read at time at.
-func (c *catalog) put(ps map[string]Product, at time.Time) {
+// put stores products read at time at, unless the cache forgot anything since epoch.
+func (c *catalog) put(ps map[string]Product, at time.Time, epoch uint64) {
 	if c.ttl <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.epoch != epoch {
+		return
+	}
 	for sku, p := range ps {
 		if e, ok := c.products[sku]; !ok || !e.at.After(at) {
 			c.products[sku] = cachedProduct{p, at}
@@ -99,6 +109,7 @@ func (c *catalog) put(ps map[string]Product, at time.Time) {
 func (c *catalog) forget(skus ...string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.epoch++
 	for _, sku := range skus {
 		delete(c.products, sku)
 	}
@@ -108,6 +119,7 @@ func (c *catalog) forget(skus ...string) {
 func (c *catalog) forgetAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.epoch++
 	clear(c.products)
 	c.categories, c.catAt = nil, time.Time{}
 }
@@ -124,13 +136,16 @@ func (c *catalog) categoryList(ctx context.Context, store Store) ([]string, erro
 		c.mu.Unlock()
 		return cats, nil
 	}
+	epoch := c.epoch
 	c.mu.Unlock()
 	cats, err := store.Categories(ctx)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
-	c.categories, c.catAt = slices.Clone(cats), now
+	if c.epoch == epoch {
+		c.categories, c.catAt = slices.Clone(cats), now
+	}
 	c.mu.Unlock()
 	return cats, nil
 }

@@ -1,6 +1,7 @@
 package orders_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -132,5 +133,49 @@ func TestPlaceReadsTheCatalogAfresh(t *testing.T) {
 	}
 	if n := onHand(t, s); n != 1 {
 		t.Errorf("on hand %d after the refused placement, want the fresh 1", n)
+	}
+}
+
+// slowReads lets a test hold a product read after it read the database.
+type slowReads struct {
+	*pgstore.Store
+	read, release chan struct{}
+}
+
+func (s slowReads) ProductsBySKU(ctx context.Context, skus []string) (map[string]orders.Product, error) {
+	ps, err := s.Store.ProductsBySKU(ctx, skus)
+	if s.read != nil {
+		s.read <- struct{}{}
+		<-s.release
+	}
+	return ps, err
+}
+
+// A read that began before an import does not keep what it read in the cache.
+func TestCatalogCacheKeepsNoReadOlderThanAChange(t *testing.T) {
+	t.Parallel()
+	_, st := catalogService(t, 0)
+	slow := slowReads{Store: st, read: make(chan struct{}), release: make(chan struct{})}
+	s := orders.NewService(slow, orders.DefaultRules(), orders.WithCatalogTTL(time.Hour))
+	ctx := t.Context()
+	done := make(chan int)
+	go func() { done <- onHand(t, s) }()
+	<-slow.read // it read 5 units
+	p, err := st.ProductsBySKU(ctx, []string{"CH-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := p["CH-1"]
+	changed.OnHand = 9
+	if _, err := s.ImportProducts(ctx, []orders.Product{changed}); err != nil {
+		t.Fatal(err)
+	}
+	slow.release <- struct{}{}
+	if n := <-done; n != 5 {
+		t.Fatalf("the read in flight found %d, want 5", n)
+	}
+	go func() { <-slow.read; slow.release <- struct{}{} }()
+	if n := onHand(t, s); n != 9 {
+		t.Errorf("on hand %d after the import, want 9: the older read was kept", n)
 	}
 }
