@@ -152,28 +152,7 @@ func (st *step) field(key, value string) string {
 // --- money and lines ---
 
 func (st *step) money(d decimal.Decimal) string {
-	return st.e.desk.Rules().Currency + groupThousands(d.StringFixed(2))
-}
-
-func groupThousands(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return i18n.Money(st.e.desk.Rules().Currency, d)
 }
 
 func (st *step) lineName(sku string, v orders.Variant) string {

@@ -3,6 +3,8 @@ package i18n
 import (
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 func TestEveryTextInBothLanguages(t *testing.T) {
@@ -28,5 +30,16 @@ func TestLang(t *testing.T) {
 func TestUnknownKeyShowsKey(t *testing.T) {
 	if got := T(EN, "no.such.key"); got != "no.such.key" {
 		t.Errorf("T(unknown) = %q", got)
+	}
+}
+
+func TestMoney(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"0", "¥0.00"}, {"7.5", "¥7.50"}, {"999.999", "¥1,000.00"}, {"1495", "¥1,495.00"},
+		{"11520", "¥11,520.00"}, {"1234567.8", "¥1,234,567.80"}, {"-3456", "¥-3,456.00"},
+	} {
+		if got := Money("¥", decimal.RequireFromString(tc.in)); got != tc.want {
+			t.Errorf("Money(%s) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

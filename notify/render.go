@@ -41,7 +41,7 @@ func newRenderer(lang, currency string) renderer {
 
 func (r renderer) t(key string, args ...any) string { return i18n.T(r.lang, key, args...) }
 
-func (r renderer) money(d decimal.Decimal) string { return r.currency + d.StringFixed(2) }
+func (r renderer) money(d decimal.Decimal) string { return i18n.Money(r.currency, d) }
 
 // date formats d as "2026-12-03 (Thu)"; "?" for the zero date.
 func (r renderer) date(d orders.Date) string {
