@@ -203,12 +203,8 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 	if err != nil {
 		return fmt.Errorf("lock chat: %w", err)
 	}
-	ended := false
-	defer func() {
-		if !ended {
-			_ = turn.End(ctx, false) // releases the chat; it logs its own failure
-		}
-	}()
+	// Releases the chat when the step fails; after the End below, End does nothing.
+	defer func() { _ = turn.End(ctx, false) }()
 	if turn.Handled {
 		e.log.DebugContext(ctx, "update already handled", "key", u.Key)
 		return nil
@@ -240,11 +236,7 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 	if err := out.Deliver(ctx, replies); err != nil {
 		return fmt.Errorf("deliver replies: %w", err)
 	}
-	if u.Key == "" {
-		return nil
-	}
-	ended = true
-	return turn.End(ctx, true)
+	return turn.End(ctx, u.Key != "")
 }
 
 // step runs one step. A panic is a bug, never the user's fault: it is logged, the
