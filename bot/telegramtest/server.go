@@ -371,19 +371,27 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if apiErr := s.injectedFailure(req); apiErr != nil {
-		writeError(w, apiErr)
-		return
-	}
-	result, apiErr := spec.fn(r.Context(), req)
+	result, apiErr := s.invoke(r.Context(), spec, req)
 	if apiErr != nil {
-		s.mu.Lock()
-		s.noteRejectionLocked(req, apiErr)
-		s.mu.Unlock()
 		writeError(w, apiErr)
 		return
 	}
 	writeResult(w, result)
+}
+
+// invoke carries out a method call: an injected failure, or else the method, whose
+// refusal is noted.
+func (s *Server) invoke(ctx context.Context, spec methodSpec, req *request) (any, *apiError) {
+	if apiErr := s.injectedFailure(req); apiErr != nil {
+		return nil, apiErr
+	}
+	result, apiErr := spec.fn(ctx, req)
+	if apiErr != nil {
+		s.mu.Lock()
+		s.noteRejectionLocked(req, apiErr)
+		s.mu.Unlock()
+	}
+	return result, apiErr
 }
 
 func writeResult(w http.ResponseWriter, result any) {

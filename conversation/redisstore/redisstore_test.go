@@ -455,8 +455,7 @@ func TestPing(t *testing.T) {
 func TestErrorsAreWrapped(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	live, _, prefix := setup(t)
-	turn := begin(t, live, ctx, 3, "u:1")
+	_, _, prefix := setup(t)
 	c := secondClient(t)
 	s := New(c, prefix)
 	held := begin(t, s, ctx, 4, "u:2")
@@ -479,7 +478,6 @@ func TestErrorsAreWrapped(t *testing.T) {
 			t.Errorf("%s error %q does not wrap redis.ErrClosed", name, err)
 		}
 	}
-	_ = turn.End(ctx, false)
 }
 
 func TestOptions(t *testing.T) {
