@@ -13,6 +13,7 @@ require (
 	github.com/riverqueue/river v0.51.2
 	github.com/riverqueue/river/riverdriver/riverdatabasesql v0.51.2
 	github.com/shopspring/decimal v1.6.0
+	golang.org/x/image v0.48.0
 )
 
 require (

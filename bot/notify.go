@@ -22,6 +22,9 @@ func (b *Bot) SendNotice(ctx context.Context, chatID int64, m notify.Message) (i
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("sendMessage: %w", err) // not sent: nothing left
 	}
+	if m.File != nil {
+		return b.sendNoticeFile(ctx, chatID, m)
+	}
 	p := &tgbot.SendMessageParams{ChatID: chatID, Text: m.Text}
 	if kb := inlineKeyboard(m.Buttons); kb != nil {
 		p.ReplyMarkup = kb

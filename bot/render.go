@@ -17,6 +17,12 @@ type sink struct{ b *Bot }
 
 func (s *sink) Deliver(ctx context.Context, replies []conversation.Reply) error {
 	for _, r := range coalesce(replies) {
+		if r.File != nil {
+			if err := s.b.sendReplyFile(ctx, r); err != nil {
+				return err
+			}
+			continue
+		}
 		for _, p := range render(r) {
 			if err := s.b.send(ctx, p); err != nil {
 				return err
@@ -54,8 +60,8 @@ func coalesce(rs []conversation.Reply) []conversation.Reply {
 			(r.Keyboard == conversation.RequestContact || r.Keyboard == conversation.RequestLocation) {
 			prev.Keyboard = conversation.KeepKeyboard
 		}
-		if len(prev.Buttons) == 0 && prev.Keyboard == conversation.KeepKeyboard &&
-			len(prev.Text)+2+len(r.Text) <= maxText {
+		if len(prev.Buttons) == 0 && prev.Keyboard == conversation.KeepKeyboard && prev.File == nil &&
+			r.File == nil && len(prev.Text)+2+len(r.Text) <= maxText {
 			r.Text = prev.Text + "\n\n" + r.Text
 			*prev = r
 			continue
@@ -116,8 +122,17 @@ func inlineKeyboard[B conversation.Button | notify.Button](rows [][]B) *models.I
 
 // send sends one message, waiting out Telegram's 429 answers (retry_after) a few times.
 func (b *Bot) send(ctx context.Context, p *tgbot.SendMessageParams) error {
-	for attempt := 0; ; attempt++ {
+	return b.retry(ctx, "sendMessage", func() error {
 		_, err := b.api.SendMessage(ctx, p)
+		return err
+	})
+}
+
+// retry makes one call of method, waiting out Telegram's 429 answers (retry_after) a few
+// times.
+func (b *Bot) retry(ctx context.Context, method string, call func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := call()
 		if err == nil {
 			b.metrics.Sends.WithLabelValues("ok").Inc()
 			return nil
@@ -125,7 +140,7 @@ func (b *Bot) send(ctx context.Context, p *tgbot.SendMessageParams) error {
 		var tooMany *tgbot.TooManyRequestsError
 		if !errors.As(err, &tooMany) || attempt >= 3 {
 			b.metrics.Sends.WithLabelValues(sendResult(err)).Inc()
-			return fmt.Errorf("sendMessage: %w", redact(err, b.cfg.Token))
+			return fmt.Errorf("%s: %w", method, redact(err, b.cfg.Token))
 		}
 		b.metrics.Sends.WithLabelValues("throttled").Inc()
 		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second

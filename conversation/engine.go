@@ -96,6 +96,25 @@ type Reply struct {
 	Keyboard Keyboard   `json:"k,omitempty"`
 	// KeyboardText labels the RequestContact or RequestLocation button.
 	KeyboardText string `json:"kt,omitempty"`
+	// File, when set, is sent with Text as its caption (a text longer than a caption allows
+	// goes first as a message of its own) and Buttons under it.
+	File *File `json:"f,omitempty"`
+}
+
+// FileKind says how a file is shown: as a picture in the chat or as a document to open.
+type FileKind string
+
+// File kinds.
+const (
+	FilePhoto    FileKind = "photo"    // a PNG or JPEG shown in the chat (a chart)
+	FileDocument FileKind = "document" // any file, shown with its name (a PDF, an XLSX)
+)
+
+// File is a file a reply carries.
+type File struct {
+	Kind FileKind `json:"k"`
+	Name string   `json:"n"` // the file name the user sees, e.g. SO-20261201-0001-confirmation-v1.pdf
+	Data []byte   `json:"d"`
 }
 
 // Sink delivers replies, in order. An error means they may not have arrived: the update is

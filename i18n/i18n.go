@@ -54,23 +54,27 @@ func T(lang, key string, args ...any) string {
 // Has reports whether key is in the catalog.
 func Has(key string) bool { _, ok := Lookup(key); return ok }
 
+// tables are the parts of the catalog, each in a file of its own: the dialog's texts, the
+// notifications'. A key is in one table only (tested).
+var tables = []map[string]Text{catalog, notices}
+
 // Keys lists every key of the catalog.
 func Keys() []string {
-	out := make([]string, 0, len(catalog)+len(notices))
-	for k := range catalog {
-		out = append(out, k)
-	}
-	for k := range notices {
-		out = append(out, k)
+	var out []string
+	for _, t := range tables {
+		for k := range t {
+			out = append(out, k)
+		}
 	}
 	return out
 }
 
-// Lookup returns both languages of key: the dialog's texts, then the notifications'.
+// Lookup returns both languages of key.
 func Lookup(key string) (Text, bool) {
-	if t, ok := catalog[key]; ok {
-		return t, true
+	for _, t := range tables {
+		if m, ok := t[key]; ok {
+			return m, true
+		}
 	}
-	t, ok := notices[key]
-	return t, ok
+	return Text{}, false
 }

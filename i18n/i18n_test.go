@@ -43,3 +43,15 @@ func TestMoney(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryKeyInOneTable(t *testing.T) {
+	seen := map[string]int{}
+	for i, table := range tables {
+		for k := range table {
+			if j, ok := seen[k]; ok {
+				t.Errorf("%s is in table %d and table %d", k, j, i)
+			}
+			seen[k] = i
+		}
+	}
+}

@@ -20,6 +20,15 @@ import (
 type Message struct {
 	Text    string
 	Buttons [][]Button
+	// File, when set, is sent with Text as its caption and Buttons under it.
+	File *File
+}
+
+// File is a file a notification carries: a photo (a chart) or a document (a PDF, an XLSX).
+type File struct {
+	Photo bool   // shown as a picture; otherwise as a document with its name
+	Name  string // the file name the recipient sees
+	Data  []byte
 }
 
 // Button is an inline button; Data is its callback data, which the conversation engine
