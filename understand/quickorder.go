@@ -1,0 +1,7 @@
+package understand
+
+import "github.com/orderbot/orderbot/orders"
+
+func (p *Parser) quickOrder(s string, today orders.Date) Draft {
+	return Draft{Lang: Language(s)}
+}
