@@ -202,3 +202,5 @@ func allDigits(s string) bool {
 }
 
 var decimalMaxInt = decimal.NewFromInt(1 << 40)
+
+var decimalTwelve = decimal.NewFromInt(12)

@@ -54,6 +54,9 @@ type Draft struct {
 	// Address is the delivery address as typed (without 送到 / deliver to).
 	Address      string
 	AddressState State
+	// AddressRef is set (and AddressState is Ambiguous) when the message refers to a saved
+	// address (还是上海那个, same address as last time): resolve it with Address(AddressRef, saved).
+	AddressRef string
 	// Phone is the phone number (digits and an optional leading +).
 	Phone      string
 	PhoneState State
