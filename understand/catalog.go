@@ -46,7 +46,7 @@ func (p *Parser) Product(s string) ProductMatch {
 	if len(toks) == 0 {
 		return ProductMatch{}
 	}
-	ms := p.cat.matches(toks)
+	ms := p.cat.matchesMasked(toks, p.cat.optionMask(low, toks, 0))
 	if len(ms) == 1 && ms[0].from == 0 && ms[0].to == len(toks) || len(ms) == 1 && coversBut(toks, ms[0]) {
 		return p.cat.resolve(ms[0])
 	}
@@ -140,7 +140,9 @@ type term struct {
 
 type match struct {
 	term     int
-	from, to int // token indexes
+	from, to int  // token indexes
+	prefix   bool // only the beginning of the term was found
+	extra    []string // other products named by the same words
 }
 
 type catalogIndex struct {
@@ -267,23 +269,33 @@ func appendUnique(ss []string, s string) []string {
 }
 
 // matches finds the terms in toks, longest first, without overlaps, in text order.
-func (x *catalogIndex) matches(toks []tok) []match {
+func (x *catalogIndex) matches(toks []tok) []match { return x.matchesMasked(toks, nil) }
+
+// matchesMasked is matches where a product name may also be found by its beginning
+// ("Phone X1 Pro" for "Phone X1 Pro 256GB", 经典办公 for 经典办公椅): at least two tokens and
+// half of the name, none of them blocked (option words: 写字板 in 带写字板 is no product).
+func (x *catalogIndex) matchesMasked(toks []tok, blocked []bool) []match {
 	var all []match
 	for i := range toks {
 		for _, ti := range x.byFirst[toks[i].s] {
 			t := x.terms[ti]
-			if i+len(t.toks) > len(toks) {
-				continue
+			n := 0
+			for n < len(t.toks) && i+n < len(toks) && toks[i+n].s == t.toks[n] {
+				n++
 			}
-			ok := true
-			for k, s := range t.toks {
-				if toks[i+k].s != s {
-					ok = false
-					break
+			switch {
+			case n == len(t.toks):
+				all = append(all, match{term: ti, from: i, to: i + n})
+			case blocked != nil && t.category == "" && n >= 2 && 2*n >= len(t.toks):
+				ok := true
+				for k := i; k < i+n; k++ {
+					if blocked[k] {
+						ok = false
+					}
 				}
-			}
-			if ok {
-				all = append(all, match{term: ti, from: i, to: i + len(t.toks)})
+				if ok {
+					all = append(all, match{term: ti, from: i, to: i + n, prefix: true})
+				}
 			}
 		}
 	}
@@ -294,6 +306,9 @@ func (x *catalogIndex) matches(toks []tok) []match {
 			r = 2
 			if t.synonym {
 				r = 1
+			}
+			if !m.prefix {
+				r += 2
 			}
 		}
 		return r
@@ -321,6 +336,16 @@ func (x *catalogIndex) matches(toks []tok) []match {
 		for i := m.from; i < m.to; i++ {
 			used[i] = true
 		}
+		// The same words may begin the names of several products: they name them all.
+		for _, o := range all {
+			if o.from == m.from && o.to == m.to && o.term != m.term && rank(o) == rank(m) {
+				for _, sku := range x.terms[o.term].skus {
+					if !contains(x.terms[m.term].skus, sku) && !contains(m.extra, sku) {
+						m.extra = append(m.extra, sku)
+					}
+				}
+			}
+		}
 		out = append(out, m)
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].from < out[b].from })
@@ -331,6 +356,9 @@ func (x *catalogIndex) skusOf(m match) []string {
 	t := x.terms[m.term]
 	if t.category != "" {
 		return x.cats[t.category]
+	}
+	if len(m.extra) > 0 {
+		return append(append([]string{}, t.skus...), m.extra...)
 	}
 	return t.skus
 }
@@ -348,11 +376,12 @@ func (x *catalogIndex) resolve(m match) ProductMatch {
 		}
 		return ProductMatch{Category: t.category, Candidates: c}
 	}
-	if len(t.skus) == 1 {
-		return ProductMatch{SKU: t.skus[0], Exact: true}
+	skus := x.skusOf(m)
+	if len(skus) == 1 {
+		return ProductMatch{SKU: skus[0], Exact: true}
 	}
 	var c []Candidate
-	for _, sku := range t.skus {
+	for _, sku := range skus {
 		c = append(c, Candidate{SKU: sku, Score: 1})
 	}
 	return ProductMatch{Candidates: c}
@@ -489,4 +518,39 @@ func appendCandidate(c []Candidate, x Candidate) []Candidate {
 		}
 	}
 	return append(c, x)
+}
+
+// partialAmong is partial restricted to the candidates: the one whose names hold every
+// token of toks.
+func (x *catalogIndex) partialAmong(toks []tok, cands []Candidate) (string, bool) {
+	found := ""
+	for _, c := range cands {
+		all := true
+		for _, t := range toks {
+			if !x.prodToks[c.SKU][t.s] {
+				all = false
+				break
+			}
+		}
+		if all {
+			if found != "" {
+				return "", false
+			}
+			found = c.SKU
+		}
+	}
+	return found, found != ""
+}
+
+// optionMask marks the tokens of toks (offsets into low, less base) that are option words.
+func (x *catalogIndex) optionMask(low string, toks []tok, base int) []bool {
+	mask := make([]bool, len(toks))
+	for _, h := range x.anyOptionHits(low) {
+		for k, t := range toks {
+			if t.start-base >= h.start && t.end-base <= h.end {
+				mask[k] = true
+			}
+		}
+	}
+	return mask
 }

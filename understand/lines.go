@@ -20,6 +20,7 @@ type item struct {
 	m          match
 	line       DraftLine
 	hasQty     bool
+	region     string
 }
 
 var lineSeps = []string{"以及", "还有", "另外", "再来", "再要", "加上", "外加", "和", "及", "跟", "+", "&", " and ", " plus ", " also ", " as well as "}
@@ -65,7 +66,7 @@ func segments(w string) [][2]int {
 }
 
 var enNumberWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-	"eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100, "a hundred": 100, "one hundred": 100}
+	"eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100, "a": 1, "an": 1}
 
 var enUnits = []string{"pieces", "piece", "pcs", "pc", "units", "unit", "sets", "set", "items", "item", "boxes", "box", "pairs", "pair", "packs", "pack", "nos"}
 
@@ -204,8 +205,8 @@ var residualStop = map[string]bool{
 	"deliver": true, "delivered": true, "delivery": true, "send": true, "ship": true, "hi": true, "hello": true, "thank": true, "thanks": true,
 	"can": true, "you": true, "could": true, "id": true, "ll": true, "take": true, "place": true, "an order": true, "new": true, "total": true,
 	"quantity": true, "qty": true, "each": true, "just": true, "also": true, "it": true, "them": true, "those": true, "these": true, "our": true, "my": true,
-	"is": true, "are": true, "be": true, "will": true, "that": true, "this": true, "by": true, "on": true, "at": true, "as": true, "soon": true, "possible": true,
-	"你好": true, "您": true,
+	"is": true, "are": true, "one": true, "ones": true, "be": true, "will": true, "that": true, "this": true, "by": true, "on": true, "at": true, "as": true, "soon": true, "possible": true,
+	"你好": true, "您": true, "达": true, "过": true, "采": true, "购": true, "单": true,
 }
 
 func (p *Parser) qLines(m *msg, d *Draft) {
@@ -225,7 +226,7 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 			toks[k].start += i
 			toks[k].end += i
 		}
-		ms := p.cat.matches(toks)
+		ms := p.cat.matchesMasked(toks, p.cat.optionMask(w[i:j], toks, i))
 		var items []*item
 		for _, mt := range ms {
 			items = append(items, &item{start: toks[mt.from].start, end: toks[mt.to-1].end, m: mt})
@@ -276,6 +277,9 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 			var from, to int
 			if productFirst {
 				from, to = it.start, j
+				if k == 0 {
+					from = i // 黑色办公椅 10 把
+				}
 				if k+1 < len(items) {
 					to = items[k+1].start
 				}
@@ -292,7 +296,8 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 				it.line.Quantity = 0
 			}
 			it.line.Text = trimPunct(strings.TrimSpace(m.orig[from:to]))
-			p.fillLine(&it.line, it.m, w[from:to])
+			it.region = w[from:to]
+			p.fillLine(&it.line, it.m, it.region)
 		}
 		var orphans []qty
 		for qi, q := range qs {
@@ -302,6 +307,50 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 		}
 		// What is left: another product typed with a typo, or words not understood.
 		resid := p.residual(w, toks, items, qs)
+		// 手机 X1 Pro: a category or shared word made precise by the other words.
+		if resid != "" {
+			var amb []*item
+			for _, it := range items {
+				if it.line.SKU == "" && len(it.line.Candidates) > 1 {
+					amb = append(amb, it)
+				}
+			}
+			if len(amb) == 1 {
+				if sku, ok := p.cat.partialAmong(tokenize(resid), amb[0].line.Candidates); ok {
+					amb[0].line = DraftLine{SKU: sku, Quantity: amb[0].line.Quantity, QuantityError: amb[0].line.QuantityError, Text: amb[0].line.Text}
+					p.fillLine(&amb[0].line, match{term: -1}, amb[0].region)
+					resid = ""
+				}
+			}
+		}
+		// A word we do not know right next to a product name may change which product is
+		// meant (ofice chairs, 办工椅): offer it as a suggestion instead.
+		if resid != "" {
+			spans := p.explained(w, toks, items, qs)
+			for _, it := range items {
+				if it.line.SKU == "" {
+					continue
+				}
+				for _, k := range []int{it.m.from - 1, it.m.to} {
+					if k < 0 || k >= len(toks) || spans[k] || residualStop[toks[k].s] {
+						continue
+					}
+					if _, ok := isCNMeasure(toks[k].s); ok {
+						continue
+					}
+					from, to := it.m.from, it.m.to
+					if k < from {
+						from = k
+					} else {
+						to = k + 1
+					}
+					c := p.cat.fuzzy(toks[from:to])
+					c = appendCandidate(c, Candidate{SKU: it.line.SKU, Score: 0.5})
+					it.line = DraftLine{Candidates: c, Quantity: it.line.Quantity, QuantityError: it.line.QuantityError, Text: it.line.Text}
+					break
+				}
+			}
+		}
 		results = append(results, segResult{items: items, orphans: orphans, opts: w[i:j], text: trimPunct(strings.TrimSpace(m.orig[i:j])), resid: resid})
 	}
 	// Lines for segments without a product: a partial name, a typo, or quantities and
@@ -320,6 +369,19 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 				d.Unread = append(d.Unread, r.resid)
 			}
 			continue
+		}
+		// 50件白色L码 after 纯棉T恤50件黑色M码, "and 10 grey ones": the same product again,
+		// with other options.
+		if r.resid == "" && len(r.orphans) == 1 && si > 0 && owner[si-1] != nil && owner[si-1].SKU != "" && owner[si-1].Quantity > 0 {
+			prev := owner[si-1]
+			l := &DraftLine{SKU: prev.SKU, Quantity: r.orphans[0].n, QuantityError: r.orphans[0].err, Text: r.text}
+			p.fillLine(l, match{term: -1}, r.opts)
+			if len(l.Options) > 0 {
+				lines = append(lines, l)
+				owner[si] = l
+				results[si].orphans = nil
+				continue
+			}
 		}
 		if r.resid != "" {
 			rt := tokenize(r.resid)
@@ -400,23 +462,25 @@ func (p *Parser) glue(w string, q qty, it *item) bool {
 	return utf8.RuneCountInString(strings.TrimSpace(between)) <= 24 && !strings.ContainsRune(between, consumed)
 }
 
+// explained marks the tokens that are products, quantities or option words.
+func (p *Parser) explained(w string, toks []tok, items []*item, qs []qty) []bool {
+	spans := p.spans(w, toks, items, qs)
+	out := make([]bool, len(toks))
+	for k, t := range toks {
+		for _, s := range spans {
+			if t.start >= s[0] && t.end <= s[1] {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
 // residual is what is left of a segment once products, quantities, option words and
 // fillers are gone.
 func (p *Parser) residual(w string, toks []tok, items []*item, qs []qty) string {
 	var b strings.Builder
-	var spans [][2]int
-	for _, it := range items {
-		spans = append(spans, [2]int{it.start, it.end})
-	}
-	for _, q := range qs {
-		spans = append(spans, [2]int{q.start, q.end})
-	}
-	if len(toks) > 0 {
-		seg := w[toks[0].start:toks[len(toks)-1].end]
-		for _, h := range p.cat.anyOptionHits(seg) {
-			spans = append(spans, [2]int{toks[0].start + h.start, toks[0].start + h.end})
-		}
-	}
+	spans := p.spans(w, toks, items, qs)
 	in := func(t tok) bool {
 		for _, s := range spans {
 			if t.start >= s[0] && t.end <= s[1] {
@@ -438,6 +502,23 @@ func (p *Parser) residual(w string, toks []tok, items []*item, qs []qty) string 
 		b.WriteString(t.s)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+func (p *Parser) spans(w string, toks []tok, items []*item, qs []qty) [][2]int {
+	var spans [][2]int
+	for _, it := range items {
+		spans = append(spans, [2]int{it.start, it.end})
+	}
+	for _, q := range qs {
+		spans = append(spans, [2]int{q.start, q.end})
+	}
+	if len(toks) > 0 {
+		seg := w[toks[0].start:toks[len(toks)-1].end]
+		for _, h := range p.cat.anyOptionHits(seg) {
+			spans = append(spans, [2]int{toks[0].start + h.start, toks[0].start + h.end})
+		}
+	}
+	return spans
 }
 
 // fillLine sets the product of a line from a match (or keeps l.SKU when the match is

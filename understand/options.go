@@ -116,7 +116,7 @@ func (x *catalogIndex) optionHits(low string, o orders.Option, whole bool) []val
 	var all []valueHit
 	for _, v := range o.Values {
 		for _, l := range x.valueLabels(o, v) {
-			if l == "" || !whole && (len([]rune(l)) < 2 || isYesNo(o) && (yesWords[l] || noWords[l] || l == "带" || l == "不带")) {
+			if l == "" || !whole && (len([]rune(l)) < 2 && !(o.Name == "size" && isLetter(l[0])) || isYesNo(o) && (yesWords[l] || noWords[l] || l == "带" || l == "不带")) {
 				continue
 			}
 			for from := 0; from < len(low); {

@@ -128,7 +128,7 @@ var reDateFind = regexp.MustCompile(`(?:` + strings.Join([]string{
 	`\b(?:in|within) (?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of) (?:working days?|business days?|days?|weeks?)\b`,
 	`\b(?:\d{1,3}) (?:days?|weeks?) from (?:now|today)\b`,
 	`(?:下个月|下月|本月|这个月)(?:的)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:号|日)`,
-	`(?:本月|这个月|下个月|下月)?(?:的)?(?:月底|月末)`,
+	`(?:本月|这个月|下个月|下月)(?:的)?(?:底|末)|(?:本月|这个月|下个月|下月)?(?:的)?(?:月底|月末)`,
 	`\b(?:the )?end of (?:the |this |next )?month\b`,
 	`\b(?:the )?\d{1,2}(?:st|nd|rd|th)? of next month\b`,
 	`\b\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?(?:,? \d{4}\b)?`,
@@ -138,6 +138,8 @@ var reDateFind = regexp.MustCompile(`(?:` + strings.Join([]string{
 
 var (
 	reDateBefore = regexp.MustCompile(`(?:no later than|not later than|最晚|最迟|不晚于|不迟于|before|by|until)\s*$`)
+	reENModifier = regexp.MustCompile(`\b(?:next|last|this|every|previous|past)\s*$`)
+	reDateLead   = regexp.MustCompile(`(?:\bon|\bfor|\bat|在|于)\s*$`)
 	reDateAfter  = regexp.MustCompile(`^\s*(?:(?:上午|早上|中午|下午|晚上|傍晚|in the morning|in the afternoon|morning|afternoon|evening)\s*)?(?:之前都行|之前都可以|之前就行|以前都行|前都行|之前|以前|前|以内|at the latest|or earlier)?`)
 )
 
@@ -175,7 +177,17 @@ func (p *Parser) qDate(m *msg, d *Draft, today orders.Date) {
 				continue
 			}
 		}
+		// A modifier the pattern left out (下 before 个月底, "next" before "month end") would
+		// change the date: not sure, so ask.
+		if r, _ := utf8.DecodeLastRune(m.work[:i]); strings.ContainsRune("上下这本个每", r) || reENModifier.Match(m.work[:i]) {
+			bad = true
+			m.take(i, j)
+			d.Unread = append(d.Unread, trimPunct(m.orig[i:j]))
+			continue
+		}
 		if b := reDateBefore.FindIndex(m.work[:i]); b != nil {
+			i = b[0]
+		} else if b := reDateLead.FindIndex(m.work[:i]); b != nil {
 			i = b[0]
 		}
 		if a := reDateAfter.FindIndex(m.work[j:]); a != nil {
@@ -423,6 +435,25 @@ func (p *Parser) addrAfter(m *msg, d *Draft, i, j int, strong bool) bool {
 	looks := reCNAddr.MatchString(lowerASCII(addr)) || reENAddr.MatchString(lowerASCII(addr)) || strings.ContainsAny(addr, "0123456789") && utf8.RuneCountInString(addr) >= 5
 	if !strong && !looks {
 		return false
+	}
+	// An address holds no product: "送10把椅子" is not one; after a strong marker the
+	// address ends where a product (or its quantity) begins.
+	if ms := p.cat.matches(tokenize(lowerASCII(m.orig[start:end]))); len(ms) > 0 {
+		if !strong {
+			return false
+		}
+		cut := start + tokenize(lowerASCII(m.orig[start:end]))[ms[0].from].start
+		for _, q := range p.quantities(w, start, cut, func(int) bool { return false }) {
+			if q.strong && q.end >= cut-3 {
+				cut = q.start
+			}
+		}
+		end = cut
+		addr = trimPunct(m.orig[start:end])
+		if addr == "" {
+			return false
+		}
+		looks = reCNAddr.MatchString(lowerASCII(addr)) || reENAddr.MatchString(lowerASCII(addr)) || strings.ContainsAny(addr, "0123456789") && utf8.RuneCountInString(addr) >= 5
 	}
 	m.take(i, end)
 	if !looks && utf8.RuneCountInString(addr) < 5 {
