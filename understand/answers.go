@@ -89,7 +89,7 @@ func IsNone(s string) bool {
 // addressPrefixes are the words people put before an address.
 var addressPrefixes = []string{
 	"收货地址是", "收货地址为", "收货地址:", "收货地址", "送货地址是", "送货地址:", "送货地址", "地址是", "地址为", "地址:", "地址",
-	"请送到", "请寄到", "请发到", "麻烦送到", "送货到", "送到", "寄到", "发到", "运到", "送至", "寄至", "发往", "送往", "到",
+	"请送到", "请寄到", "请发到", "麻烦送到", "送货到", "送到", "寄到", "发到", "运到", "送至", "寄至", "发往", "送往",
 	"delivery address:", "delivery address is", "delivery address", "shipping address:", "shipping address is", "shipping address",
 	"the address is", "address:", "address is", "address", "please deliver to", "please ship to", "deliver it to", "deliver them to",
 	"deliver to", "delivered to", "ship to", "shipped to", "send to", "send it to", "to:",

@@ -63,10 +63,37 @@ func (p *Parser) Product(s string) ProductMatch {
 	if sku, ok := p.cat.partial(toks); ok {
 		return ProductMatch{SKU: sku, Exact: true}
 	}
-	if len(ms) == 1 {
-		return p.cat.resolve(ms[0])
+	// Words we do not know beside a name (ofice chair, 办工椅): suggestions only.
+	c := p.cat.fuzzy(toks)
+	if len(c) > 0 && c[0].Score >= 0.6 || len(ms) == 0 {
+		if len(c) == 0 {
+			c = p.cat.containing(toks)
+		}
+		return ProductMatch{Candidates: c}
 	}
-	return ProductMatch{Candidates: p.cat.fuzzy(toks)}
+	pm := p.cat.resolve(ms[0])
+	if pm.SKU != "" {
+		pm = ProductMatch{Candidates: appendCandidate(c, Candidate{SKU: pm.SKU, Score: 0.5})}
+	}
+	return pm
+}
+
+// containing lists the products whose names hold every token of toks (X1 → both phones).
+func (x *catalogIndex) containing(toks []tok) []Candidate {
+	var out []Candidate
+	for _, sku := range x.order {
+		all := true
+		for _, t := range toks {
+			if !x.prodToks[sku][t.s] {
+				all = false
+				break
+			}
+		}
+		if all && len(toks) > 0 {
+			out = append(out, Candidate{SKU: sku, Score: 0.5})
+		}
+	}
+	return out
 }
 
 var productFillers = []string{"我想买", "我想要", "我要买", "我要订", "我要", "我想订", "想要", "想买", "要买", "要", "买", "订", "有没有", "有", "来点", "来",
@@ -110,6 +137,12 @@ func tokenize(low string) []tok {
 		}
 		r, size := utf8.DecodeRuneInString(low[i:])
 		if isHan(r) {
+			// 椅子 is 椅, 桌子 is 桌: the suffix 子 adds nothing to a name.
+			if r == '子' && len(out) > 0 && strings.Contains("椅桌凳柜架", out[len(out)-1].s) && out[len(out)-1].end == i {
+				out[len(out)-1].end = i + size
+				i += size
+				continue
+			}
 			out = append(out, tok{s: low[i : i+size], start: i, end: i + size})
 		}
 		i += size
@@ -140,8 +173,8 @@ type term struct {
 
 type match struct {
 	term     int
-	from, to int  // token indexes
-	prefix   bool // only the beginning of the term was found
+	from, to int      // token indexes
+	prefix   bool     // only the beginning of the term was found
 	extra    []string // other products named by the same words
 }
 

@@ -34,6 +34,9 @@ func PickLabel(s string, choices []Choice) (string, bool) {
 				}
 			}
 		}
+		if n != 1 {
+			found = ""
+		}
 		return found, n == 1, n > 1
 	}
 	if v, ok, many := pick(func(l string) bool { return l == q }); ok || many {
@@ -100,8 +103,10 @@ func (p *Parser) OptionValue(s string, product orders.Product, option string) (s
 		if o.Name != option {
 			continue
 		}
-		v, n := p.cat.optionValueIn(norm(s), o, true)
-		return v, n == 1
+		if v, n := p.cat.optionValueIn(norm(s), o, true); n == 1 {
+			return v, true
+		}
+		return "", false
 	}
 	return "", false
 }

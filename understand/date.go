@@ -85,7 +85,7 @@ func ParseDate(s string, today orders.Date, cal Calendar) (DateAnswer, error) {
 var (
 	latestPrefixes = []string{"no later than", "not later than", "at the latest by", "最晚", "最迟", "不晚于", "不迟于", "before", "by", "until", "till", "within"}
 	datePrefixes   = []string{"请在", "请于", "希望", "最好是", "最好", "交货日期是", "交货日期:", "交货日期", "送货日期是", "送货日期:", "送货日期", "日期是", "日期:", "日期", "交货时间", "送货时间", "时间", "按", "在", "于", "是", "就",
-		"please deliver", "please", "deliver it", "deliver them", "deliver", "delivery on", "delivery by", "delivery", "delivered", "date:", "date", "due", "on", "for", "at", "it's", "its"}
+		"please deliver", "please", "deliver it", "deliver them", "deliver", "delivery on", "delivery by", "delivery", "delivered", "date:", "date", "due", "on", "for", "at", "it's", "its", "the"}
 	latestSuffixes = []string{"之前都行", "之前都可以", "之前就行", "之前都ok", "以前都行", "以前都可以", "前都行", "前都可以", "之前", "以前", "前", "以内", "内", "or earlier", "or before", "at the latest", "latest"}
 	dateSuffixes   = []string{"都行", "都可以", "就行", "可以", "行", "吧", "送到", "送货", "送过来", "送来", "送", "交货", "到货", "发货", "交", "到", "给我", "please", "is fine", "is ok", "ok", "delivery", "deliver"}
 	partWords      = []struct {

@@ -18,9 +18,9 @@ type wl struct {
 // qcase is a message and the draft a careful reader would make of it. Empty fields are
 // not in the message: the parser must leave them missing (or ambiguous).
 type qcase struct {
-	msg                            string
-	lines                          []wl
-	date                           string // "2026-11-28", "<…" = at the latest, "…@morning"
+	msg                           string
+	lines                         []wl
+	date                          string // "2026-11-28", "<…" = at the latest, "…@morning"
 	addr, phone, name, pay, notes string
 }
 

@@ -79,5 +79,5 @@ func findShipment(low, orig string, carriers []Carrier) Shipment {
 	return sh
 }
 
-var shipWords = []string{"这个订单", "该订单", "订单", "已经", "已", "发货了", "发货", "发出", "寄出", "发了", "运单号码", "运单号", "快递单号", "单号", "物流单号", "快递", "物流", "用", "走", "是", ":", ",", "了",
+var shipWords = []string{"这个订单", "该订单", "订单", "已经", "已", "发货了", "发货", "发出", "寄出", "发了", "运单号码", "运单号", "快递单号", "物流单号", "单号", "用", "走", "是", ":", ",", "了",
 	"tracking number", "tracking no", "tracking", "shipped with", "shipped via", "shipped by", "shipped", "ship", "via", "carrier", "number", "no.", "the order", "order", "has been", "is", "was", "with", "by"}

@@ -93,6 +93,10 @@ func trimPunct(s string) string {
 func stripPrefix(s string, prefixes ...string) (string, bool) {
 	for _, p := range prefixes {
 		if strings.HasPrefix(s, p) {
+			// An English word is a word: "on" does not begin "one".
+			if n := len(p); n > 0 && n < len(s) && isLetter(p[n-1]) && isLetter(s[n]) {
+				continue
+			}
 			return strings.TrimSpace(s[len(p):]), true
 		}
 	}
@@ -103,6 +107,9 @@ func stripPrefix(s string, prefixes ...string) (string, bool) {
 func stripSuffix(s string, suffixes ...string) (string, bool) {
 	for _, p := range suffixes {
 		if strings.HasSuffix(s, p) {
+			if n := len(s) - len(p); n > 0 && len(p) > 0 && isLetter(p[0]) && isLetter(s[n-1]) {
+				continue
+			}
 			return strings.TrimSpace(s[:len(s)-len(p)]), true
 		}
 	}
