@@ -187,6 +187,12 @@ type catalogIndex struct {
 	cats     map[string][]string        // category → SKUs
 	values   map[string][]string        // value or option=value → normalized labels
 	options  map[string][]string        // option name → normalized labels
+	// labelCache holds the label entries of the catalog's options; distinctOpts the
+	// catalog's options, each once.
+	labelCache   map[string][]labelEntry
+	distinctOpts []orders.Option
+	termRunes    [][]rune     // each term's tokens joined, as runes
+	allLabels    []labelEntry // every option label of the catalog, once
 }
 
 func buildCatalog(c Config) *catalogIndex {
@@ -271,6 +277,28 @@ func buildCatalog(c Config) *catalogIndex {
 	for k, ls := range c.OptionLabels {
 		for _, l := range ls {
 			x.options[k] = appendUnique(x.options[k], norm(l))
+		}
+	}
+	for _, t := range x.terms {
+		x.termRunes = append(x.termRunes, []rune(strings.Join(t.toks, "")))
+	}
+	x.labelCache = map[string][]labelEntry{}
+	seenLabel := map[string]bool{}
+	for _, sku := range x.order {
+		for _, o := range x.products[sku].Options {
+			k := optionKey(o)
+			if _, ok := x.labelCache[k]; ok {
+				continue
+			}
+			x.distinctOpts = append(x.distinctOpts, o)
+			x.labelCache[k] = x.makeEntries(o, false)
+			for _, e := range x.labelCache[k] {
+				if !seenLabel[e.label] {
+					seenLabel[e.label] = true
+					x.allLabels = append(x.allLabels, e)
+				}
+			}
+			x.labelCache["\x01"+k] = x.makeEntries(o, true)
 		}
 	}
 	return x
@@ -465,8 +493,17 @@ func (x *catalogIndex) fuzzy(toks []tok) []Candidate {
 		return nil
 	}
 	best := map[string]float64{}
-	for _, t := range x.terms {
-		s := similarity(q, strings.Join(t.toks, ""))
+	qr := []rune(q)
+	if len(qr) > 64 {
+		return nil
+	}
+	var buf osaBuf
+	for ti, t := range x.terms {
+		tr := x.termRunes[ti]
+		if n, m := len(qr), len(tr); n > 2*m+2 || m > 2*n+2 {
+			continue // too different in length to be a typo of it
+		}
+		s := buf.similarity(qr, tr)
 		if s < 0.55 {
 			continue
 		}
@@ -504,14 +541,15 @@ func joinToks(toks []tok) string {
 	return b.String()
 }
 
-// similarity is 1 - the optimal-string-alignment distance / the longer length, on runes;
-// a query that is a part of the term (a missing character) counts by its share.
-func similarity(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
+// osaBuf holds the rows of the distance computation, reused from one term to the next.
+type osaBuf struct{ a, b, c [66]int }
+
+// similarity is 1 - the optimal-string-alignment distance / the longer length, on runes.
+func (buf *osaBuf) similarity(ra, rb []rune) float64 {
 	if len(ra) == 0 || len(rb) == 0 || len(ra) > 64 || len(rb) > 64 {
 		return 0
 	}
-	d := osa(ra, rb)
+	d := buf.osa(ra, rb)
 	n := len(ra)
 	if len(rb) > n {
 		n = len(rb)
@@ -519,10 +557,10 @@ func similarity(a, b string) float64 {
 	return 1 - float64(d)/float64(n)
 }
 
-func osa(a, b []rune) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+func (buf *osaBuf) osa(a, b []rune) int {
+	prev2 := buf.a[:len(b)+1]
+	prev := buf.b[:len(b)+1]
+	cur := buf.c[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}

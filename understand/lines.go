@@ -562,18 +562,7 @@ func (p *Parser) fillOptions(l *DraftLine, region string) {
 
 // anyOptionHits finds the option words of any product in s.
 func (x *catalogIndex) anyOptionHits(s string) []valueHit {
-	var out []valueHit
-	seen := map[string]bool{}
-	for _, sku := range x.order {
-		for _, o := range x.products[sku].Options {
-			key := o.Name + "\x00" + strings.Join(o.Values, ",")
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			out = append(out, x.optionHits(s, o, false)...)
-		}
-	}
+	out := scanLabels(s, x.allLabels)
 	sort.Slice(out, func(a, b int) bool { return out[a].start < out[b].start })
 	return out
 }

@@ -2,6 +2,7 @@ package understand
 
 import (
 	"time"
+	"unicode/utf8"
 )
 
 // State is how far a field of a draft was understood.
@@ -98,6 +99,15 @@ func (d Draft) Complete() bool {
 //
 // Several products become several lines (split at 和, 、, ",", "and", "+", new lines). A
 // field that is not sure is left Missing or Ambiguous for the dialog to ask.
+//
+// A message longer than MaxQuickOrder characters is not read as an order: its Draft has
+// no lines and the whole text in Unread.
 func (p *Parser) QuickOrder(s string, now time.Time) Draft {
+	if utf8.RuneCountInString(s) > MaxQuickOrder {
+		return Draft{Lang: Language(s), Unread: []string{s}}
+	}
 	return p.quickOrder(s, p.Today(now))
 }
+
+// MaxQuickOrder is the longest message, in characters, read as a quick order.
+const MaxQuickOrder = 500
