@@ -169,6 +169,7 @@ type term struct {
 	skus     []string // the products it names; several when shared
 	category string   // set for a category word
 	synonym  bool     // a configured synonym (ranks above a category word)
+	name     bool     // a product's name (found also by its first words)
 }
 
 type match struct {
@@ -199,7 +200,10 @@ func buildCatalog(c Config) *catalogIndex {
 	x := &catalogIndex{products: map[string]orders.Product{}, byFirst: map[string][]int{},
 		prodToks: map[string]map[string]bool{}, cats: map[string][]string{}, values: map[string][]string{}, options: map[string][]string{}}
 	keys := map[string]int{}
-	add := func(text, sku, category string, synonym bool) {
+	var addTerm func(text, sku, category string, synonym, name bool)
+	add := func(text, sku, category string, synonym bool) { addTerm(text, sku, category, synonym, false) }
+	addName := func(text, sku string) { addTerm(text, sku, "", false, true) }
+	addTerm = func(text, sku, category string, synonym, name bool) {
 		ts := tokenize(norm(text))
 		if len(ts) == 0 {
 			return
@@ -215,9 +219,10 @@ func buildCatalog(c Config) *catalogIndex {
 				t.skus = append(t.skus, sku)
 			}
 			t.synonym = t.synonym || synonym
+			t.name = t.name || name
 			return
 		}
-		t := term{toks: ss, category: category, synonym: synonym}
+		t := term{toks: ss, category: category, synonym: synonym, name: name}
 		if sku != "" {
 			t.skus = []string{sku}
 		}
@@ -243,9 +248,9 @@ func buildCatalog(c Config) *catalogIndex {
 		x.cats[pr.Category] = append(x.cats[pr.Category], pr.SKU)
 		add(pr.SKU, pr.SKU, "", false)
 		for _, n := range []string{pr.NameEN, pr.NameZH} {
-			add(n, pr.SKU, "", false)
+			addName(n, pr.SKU)
 			if i := strings.IndexAny(n, "(（"); i > 0 {
-				add(n[:i], pr.SKU, "", false) // 培训椅（带写字板） is also 培训椅
+				addName(n[:i], pr.SKU) // 培训椅（带写字板） is also 培训椅
 			}
 		}
 		for _, syn := range c.Synonyms[pr.SKU] {
@@ -347,7 +352,7 @@ func (x *catalogIndex) matchesMasked(toks []tok, blocked []bool) []match {
 			switch {
 			case n == len(t.toks):
 				all = append(all, match{term: ti, from: i, to: i + n})
-			case blocked != nil && t.category == "" && n >= 2 && 2*n >= len(t.toks):
+			case blocked != nil && t.name && n >= 3 && 2*n >= len(t.toks):
 				ok := true
 				for k := i; k < i+n; k++ {
 					if blocked[k] {

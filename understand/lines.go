@@ -385,7 +385,7 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 		}
 		if r.resid != "" {
 			rt := tokenize(r.resid)
-			if sku, ok := p.cat.partial(rt); ok {
+			if sku, ok := p.cat.partial(rt); ok && len(r.orphans) > 0 {
 				l := &DraftLine{SKU: sku, Text: r.text}
 				if len(r.orphans) == 1 {
 					l.Quantity, l.QuantityError = r.orphans[0].n, r.orphans[0].err
@@ -397,7 +397,7 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 				results[si].orphans = r.orphans
 				continue
 			}
-			if c := p.cat.fuzzy(rt); len(c) > 0 && (len(r.orphans) > 0 || c[0].Score >= 0.6) {
+			if c := p.cat.fuzzy(rt); len(c) > 0 && (len(r.orphans) > 0 || c[0].Score >= 0.7) {
 				l := &DraftLine{Candidates: c, Text: r.text}
 				if len(r.orphans) == 1 {
 					l.Quantity, l.QuantityError = r.orphans[0].n, r.orphans[0].err

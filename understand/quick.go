@@ -71,11 +71,15 @@ type Draft struct {
 	Notes string
 	// Unread are the parts of the message that were not understood.
 	Unread []string
+	// Question is set when the message asks something (多少钱, 有没有…的库存, "how much",
+	// "do you have …?") and gives no quantity: it names products but orders nothing.
+	Question bool
 }
 
 // IsOrder reports whether the message reads as an order: it names a product (even
-// ambiguously) with or without a quantity, or a quantity with a measure word.
-func (d Draft) IsOrder() bool { return len(d.Lines) > 0 }
+// ambiguously) with or without a quantity, or a quantity with a measure word, and is not
+// a question.
+func (d Draft) IsOrder() bool { return len(d.Lines) > 0 && !d.Question }
 
 // Complete reports whether every line is understood and date, address and payment method
 // are (phone and name may come from the customer's profile, which the caller knows).

@@ -43,6 +43,9 @@ func (m *msg) free(i, j int) bool {
 
 func (p *Parser) quickOrder(s string, today orders.Date) Draft {
 	d := Draft{Lang: Language(s)}
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "/") {
+		return d // a command
+	}
 	m := newMsg(s)
 	p.qNotes(m, &d)
 	p.qPhone(m, &d)
@@ -51,7 +54,32 @@ func (p *Parser) quickOrder(s string, today orders.Date) Draft {
 	p.qAddress(m, &d)
 	p.qName(m, &d)
 	p.qLines(m, &d)
+	if isQuestion(m.low) {
+		d.Question = true
+		for _, l := range d.Lines {
+			if l.Quantity > 0 {
+				d.Question = false
+			}
+		}
+	}
 	return d
+}
+
+var questionWords = []string{"多少钱", "价格", "价钱", "报价", "库存", "有没有", "有货吗", "还有吗", "怎么卖", "什么价", "能不能", "可不可以",
+	"how much", "price", "in stock", "do you have", "is there", "are there", "what", "when", "how ", "can i", "could i", "available"}
+
+// isQuestion reports whether the message asks something.
+func isQuestion(low string) bool {
+	t := strings.TrimSpace(low)
+	if strings.HasSuffix(t, "?") || strings.HasSuffix(t, "吗") || strings.HasSuffix(t, "呢") {
+		return true
+	}
+	for _, w := range questionWords {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
 }
 
 var reNotes = regexp.MustCompile(`(?:备注|留言|附言|其他要求|其它要求|\bnotes?\b|\bremarks?\b|\bp\.s\.|\bps\b)\s*(?:[:：是为]|\s)\s*`)
@@ -419,7 +447,7 @@ func (p *Parser) addrAfter(m *msg, d *Draft, i, j int, strong bool) bool {
 				n = len(rest)
 			}
 			chunk := strings.TrimSpace(rest[:n])
-			if Language(w[start:end]) == "en" && isPlaceChunk(chunk) && p.noProduct(chunk) {
+			if Language(w[start:end]) == "en" && (isPlaceChunk(chunk) || reENAddrStart.MatchString(chunk)) && p.noProduct(chunk) {
 				end++
 				continue
 			}
@@ -474,6 +502,8 @@ func (p *Parser) addrAfter(m *msg, d *Draft, i, j int, strong bool) bool {
 	d.Address, d.AddressState = addr, Understood
 	return true
 }
+
+var reENAddrStart = regexp.MustCompile(`^\d{1,5}[a-z]?,? (?:[a-z.']+ ){0,4}(?:st|street|rd|road|ave|avenue|blvd|boulevard|lane|ln|dr|drive|way|hwy|highway|place|pl|square|sq|park|plaza)\b\.?`)
 
 var rePlacePart = regexp.MustCompile(`^(?:room|floor|fl|unit|suite|apt|building|bldg|no\.?)\s*\d+\w*$|^\d{6}$|^\d+(?:st|nd|rd|th)? floor$`)
 
