@@ -44,6 +44,23 @@ func (s *Server) FailNext(method string, code int, description string, n int) {
 	s.failures[name] = &failure{code: code, desc: description, n: n}
 }
 
+// storm makes every call fail until it ends.
+type storm struct {
+	code  int
+	desc  string
+	until time.Time
+}
+
+// Storm makes every Bot API call (getUpdates, sends, edits, answers …) fail with the HTTP
+// and error code code for d, as during an outage of Telegram's servers: for example
+// srv.Storm(502, 10*time.Second). Failed calls are not recorded as sent. Webhook
+// deliveries go on.
+func (s *Server) Storm(code int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.storm = &storm{code: code, desc: http.StatusText(code), until: time.Now().Add(d)}
+}
+
 // Block makes every call that targets chatID (sends, edits, deletions and
 // chat actions) fail with 403 "Forbidden: bot was blocked by the user", as
 // after the user blocked the bot. For group chats (negative ids) the
@@ -87,6 +104,14 @@ var retryAfterRE = regexp.MustCompile(`retry after (\d+)`)
 func (s *Server) injectedFailure(r *request) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if st := s.storm; st != nil {
+		if time.Now().Before(st.until) && r.method != "getMe" {
+			e := &apiError{code: st.code, desc: st.desc}
+			s.noteRejectionLocked(r, e)
+			return e
+		}
+		s.storm = nil
+	}
 	f := s.failures[r.method]
 	if f == nil {
 		return nil

@@ -22,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pginbox"
 	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/conversation"
 	"github.com/orderbot/orderbot/conversation/redisstore"
@@ -115,7 +116,8 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	engine := conversation.New(conversation.Config{Desk: service, Chats: rs, Logger: o.log})
 
 	// The bot against the fake Bot API server.
-	cfg := bot.Config{Workers: botWorkers, PollTimeout: pollTimeout, Logger: o.log}
+	cfg := bot.Config{Workers: botWorkers, PollTimeout: pollTimeout, Logger: o.log,
+		Inbox: pginbox.New(e.store.DB().DB), Customers: e.store}
 	var srvOpts []telegramtest.Option
 	if mode == "webhook" {
 		srvOpts = append(srvOpts, telegramtest.WithWebhookConcurrency(webhookConcurrency))
@@ -135,7 +137,7 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	if mode == "webhook" {
 		e.hook.Config.Handler = b.WebhookHandler()
 		e.hook.Start()
-		close(e.done)
+		go func() { e.done <- b.Work(bctx) }()
 		if err := b.SetWebhook(ctx); err != nil {
 			return nil, err
 		}
