@@ -46,7 +46,7 @@ func (b *Bot) Poll(ctx context.Context) error {
 			if errors.As(err, &ra) {
 				wait = ra.d
 			} else {
-				wait = backoff(b.cfg.RetryBase, 30*time.Second, b.pollFailures()+1)
+				wait = backoff(b.cfg.RetryBase, min(b.cfg.RetryMax, 10*time.Second), b.pollFailures())
 			}
 			b.metrics.PollErrors.Inc()
 			b.log.WarnContext(ctx, "get updates failed", "err", err, "retry_in", wait)
@@ -65,7 +65,7 @@ func (b *Bot) Poll(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil // not confirmed: Telegram hands them out again
 			}
-			d := backoff(b.cfg.RetryBase, 30*time.Second, attempt)
+			d := backoff(b.cfg.RetryBase, min(b.cfg.RetryMax, 10*time.Second), attempt)
 			b.log.ErrorContext(ctx, "updates not accepted, trying again", "updates", len(us), "retry_in", d, "err", err)
 			if sleepCtx(ctx, d) != nil {
 				return nil

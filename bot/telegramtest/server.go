@@ -185,9 +185,9 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // New starts a Server outside of a test. The caller must call Close.
 func New(opts ...Option) *Server {
 	cfg := config{
-		token:              DefaultToken,
-		botFirstName:       "Test Bot",
-		botUsername:        "test_bot",
+		token:           DefaultToken,
+		botFirstName:    "Test Bot",
+		botUsername:     "test_bot",
 		webhookBackoff:  50 * time.Millisecond,
 		webhookTimeout:  30 * time.Second,
 		webhookAttempts: 10,
