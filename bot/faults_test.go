@@ -445,3 +445,49 @@ func setWebhook(srv *telegramtest.Server, url, secret string) (int, error) {
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+// A reply of two messages whose second fails transiently: the retry sends the second only.
+func TestRetryDoesNotRepeatDeliveredMessages(t *testing.T) {
+	t.Parallel()
+	bothModes(t, func(t *testing.T, webhook bool) {
+		bed := testbed.New(t)
+		tg := bed.StartTelegram(testbed.TelegramOptions{Webhook: webhook})
+		srv := tg.Server
+		c := newChat(t, srv, 2601, "en")
+		c.send("/neworder")
+		c.expect("Which product")
+		c.send("PHONE-X1")
+		c.expect("Choose the colour")
+		c.press("green")
+		c.expect("How many")
+		c.send("1")
+		c.expect("Your order so far")
+		c.press("Continue")
+		c.expect("What name")
+		c.press("Wei Zhang")
+		c.expect("Your phone number")
+		waitFor(t, func() bool { return inboxEmpty(bed) })
+		before := len(srv.SentTo(c.u.ID))
+		// The contact's reply is the address question with its buttons, then the location
+		// keyboard in a message of its own; the second fails once.
+		srv.FailAfter("sendMessage", 1, http.StatusBadGateway, "Bad Gateway", 1)
+		srv.SendContact(c.u, "+86 138 0013 8000", "Wei")
+		c.expect("Delivery address")
+		waitFor(t, func() bool {
+			for _, m := range srv.SentTo(c.u.ID)[before:] {
+				if len(m.ReplyKeyboard) > 0 {
+					return true
+				}
+			}
+			return false
+		})
+		waitFor(t, func() bool { return inboxEmpty(bed) })
+		sent := srv.SentTo(c.u.ID)[before:]
+		if len(sent) != 2 || count(srv, c.u.ID, "Delivery address") != 1 {
+			t.Errorf("the reply went out as %d messages %q, want its 2 once each", len(sent), sentTexts(sent))
+		}
+		if n := len(srv.Rejections(c.u.ID)); n != 1 {
+			t.Errorf("%d refused sends, want the 1 injected", n)
+		}
+	})
+}

@@ -11,6 +11,7 @@ type failure struct {
 	code int
 	desc string
 	n    int
+	pass int // calls to let through first
 }
 
 // Rejection is an API call the server answered with an error.
@@ -59,6 +60,17 @@ func (s *Server) Storm(code int, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.storm = &storm{code: code, desc: http.StatusText(code), until: time.Now().Add(d)}
+}
+
+// FailAfter is FailNext after the next pass calls of method succeeded: for example the
+// second message of a reply fails with FailAfter("sendMessage", 1, 502, "", 1).
+func (s *Server) FailAfter(method string, pass, code int, description string, n int) {
+	s.FailNext(method, code, description, n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.failures[s.canonicalName(method)]; f != nil {
+		f.pass = pass
+	}
 }
 
 // Block makes every call that targets chatID (sends, edits, deletions and
@@ -114,6 +126,10 @@ func (s *Server) injectedFailure(r *request) *apiError {
 	}
 	f := s.failures[r.method]
 	if f == nil {
+		return nil
+	}
+	if f.pass > 0 {
+		f.pass--
 		return nil
 	}
 	f.n--
