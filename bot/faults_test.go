@@ -158,6 +158,13 @@ func TestRejectedReplyIsDeadLettered(t *testing.T) {
 		if n := len(srv.Rejections(c.u.ID)); n != 1 {
 			t.Errorf("%d refused calls, want 1 (a 400 is not retried)", n)
 		}
+		// The operator hands the dead letter back (orderbot updates retry): the running
+		// bot handles it again.
+		if err := bed.Inbox().Requeue(context.Background(), id); err != nil {
+			t.Fatal(err)
+		}
+		c.expect("Hello Wei Zhang")
+		waitFor(t, func() bool { return inboxEmpty(bed) && len(deadLetters(t, bed)) == 0 })
 	})
 }
 

@@ -210,6 +210,15 @@ func (d *dispatcher) work(chat int64) {
 		if d.handle(u) {
 			done = u.ID
 		}
+		// Take turns: a chat that keeps sending goes to the back of the queue for a worker
+		// slot after each update, so that waiting chats are not starved (a channel's
+		// waiting senders are served in order).
+		<-d.sem
+		select {
+		case d.sem <- struct{}{}:
+		case <-d.stop.Done():
+			d.sem <- struct{}{} // finish: complete done below, take nothing more
+		}
 	}
 }
 

@@ -27,3 +27,21 @@ func TestPeek(t *testing.T) {
 		}
 	}
 }
+
+// peek never panics, and what it accepts has an id.
+func FuzzPeek(f *testing.F) {
+	for _, s := range []string{
+		`{"update_id":42,"message":{"chat":{"id":7},"from":{"id":7,"language_code":"zh"}}}`,
+		`{"update_id":3,"callback_query":{"id":"q1","from":{"id":8},"message":{"chat":{"id":8}}}}`,
+		`{"update_id":-1}`, `[]`, `null`, `{"update_id":"x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		u, _, err := peek(raw)
+		if err == nil && u.ID <= 0 {
+			t.Fatalf("peek(%q) accepted an update without an id", raw)
+		}
+		_ = languageOf(raw)
+	})
+}
