@@ -23,14 +23,70 @@ import (
 
 // Inbox is the PostgreSQL inbox. It is safe for concurrent use by several processes.
 type Inbox struct {
-	db  *sql.DB
-	now func() time.Time
+	db    *sql.DB // what must be durable when it returns: accepting, dead letters
+	async *sql.DB // leases, completions and retries: committed without waiting for the disk
+	now   func() time.Time
+	close func()
 }
 
 var _ bot.Inbox = (*Inbox)(nil)
 
-// New returns the inbox on db (the orderbot database, migrated).
-func New(db *sql.DB) *Inbox { return &Inbox{db: db, now: time.Now} }
+// New returns the inbox on db (the orderbot database, migrated), sharing its pool.
+func New(db *sql.DB) *Inbox { return &Inbox{db: db, async: db, now: time.Now, close: func() {}} }
+
+// Pool sizes of Open.
+const (
+	syncConns  = 8
+	asyncConns = 8
+)
+
+// Open returns the inbox on the database at url with pools of its own, so that the
+// inbox's statements never wait behind the dialog's for a connection. Taking, completing
+// and retrying updates go through connections with synchronous_commit off: one lost in a
+// crash of the database server only means an update is handled again, which the handled
+// marks make harmless; accepting stays durable. Close closes the pools.
+func Open(ctx context.Context, url string) (*Inbox, error) {
+	open := func(runtime map[string]string, conns int) (*sql.DB, error) {
+		cfg, err := pq.NewConfig(url)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: open database: %w", err)
+		}
+		cfg.BinaryParameters = true
+		if cfg.Runtime == nil {
+			cfg.Runtime = map[string]string{}
+		}
+		for k, v := range runtime {
+			cfg.Runtime[k] = v
+		}
+		conn, err := pq.NewConnectorConfig(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("inbox: open database: %w", err)
+		}
+		db := sql.OpenDB(conn)
+		db.SetMaxOpenConns(conns)
+		db.SetMaxIdleConns(conns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return db, nil
+	}
+	db, err := open(nil, syncConns)
+	if err != nil {
+		return nil, err
+	}
+	async, err := open(map[string]string{"synchronous_commit": "off"}, asyncConns)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		async.Close()
+		return nil, fmt.Errorf("inbox: open database: %w", err)
+	}
+	return &Inbox{db: db, async: async, now: time.Now, close: func() { db.Close(); async.Close() }}, nil
+}
+
+// Close closes the pools that Open opened; an inbox of New leaves its pool open.
+func (in *Inbox) Close() { in.close() }
 
 // Accept stores the updates; see bot.Inbox.
 func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog int) (bot.Accepted, error) {
@@ -118,7 +174,7 @@ func (in *Inbox) Next(ctx context.Context, chat, done int64, take bool, lease ti
 		if done == 0 {
 			return u, false, time.Time{}, nil
 		}
-		_, err := in.db.ExecContext(ctx, `DELETE FROM update_inbox WHERE update_id = $1`, done)
+		_, err := in.async.ExecContext(ctx, `DELETE FROM update_inbox WHERE update_id = $1`, done)
 		if err != nil {
 			return u, false, time.Time{}, fmt.Errorf("inbox: complete update %d: %w", done, err)
 		}
@@ -132,7 +188,7 @@ func (in *Inbox) Next(ctx context.Context, chat, done int64, take bool, lease ti
 		attempts, sent      sql.NullInt64
 		headID              int64
 	)
-	err := in.db.QueryRowContext(ctx, `
+	err := in.async.QueryRowContext(ctx, `
 		WITH done AS (
 			DELETE FROM update_inbox WHERE update_id = $2
 		), head AS (
@@ -169,7 +225,7 @@ func (in *Inbox) Next(ctx context.Context, chat, done int64, take bool, lease ti
 
 // Retry puts a taken update back; see bot.Inbox.
 func (in *Inbox) Retry(ctx context.Context, id int64, attempts, repliesSent int, notBefore time.Time, lastErr string) error {
-	_, err := in.db.ExecContext(ctx, `
+	_, err := in.async.ExecContext(ctx, `
 		UPDATE update_inbox SET lease_until = NULL, not_before = $2, attempts = $3, replies_sent = $4, last_error = $5
 		WHERE update_id = $1`, id, notBefore, attempts, repliesSent, truncate(lastErr))
 	if err != nil {
@@ -198,7 +254,7 @@ func (in *Inbox) DeadLetter(ctx context.Context, id int64, attempts int, reason 
 // DueChats returns chats with an update due; see bot.Inbox.
 func (in *Inbox) DueChats(ctx context.Context, limit int) ([]int64, error) {
 	now := in.now()
-	rows, err := in.db.QueryContext(ctx, `
+	rows, err := in.async.QueryContext(ctx, `
 		SELECT DISTINCT chat_id FROM update_inbox
 		WHERE not_before <= $1 AND (lease_until IS NULL OR lease_until < $1) LIMIT $2`, now, limit)
 	if err != nil {

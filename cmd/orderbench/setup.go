@@ -46,6 +46,8 @@ type env struct {
 	adminURL string
 	dbName   string
 	store    *pgstore.Store
+	dbURL    string
+	inbox    *pginbox.Inbox
 	redis    *redis.Client
 	prefix   string
 	loc      *time.Location
@@ -82,6 +84,7 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	if err != nil {
 		return nil, err
 	}
+	e.dbURL = dbURL
 	e.store, err = pgstore.Open(ctx, dbURL, pgstore.WithLogger(o.log))
 	if err != nil {
 		return nil, err
@@ -116,8 +119,13 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	engine := conversation.New(conversation.Config{Desk: service, Chats: rs, Logger: o.log})
 
 	// The bot against the fake Bot API server.
+	inbox, err := pginbox.Open(ctx, e.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	e.inbox = inbox
 	cfg := bot.Config{Workers: botWorkers, PollTimeout: pollTimeout, Logger: o.log,
-		Inbox: pginbox.New(e.store.DB().DB), Customers: e.store}
+		Inbox: inbox, Customers: e.store}
 	var srvOpts []telegramtest.Option
 	if mode == "webhook" {
 		srvOpts = append(srvOpts, telegramtest.WithWebhookConcurrency(webhookConcurrency))
@@ -273,6 +281,9 @@ func (e *env) close() error {
 	}
 	if e.store != nil {
 		e.store.Close()
+	}
+	if e.inbox != nil {
+		e.inbox.Close()
 	}
 	if e.redis != nil {
 		if e.prefix != "" {

@@ -36,10 +36,15 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	inbox, err := pginbox.Open(ctx, a.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer inbox.Close()
 	bcfg := bot.Config{
 		Token: a.cfg.Token, APIURL: a.cfg.APIURL, WebhookURL: a.cfg.WebhookURL, WebhookSecret: a.cfg.WebhookSecret,
 		Logger: log, Metrics: bot.NewMetrics(reg),
-		Inbox: pginbox.New(a.store.DB().DB), Customers: a.store,
+		Inbox: inbox, Customers: a.store,
 	}
 	a.cfg.Updates.apply(&bcfg)
 	b, err := bot.New(bcfg, engine, a.service)
