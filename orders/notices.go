@@ -1,8 +1,8 @@
 package orders
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
