@@ -315,17 +315,20 @@ func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 	for i, l := range q.Lines {
 		lines[i] = l.Line
 	}
-	q.Complimentary = s.rules.Complimentary(lines, products)
 	// Complimentary lines take stock like any line; one the stock cannot cover needs a rep.
-	for i := range q.Complimentary {
-		c := &q.Complimentary[i]
+	// A rule naming a product the catalog lacks adds nothing.
+	for _, c := range s.rules.Complimentary(lines, products) {
 		p, ok := products[c.SKU]
-		if ok && p.Active && p.Standard && c.Quantity <= p.Available()-used[c.SKU] {
+		if !ok {
+			continue
+		}
+		if p.Active && p.Standard && c.Quantity <= p.Available()-used[c.SKU] {
 			c.FromStock = true
 			used[c.SKU] += c.Quantity
 		} else {
 			q.NeedsReview = true
 		}
+		q.Complimentary = append(q.Complimentary, c)
 	}
 	q.Total, q.DepositDue = s.rules.Deposit(lines, products)
 	if automatic && len(q.Lines) > 0 {
