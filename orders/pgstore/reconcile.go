@@ -91,7 +91,7 @@ func (s *Store) ResendNotice(ctx context.Context, id int64, actor string) error 
 		}
 		// Not unique: the first job of the key may still be kept as completed.
 		_, err = inserter.InsertManyTx(ctx, tx.Tx, []river.InsertManyParams{{
-			Args: outboxJob{Key: n.Key, Notice: n.Kind, ChatID: n.ChatID, Number: n.Number.String, Payload: n.Payload},
+			Args:       outboxJob{Key: n.Key, Notice: n.Kind, ChatID: n.ChatID, Number: n.Number.String, Payload: n.Payload},
 			InsertOpts: &river.InsertOpts{Queue: outboxQueue, MaxAttempts: outboxMaxAttempts},
 		}})
 		return err
