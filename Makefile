@@ -9,7 +9,7 @@ SHELL := /bin/bash
 GO ?= go
 SERVICES := scripts/services.sh
 
-.PHONY: run test build services stop fuzz bench lint
+.PHONY: run test build services stop reset fuzz bench lint
 
 build:
 	$(GO) build -o orderbot ./cmd/orderbot
@@ -43,6 +43,13 @@ fuzz:
 	done
 	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParseCatalogCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzSplitResult$$' -fuzztime $(FUZZTIME)
+	for t in FuzzQuickOrder FuzzQuantity FuzzParseDate FuzzPhone FuzzAmount FuzzAnswers; do
+		$(GO) test ./understand -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
+	done
 
 stop:
 	$(SERVICES) down
+
+# Empties the local database and conversations: the next make run starts from the demo catalog.
+reset:
+	$(SERVICES) reset
