@@ -175,19 +175,22 @@ type Desk interface {
 	// Staff and the lifecycle.
 	Staff(ctx context.Context, telegramID int64) (orders.Staff, error)
 	SetStaffLanguage(ctx context.Context, telegramID int64, lang string) error
-	FindCustomers(ctx context.Context, text string, limit int) ([]orders.Customer, error)
+	FindCustomers(ctx context.Context, a orders.Actor, text string, limit int) ([]orders.Customer, error)
 	StaffOrder(ctx context.Context, a orders.Actor, number string) (orders.Order, error)
 	QueueFilter(name string) (orders.OrderFilter, error)
 	Queue(ctx context.Context, a orders.Actor, f orders.OrderFilter) ([]orders.Order, int, error)
-	Review(ctx context.Context, number string, a orders.Actor, d orders.ReviewDecision) (orders.Order, error)
-	CustomerDecide(ctx context.Context, number string, customer int64, accept bool) (orders.Order, error)
-	Advance(ctx context.Context, number string, to orders.Status, a orders.Actor, opt orders.AdvanceOptions) (orders.Order, error)
-	RecordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a orders.Actor) (orders.Order, error)
-	RequestChange(ctx context.Context, customer int64, c orders.ChangeRequest) (orders.ChangeRequest, orders.Order, error)
-	DecideChange(ctx context.Context, id int64, a orders.Actor, approve bool, note string) (orders.ChangeRequest, orders.Order, error)
+	// The state-changing actions take the update's key (Update.Key): a redelivered update
+	// changes nothing twice and gets the first result.
+	Review(ctx context.Context, key, number string, a orders.Actor, d orders.ReviewDecision) (orders.Order, error)
+	CustomerDecide(ctx context.Context, key, number string, customer int64, accept bool) (orders.Order, error)
+	Advance(ctx context.Context, key, number string, to orders.Status, a orders.Actor, opt orders.AdvanceOptions) (orders.Order, error)
+	RecordPayment(ctx context.Context, key, number string, amount decimal.Decimal, method string, a orders.Actor) (orders.Order, error)
+	RequestChange(ctx context.Context, key string, customer int64, c orders.ChangeRequest) (orders.ChangeRequest, orders.Order, error)
+	DecideChange(ctx context.Context, key string, id int64, a orders.Actor, approve bool, note string) (orders.ChangeRequest, orders.Order, error)
 	PendingChanges(ctx context.Context, a orders.Actor, number string) ([]orders.ChangeRequest, error)
 	PlaceFor(ctx context.Context, d orders.Draft, a orders.Actor) (orders.Order, bool, error)
-	Rate(ctx context.Context, number string, customer int64, rating int, comment string) error
+	Rate(ctx context.Context, key, number string, customer int64, rating int, comment string) error
+	CheckWantedDate(d orders.Date) error
 }
 
 // Engine runs conversations.
@@ -259,7 +262,7 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 		// Stepped and saved before, but the replies may not have arrived.
 		replies = s.LastReplies
 	} else {
-		st := &step{e: e, ctx: ctx, s: s, u: u.User}
+		st := &step{e: e, ctx: ctx, s: s, u: u.User, key: u.Key}
 		if err := e.step(st, u.Input); err != nil {
 			return err
 		}

@@ -763,6 +763,9 @@ func (st *step) answerDate(in Input, action, arg string) error {
 		st.say(st.t("err.date.early", earliest.String()))
 		return st.reask()
 	}
+	if ok, err := st.workingDay(d); !ok {
+		return err
+	}
 	st.s.Draft.WantedDate = d
 	st.s.CalMonth = ""
 	return st.next(statePayment)

@@ -429,7 +429,7 @@ func TestConcurrentPaymentsNeverOverpay(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = k.bed.Service.RecordPayment(ctx, n, decimal.RequireFromString("100"), "cash", orders.StaffActor(rep))
+			_, errs[i] = k.bed.Service.RecordPayment(ctx, "", n, decimal.RequireFromString("100"), "cash", orders.StaffActor(rep))
 		}()
 	}
 	wg.Wait()

@@ -101,6 +101,9 @@ func (st *step) answerChangeDate(in Input, action, arg string) error {
 	if !ok {
 		return err
 	}
+	if ok, err := st.workingDay(d); !ok {
+		return err
+	}
 	st.s.Work.Date = d
 	return st.goTo(stateChangeReason)
 }
@@ -143,7 +146,7 @@ func (st *step) answerChangeReason(in Input, action, _ string) error {
 	w := st.s.Work
 	c := orders.ChangeRequest{Number: w.Number, Kind: w.Change, Line: w.Line, Quantity: w.Quantity,
 		Date: w.Date, Address: w.Address, Reason: reason}
-	cr, o, err := st.e.desk.RequestChange(st.ctx, st.u.ID, c)
+	cr, o, err := st.e.desk.RequestChange(st.ctx, st.key, st.u.ID, c)
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
@@ -180,7 +183,7 @@ func (st *step) answerChangeNote(in Input, action, _ string) error {
 func (st *step) decideChange(note string) error {
 	w := st.s.Work
 	st.reset(true)
-	cr, o, err := st.e.desk.DecideChange(st.ctx, w.ChangeID, st.actor(), w.Approve, note)
+	cr, o, err := st.e.desk.DecideChange(st.ctx, st.key, w.ChangeID, st.actor(), w.Approve, note)
 	if err != nil {
 		if errors.Is(err, orders.ErrConflict) && cr.ID != 0 {
 			st.say(st.t("change.already", cr.ID, st.t("change.status."+cr.Status)))
@@ -207,7 +210,7 @@ func (st *step) answerRateComment(in Input, action, _ string) error {
 			st.say(st.t("err.notes.long"))
 			return st.reask()
 		}
-		if err := st.e.desk.Rate(st.ctx, w.Number, st.u.ID, w.Rating, c); err != nil {
+		if err := st.e.desk.Rate(st.ctx, st.key, w.Number, st.u.ID, w.Rating, c); err != nil {
 			st.reset(true)
 			return st.explain(err, orders.Order{Number: w.Number})
 		}
@@ -244,4 +247,20 @@ func (st *step) pickedDate(in Input, action, arg string) (d orders.Date, ok bool
 	}
 	st.s.CalMonth = ""
 	return d, true, nil
+}
+
+// workingDay refuses a wanted date the desk refuses (a holiday) and asks again, offering
+// the next working day as a button.
+func (st *step) workingDay(d orders.Date) (bool, error) {
+	err := st.e.desk.CheckWantedDate(d)
+	var holiday *orders.NonWorkingDayError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &holiday):
+		next := holiday.Next.String()
+		st.say(st.t("err.date.holiday", holiday.Date.String(), next), []Button{st.rawBtn(next, "day", next)})
+		return false, st.reask()
+	}
+	return false, err
 }

@@ -33,12 +33,17 @@ func (st *step) actor() orders.Actor {
 func (st *step) explain(err error, o orders.Order) error {
 	var verr *orders.ValidationError
 	var short *orders.StockShortage
+	var holiday *orders.NonWorkingDayError
 	switch {
 	case errors.Is(err, orders.ErrForbidden):
 		st.e.log.WarnContext(st.ctx, "staff action refused", "user", st.u.ID, "role", string(st.u.Role))
 		st.say(st.t("err.forbidden"))
 	case errors.Is(err, orders.ErrNotFound):
 		st.say(st.t("err.order.not_found", o.Number))
+	case errors.Is(err, orders.ErrProductionRequired):
+		st.say(st.t("err.production_required", o.Number))
+	case errors.As(err, &holiday):
+		st.say(st.t("err.date.holiday", holiday.Date.String(), holiday.Next.String()))
 	case errors.Is(err, orders.ErrConflict), errors.Is(err, orders.ErrInvalidTransition):
 		if o.Number == "" {
 			st.say(st.t("err.order.moved_on"))
@@ -238,7 +243,7 @@ func (st *step) orderAction(verb, rest string) error {
 	number, arg, _ := strings.Cut(rest, ":")
 	switch verb {
 	case "oc", "od":
-		o, err := st.e.desk.CustomerDecide(st.ctx, number, st.u.ID, verb == "oc")
+		o, err := st.e.desk.CustomerDecide(st.ctx, st.key, number, st.u.ID, verb == "oc")
 		if err != nil {
 			return st.explain(err, o)
 		}
@@ -250,7 +255,7 @@ func (st *step) orderAction(verb, rest string) error {
 		return nil
 	case "rate":
 		r, _ := strconv.Atoi(arg)
-		if err := st.e.desk.Rate(st.ctx, number, st.u.ID, r, ""); err != nil {
+		if err := st.e.desk.Rate(st.ctx, st.key, number, st.u.ID, r, ""); err != nil {
 			return st.explain(err, orders.Order{Number: number})
 		}
 		st.reset(true)
@@ -285,7 +290,7 @@ func (st *step) orderAction(verb, rest string) error {
 	st.s.Work = &work{Number: number}
 	switch verb {
 	case "ra":
-		o, err = st.e.desk.Review(st.ctx, number, a, orders.ReviewDecision{Accept: true})
+		o, err = st.e.desk.Review(st.ctx, st.key, number, a, orders.ReviewDecision{Accept: true})
 		if err != nil {
 			return st.explain(err, o)
 		}
@@ -305,16 +310,17 @@ func (st *step) orderAction(verb, rest string) error {
 		return st.goTo(statePayAmount)
 	case "adv":
 		to := orders.Status(arg)
-		if !o.Status.CanTransition(to) {
+		switch {
+		case to != orders.StatusShipped && to != orders.StatusCancelled:
+			// The desk judges the move: a redelivered press finds it done and answers as
+			// the first did.
+			return st.advance(to, orders.AdvanceOptions{})
+		case !o.Status.CanTransition(to):
 			return st.explain(orders.ErrConflict, o)
-		}
-		switch to {
-		case orders.StatusShipped:
+		case to == orders.StatusShipped:
 			return st.goTo(stateShipCarrier)
-		case orders.StatusCancelled:
-			return st.goTo(stateCancelReason)
 		}
-		return st.advance(to, orders.AdvanceOptions{})
+		return st.goTo(stateCancelReason)
 	}
 	st.say(st.t("err.stale_button"))
 	return nil
@@ -323,7 +329,7 @@ func (st *step) orderAction(verb, rest string) error {
 // advance moves the order of the current work to status to.
 func (st *step) advance(to orders.Status, opt orders.AdvanceOptions) error {
 	number := st.s.Work.Number
-	o, err := st.e.desk.Advance(st.ctx, number, to, st.actor(), opt)
+	o, err := st.e.desk.Advance(st.ctx, st.key, number, to, st.actor(), opt)
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
@@ -376,7 +382,7 @@ func (st *step) answerReviewDate(in Input, action, arg string) error {
 		return err
 	}
 	number := st.s.Work.Number
-	o, err := st.e.desk.Review(st.ctx, number, st.actor(), orders.ReviewDecision{Date: d})
+	o, err := st.e.desk.Review(st.ctx, st.key, number, st.actor(), orders.ReviewDecision{Date: d})
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
@@ -397,7 +403,7 @@ func (st *step) answerRejectReason(in Input, _, _ string) error {
 		return st.reask()
 	}
 	number := st.s.Work.Number
-	o, err := st.e.desk.Review(st.ctx, number, st.actor(), orders.ReviewDecision{Reject: true, Reason: reason})
+	o, err := st.e.desk.Review(st.ctx, st.key, number, st.actor(), orders.ReviewDecision{Reject: true, Reason: reason})
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
@@ -498,7 +504,7 @@ func (st *step) answerPayMethod(_ Input, action, arg string) error {
 		return st.reask()
 	}
 	number, amt := st.s.Work.Number, decimal.RequireFromString(st.s.Work.Amount)
-	o, err := st.e.desk.RecordPayment(st.ctx, number, amt, arg, st.actor())
+	o, err := st.e.desk.RecordPayment(st.ctx, st.key, number, amt, arg, st.actor())
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)

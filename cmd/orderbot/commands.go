@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -241,6 +243,7 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		note := fs.String("note", "", "a note for the order's history (the reason, for cancelled)")
 		carrier := fs.String("carrier", "", "the carrier, for shipped")
 		tracking := fs.String("tracking", "", "the tracking number, for shipped")
+		key := fs.String("key", "", "the action's key: a repeat with the same key changes nothing (default: a new key)")
 		if done, err := parse(fs, reorder(args)); done {
 			return err
 		}
@@ -251,7 +254,10 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		o, err := svc.Advance(ctx, fs.Arg(0), orders.Status(fs.Arg(1)), orders.Operator,
+		if *key == "" {
+			*key = commandKey()
+		}
+		o, err := svc.Advance(ctx, "cli:"+*key, fs.Arg(0), orders.Status(fs.Arg(1)), orders.Operator,
 			orders.AdvanceOptions{Note: *note, Carrier: *carrier, Tracking: *tracking})
 		if err != nil {
 			return err
@@ -328,4 +334,12 @@ func printOrder(a *app, o orders.Order) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.At.In(a.cfg.Location).Format("2006-01-02 15:04"), h.From, h.To, h.Actor, h.Note)
 	}
 	return tw.Flush()
+}
+
+// commandKey is a new key for a command's desk action: each run is an action of its own
+// unless the operator repeats one with --key.
+func commandKey() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -51,7 +51,14 @@ type Bed struct {
 // New assembles the bot over fresh databases with the demo catalog imported.
 func New(tb testing.TB) *Bed {
 	tb.Helper()
-	b := &Bed{T: tb, Store: pgstoretest.New(tb), Rules: orders.DefaultRules(), now: Now}
+	return NewOn(tb, pgstoretest.New(tb))
+}
+
+// NewOn assembles the bot like New over store, a migrated database of the caller's (a
+// fault test's own cluster).
+func NewOn(tb testing.TB, store *pgstore.Store) *Bed {
+	tb.Helper()
+	b := &Bed{T: tb, Store: store, Rules: orders.DefaultRules(), now: Now}
 	b.Redis, b.Prefix = testenv.Redis(tb)
 	b.Log = Logger(tb)
 	b.Service = orders.NewService(b.Store, b.Rules, orders.WithClock(b.Clock), orders.WithLocation(Shanghai), orders.WithLogger(b.Log))

@@ -580,6 +580,9 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 	}
 	var o orders.Order
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		if err := claimAction(ctx, tx, req.Key, "transition"); err != nil {
+			return err
+		}
 		var cur struct {
 			ID     int64  `db:"id"`
 			Status string `db:"status"`
@@ -590,8 +593,16 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 		if st := orders.Status(cur.Status); st != req.From {
 			return fmt.Errorf("%w: the order is %s, not %s", orders.ErrConflict, st, req.From)
 		}
-		if !req.From.CanTransition(req.To) {
-			return fmt.Errorf("%w: from %s to %s", orders.ErrInvalidTransition, req.From, req.To)
+		// The lifecycle's rules, judged on the order as it is under its row lock.
+		locked, err := loadOrder(ctx, tx, cur.ID)
+		if err != nil {
+			return err
+		}
+		if err := orders.CheckTransition(locked, req.To); err != nil {
+			return err
+		}
+		if err := settleAction(ctx, tx, req.Key, cur.ID, 0); err != nil {
+			return err
 		}
 		switch {
 		case req.To == orders.StatusCancelled && holdsStock(req.From):
@@ -604,7 +615,7 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 			}
 		}
 		now := s.now()
-		_, err := tx.ExecContext(ctx, `
+		_, err = tx.ExecContext(ctx, `
 			UPDATE orders SET status = $2, updated_at = $3,
 				carrier = COALESCE(NULLIF($4, ''), carrier),
 				tracking = COALESCE(NULLIF($5, ''), tracking),
@@ -638,7 +649,8 @@ func holdsStock(st orders.Status) bool {
 }
 
 // moveStock runs update (parameters: SKU, quantity) for the units of each product on the
-// order's from-stock lines, in SKU order.
+// order's from-stock lines, in SKU byte order (COLLATE "C"), the one order in which every
+// statement and the reservation trigger lock products, so that none can deadlock another.
 func moveStock(ctx context.Context, tx *sqlx.Tx, orderID int64, update string) error {
 	var rows []struct {
 		SKU      string `db:"sku"`
@@ -646,7 +658,7 @@ func moveStock(ctx context.Context, tx *sqlx.Tx, orderID int64, update string) e
 	}
 	err := tx.SelectContext(ctx, &rows, `
 		SELECT sku, sum(quantity) AS quantity FROM order_lines
-		WHERE order_id = $1 AND from_stock GROUP BY sku ORDER BY sku`, orderID)
+		WHERE order_id = $1 AND from_stock GROUP BY sku ORDER BY sku COLLATE "C"`, orderID)
 	if err != nil {
 		return err
 	}
