@@ -124,6 +124,7 @@ func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (Change
 			return apply, err
 		}
 		apply.Total, apply.DepositDue = s.rules.Deposit(lines, products)
+		apply.PaymentStatus = PaymentStatusOf(apply.Total, apply.DepositDue, o.Paid)
 	default:
 		return apply, &ValidationError{Field: "change", Reason: "one of quantity, date, address, cancel"}
 	}

@@ -203,8 +203,9 @@ func (s *Service) Advance(ctx context.Context, number string, to Status, a Actor
 	return out, err
 }
 
-// RecordPayment records money received; the payment status follows: paid once the total
-// is covered, deposit_paid once the deposit is.
+// RecordPayment records money received; the payment status follows (PaymentStatusOf): paid
+// once the total is covered, deposit_paid once a required deposit is, partly_paid when
+// something is paid but neither.
 func (s *Service) RecordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a Actor) (Order, error) {
 	if !a.May(ActRecordPayment) {
 		return Order{}, s.forbidden(ctx, a, ActRecordPayment)
@@ -234,13 +235,7 @@ func (s *Service) recordPayment(ctx context.Context, number string, amount decim
 		return o, &ValidationError{Field: "amount", Reason: "more than the balance " + balance.StringFixed(2)}
 	}
 	paid := o.Paid.Add(amount)
-	status := PaymentUnpaid
-	switch {
-	case paid.GreaterThanOrEqual(o.Total):
-		status = PaymentPaid
-	case o.DepositDue.IsPositive() && paid.GreaterThanOrEqual(o.DepositDue):
-		status = PaymentDepositPaid
-	}
+	status := PaymentStatusOf(o.Total, o.DepositDue, paid)
 	next := o
 	next.Paid, next.PaymentStatus = paid, status
 	n := s.noticeOf(next, next.Customer.Language)

@@ -82,9 +82,7 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 
 // checkPayment rejects a payment the database would refuse or silently round.
 func checkPayment(req orders.PaymentRequest) error {
-	switch req.Status {
-	case orders.PaymentUnpaid, orders.PaymentDepositPaid, orders.PaymentPaid:
-	default:
+	if !req.Status.Valid() {
 		return &orders.ValidationError{Field: "payment_status", Reason: fmt.Sprintf("%q is not a payment status", req.Status)}
 	}
 	if !req.Amount.IsPositive() {
@@ -370,6 +368,9 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, from orders.Stat
 
 // checkApply rejects a change the database would refuse or silently round.
 func checkApply(a orders.ChangeApply) error {
+	if a.PaymentStatus != "" && !a.PaymentStatus.Valid() {
+		return &orders.ValidationError{Field: "payment_status", Reason: fmt.Sprintf("%q is not a payment status", a.PaymentStatus)}
+	}
 	if len(a.Quantities) == 0 {
 		return nil
 	}
@@ -422,10 +423,11 @@ func (s *Store) applyChange(ctx context.Context, tx *sqlx.Tx, o lockedOrder, a o
 			wanted_date = COALESCE($6::date, wanted_date),
 			total = CASE WHEN $7 THEN $8 ELSE total END,
 			deposit_due = CASE WHEN $7 THEN $9 ELSE deposit_due END,
-			modified = modified OR $10
+			modified = modified OR $10,
+			payment_status = COALESCE(NULLIF($11, ''), payment_status)
 		WHERE id = $1`,
 		o.ID, string(to), now, strings.TrimSpace(a.Address), dateArg(a.PromisedDate), dateArg(a.WantedDate),
-		len(a.Quantities) > 0, a.Total, a.DepositDue, modified)
+		len(a.Quantities) > 0, a.Total, a.DepositDue, modified, string(a.PaymentStatus))
 	if err != nil {
 		return err
 	}

@@ -18,15 +18,19 @@ import (
 )
 
 // orderSelect reads orders with their customers; conditions refer to o (orders) and
-// c (customers).
+// c (customers). An order's customer is named by the order's own contact (migration
+// 0015): the name, phone and company given when it was placed, whatever the customer's
+// profile says now.
 const orderSelect = `
 SELECT o.id, o.number, o.status, o.payment_status, o.total, o.deposit_due, o.delivery_address,
 	o.wanted_date, o.promised_date, o.estimated_date, o.payment_method, o.notes, o.source,
 	o.approved_by, o.approved_at, o.created_at, o.carrier, o.tracking,
 	COALESCE(o.rep_telegram_id, 0) AS rep_telegram_id, o.modified, COALESCE(o.rating, 0) AS rating,
 	o.rating_comment,
-	c.id AS customer_id, COALESCE(c.telegram_id, 0) AS customer_telegram_id, c.name AS customer_name,
-	c.phone AS customer_phone, c.company AS customer_company, c.language AS customer_language,
+	c.id AS customer_id, COALESCE(c.telegram_id, 0) AS customer_telegram_id,
+	COALESCE(NULLIF(o.contact_name, ''), c.name) AS customer_name,
+	COALESCE(NULLIF(o.contact_phone, ''), c.phone) AS customer_phone,
+	o.contact_company AS customer_company, c.language AS customer_language,
 	c.unreachable AS customer_unreachable
 FROM orders o JOIN customers c ON c.id = o.customer_id`
 
@@ -221,9 +225,11 @@ func (s *Store) Order(ctx context.Context, number string) (orders.Order, error) 
 
 // Orders lists the orders selected by f, newest first, with their customers, lines and
 // history. The conditions of f all apply:
-//   - f.Query matches an order by its number (ignoring case), by a part of its customer's
-//     name (ignoring case) or, when it has at least 4 digits, by its customer's phone
-//     containing those digits, whatever the punctuation of either;
+//   - f.Query matches an order by its number (ignoring case), by a part of a name
+//     (ignoring case) or, when it has at least 4 digits, by a phone containing those
+//     digits, whatever the punctuation of either; the name and phone are those of the
+//     order's own contact and those of its customer's profile now, so an order is found
+//     by any contact it had;
 //   - f.PromisedBefore selects orders promised for an earlier day, f.PromisedOn orders
 //     promised for that day (orders without a promised date are never selected by either).
 func (s *Store) Orders(ctx context.Context, f orders.OrderFilter) ([]orders.Order, error) {
@@ -266,9 +272,12 @@ func filterOrders(q *query, f orders.OrderFilter) {
 	}
 	if text := strings.TrimSpace(f.Query); text != "" {
 		// Numbers are stored in upper case (SO-…), so the unique index finds them.
-		cond := fmt.Sprintf("(o.number = %s OR c.name ILIKE %s", q.arg(strings.ToUpper(text)), q.arg(containsPattern(text)))
+		name := q.arg(containsPattern(text))
+		cond := fmt.Sprintf("(o.number = %s OR o.contact_name ILIKE %s OR c.name ILIKE %s", q.arg(strings.ToUpper(text)), name, name)
 		if digits := onlyDigits(text); len(digits) >= minPhoneDigits {
-			cond += fmt.Sprintf(" OR regexp_replace(c.phone, '[^0-9]', '', 'g') LIKE %s", q.arg("%"+digits+"%"))
+			d := q.arg("%" + digits + "%")
+			cond += fmt.Sprintf(" OR regexp_replace(o.contact_phone, '[^0-9]', '', 'g') LIKE %[1]s"+
+				" OR regexp_replace(c.phone, '[^0-9]', '', 'g') LIKE %[1]s", d)
 		}
 		q.and(cond + ")")
 	}
@@ -355,6 +364,8 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err != nil {
 		return orders.Order{}, fmt.Errorf("customer: %w", err)
 	}
+	// The order's own contact: as given for it, what was not given as the profile has it.
+	contact := orderContact(o.Customer, customer)
 	if err := s.useAddresses(ctx, tx, customer.ID, append([]string{o.DeliveryAddress}, o.Customer.Addresses...)); err != nil {
 		return orders.Order{}, fmt.Errorf("customer addresses: %w", err)
 	}
@@ -370,12 +381,13 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	err = tx.GetContext(ctx, &o.ID, `
 		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
-			approved_by, approved_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+			approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
 		RETURNING id`,
 		number, string(o.Status), string(o.PaymentStatus), customer.ID, o.Total, o.DepositDue,
 		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
-		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt)
+		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt,
+		contact.Name, contact.Phone, contact.Company)
 	if err != nil {
 		return orders.Order{}, err
 	}
@@ -387,7 +399,7 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	}
 	// The order as Order reads it, without reading it back: the customer as stored (an
 	// order's customer carries no address list), no payment yet, one history entry.
-	o.Number, o.Customer, o.ApprovedBy = number, customer, req.Approver
+	o.Number, o.Customer, o.ApprovedBy = number, contact, req.Approver
 	o.Customer.Addresses = nil
 	o.Paid = decimal.Zero
 	o.Lines = append([]orders.Line{}, o.Lines...)
@@ -407,6 +419,23 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	return o, nil
 }
 
+// orderContact is the customer of a new order as the order records it: the profile
+// (id, Telegram id, language) with the name, phone and company given for the order, or
+// the profile's where one was not given.
+func orderContact(given, profile orders.Customer) orders.Customer {
+	c := profile
+	if n := strings.TrimSpace(given.Name); n != "" {
+		c.Name = n
+	}
+	if p := strings.TrimSpace(given.Phone); p != "" {
+		c.Phone = p
+	}
+	if co := strings.TrimSpace(given.Company); co != "" {
+		c.Company = co
+	}
+	return c
+}
+
 // checkPlace rejects a placement the database would refuse or silently change.
 func checkPlace(req orders.PlaceRequest) error {
 	o := req.Order
@@ -418,8 +447,7 @@ func checkPlace(req orders.PlaceRequest) error {
 		return bad("day", "the day of the order number is missing")
 	case !o.Status.Valid():
 		return bad("status", "%q is not an order status", o.Status)
-	case o.PaymentStatus != "" && o.PaymentStatus != orders.PaymentUnpaid &&
-		o.PaymentStatus != orders.PaymentDepositPaid && o.PaymentStatus != orders.PaymentPaid:
+	case o.PaymentStatus != "" && !o.PaymentStatus.Valid():
 		return bad("payment_status", "%q is not a payment status", o.PaymentStatus)
 	case o.WantedDate.IsZero():
 		return bad("date", "the wanted delivery date is missing")
