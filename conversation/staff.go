@@ -503,7 +503,7 @@ func (st *step) answerPayMethod(_ Input, action, arg string) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.t("payment."+string(o.PaymentStatus))))
+	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.paymentState(o)))
 	st.showCard(o)
 	return nil
 }

@@ -296,7 +296,7 @@ func (st *step) showOrder(number string) error {
 func (st *step) orderCard(o orders.Order) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n%s · %s\n\n", st.t("order.card.title"), o.Number,
-		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.t("payment."+string(o.PaymentStatus))))
+		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.paymentState(o)))
 	if st.u.Role.Staff() {
 		b.WriteString(st.field("field.customer", o.Customer.Name+", "+o.Customer.Phone) + "\n")
 	}
@@ -342,6 +342,20 @@ func (st *step) orderCard(o orders.Order) string {
 		b.WriteString("\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// paymentState is the order's payment status, with what is paid and owed once something
+// is paid and not everything.
+func (st *step) paymentState(o orders.Order) string {
+	ps := o.PaymentStatus
+	if ps == "" {
+		ps = orders.PaymentUnpaid
+	}
+	state := st.t("payment." + string(ps))
+	if o.Paid.IsPositive() && o.Paid.LessThan(o.Total) {
+		state = st.t("payment.paid_owed", state, st.money(o.Paid), st.money(o.Total.Sub(o.Paid)))
+	}
+	return state
 }
 
 func (st *step) myOrders(page int) error {

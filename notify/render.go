@@ -153,6 +153,12 @@ func (r renderer) payment(n orders.Notice) Message {
 		lines = append(lines, r.t("notice.payment.next.paid"))
 	case orders.PaymentDepositPaid:
 		lines = append(lines, r.t("notice.payment.next.deposit"))
+	case orders.PaymentPartlyPaid:
+		if n.DepositDue.IsPositive() && n.DepositDue.LessThan(n.Total) {
+			lines = append(lines, r.t("notice.payment.next.deposit2", r.money(n.DepositDue), r.money(n.Paid)))
+		} else {
+			lines = append(lines, r.t("notice.payment.next.partly", r.money(n.Paid), r.money(n.Total.Sub(n.Paid))))
+		}
 	default:
 		if n.DepositDue.IsPositive() {
 			lines = append(lines, r.t("notice.payment.next.unpaid", r.money(n.DepositDue)))

@@ -57,6 +57,7 @@ type Notice struct {
 	Total         decimal.Decimal `json:"total,omitempty"`
 	DepositDue    decimal.Decimal `json:"deposit_due,omitempty"`
 	PaymentStatus PaymentStatus   `json:"payment_status,omitempty"`
+	Paid          decimal.Decimal `json:"paid,omitempty"` // paid so far
 	Lines         []NoticeLine    `json:"lines,omitempty"`
 	ChangeID      int64           `json:"change_id,omitempty"`
 }

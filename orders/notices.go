@@ -10,7 +10,7 @@ import (
 // noticeOf fills a Notice with what every notification about o may show.
 func (s *Service) noticeOf(o Order, lang string) Notice {
 	n := Notice{Lang: lang, Number: o.Number, Customer: o.Customer.Name, To: o.Status, Date: o.PromisedDate,
-		Total: o.Total, DepositDue: o.DepositDue, PaymentStatus: o.PaymentStatus, Carrier: o.Carrier, Tracking: o.Tracking}
+		Total: o.Total, DepositDue: o.DepositDue, PaymentStatus: o.PaymentStatus, Paid: o.Paid, Carrier: o.Carrier, Tracking: o.Tracking}
 	if n.Date.IsZero() {
 		n.Date = o.EstimatedDate
 	}

@@ -1,0 +1,90 @@
+package conversation_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/orderbot/orderbot/orders"
+	"github.com/shopspring/decimal"
+)
+
+// placeAs places an order of qty CHAIR-100 (black, ¥299 each, from stock) for the customer
+// under the contact name and phone, as the customer's Confirm does.
+func placeAs(t *testing.T, k *desk, key, name, phone string, qty int) orders.Order {
+	t.Helper()
+	d := orders.Draft{Key: key, Lines: []orders.DraftLine{{SKU: "CHAIR-100", Variant: "colour=black", Quantity: qty}},
+		Address: "上海市浦东新区世纪大道100号", WantedDate: orders.Date{Year: 2026, Month: 12, Day: 20},
+		PaymentMethod: "bank_transfer", Source: "customer",
+		Customer: orders.Customer{TelegramID: k.customer.u.ID, Name: name, Phone: phone, Language: "zh"}}
+	o, _, err := k.bed.Service.Place(context.Background(), d, orders.CustomerActor(k.customer.u.ID).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func chineseDesk(t *testing.T) *desk {
+	k := newDesk(t)
+	for _, d := range []*driver{k.customer, k.rep1, k.manager} {
+		d.u.LanguageCode = "zh"
+	}
+	return k
+}
+
+// Orders 0001 and 0002 were placed by 王小明 13800138000, order 0003 under the new contact
+// 李娟 13912345678: the rep's card of 0002 still names 王小明, and /find finds 0001 and
+// 0002 by the contact they were placed under.
+func TestCardKeepsTheOrdersContact(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	o1 := placeAs(t, k, "k1", "王小明", "13800138000", 2)
+	o2 := placeAs(t, k, "k2", "王小明", "13800138000", 3)
+	o3 := placeAs(t, k, "k3", "李娟", "13912345678", 4)
+
+	r := k.rep1
+	r.cmd("/status " + o2.Number)
+	r.expect("王小明", "13800138000")
+	if strings.Contains(r.shown(), "李娟") || strings.Contains(r.shown(), "13912345678") {
+		t.Errorf("the card of %s shows the later contact:\n%s", o2.Number, r.shown())
+	}
+	r.cmd("/status " + o3.Number)
+	r.expect("李娟", "13912345678")
+
+	for _, q := range []string{"王", "13800138000"} {
+		r.cmd("/find " + q)
+		shown := r.shown()
+		if !strings.Contains(shown, o1.Number) || !strings.Contains(shown, o2.Number) {
+			t.Errorf("/find %s does not list %s and %s:\n%s", q, o1.Number, o2.Number, shown)
+		}
+		if strings.Contains(shown, o3.Number) {
+			t.Errorf("/find %s lists %s, placed under another contact:\n%s", q, o3.Number, shown)
+		}
+	}
+}
+
+// After ¥5,000 of ¥5,980 is recorded the order is partly paid, on the rep's card and on
+// the customer's, with what is paid and owed: not 未付款.
+func TestPartlyPaidOnBothCards(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	o := placeAs(t, k, "k1", "王小明", "13800138000", 20) // 20 × ¥299 = ¥5,980
+	if !o.Total.Equal(decimal.RequireFromString("5980")) {
+		t.Fatalf("total %s", o.Total)
+	}
+	got, err := k.bed.Service.RecordPayment(context.Background(), o.Number, decimal.RequireFromString("5000"), "bank_transfer",
+		orders.StaffActor(orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PaymentStatus != orders.PaymentPartlyPaid {
+		t.Fatalf("payment status %s, want partly_paid", got.PaymentStatus)
+	}
+	for _, d := range []*driver{k.rep1, k.customer} {
+		d.cmd("/status " + o.Number)
+		d.expect("部分付款", "已付 ¥5,000.00", "未付 ¥980.00")
+		if strings.Contains(d.shown(), "未付款") {
+			t.Errorf("card says 未付款:\n%s", d.shown())
+		}
+	}
+}
