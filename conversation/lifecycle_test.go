@@ -442,7 +442,7 @@ func TestConcurrentPaymentsNeverOverpay(t *testing.T) {
 		}
 	}
 	o := k.order(t, n)
-	if ok != 5 || !o.Paid.Equal(decimal.RequireFromString("500")) || o.PaymentStatus != orders.PaymentUnpaid {
+	if ok != 5 || !o.Paid.Equal(decimal.RequireFromString("500")) || o.PaymentStatus != orders.PaymentPartlyPaid {
 		t.Errorf("%d payments accepted, paid %s (%s); want 5 and 500 of 598: %v", ok, o.Paid, o.PaymentStatus, errs)
 	}
 }

@@ -88,3 +88,50 @@ func TestPartlyPaidOnBothCards(t *testing.T) {
 		}
 	}
 }
+
+// The catalog speaks the customer's language: option buttons and units in Chinese, and an
+// option value typed in either language is understood.
+func TestCatalogInTheCustomersLanguage(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	d := k.customer
+	d.cmd("/neworder")
+	d.text("CHAIR-200")
+	if _, ok := d.button("黑色"); !ok {
+		t.Fatalf("no button 黑色:\n%s", d.shown())
+	}
+	if strings.Contains(d.shown(), "[black]") || strings.Contains(d.shown(), "black") {
+		t.Errorf("English option values in Chinese:\n%s", d.shown())
+	}
+	d.text("黑的")
+	if _, ok := d.button("要"); !ok {
+		t.Fatalf("黑的 not taken for black, or no button 要:\n%s", d.shown())
+	}
+	d.text("要")
+	d.expect("把")
+	d.text("10")
+	d.expect("培训椅（带写字板）（黑色，要）", "× 10 把")
+	if strings.Contains(d.shown(), "pcs") {
+		t.Errorf("the English unit in Chinese:\n%s", d.shown())
+	}
+
+	// An English reader sees the English values and may type either language.
+	e := newDriver(t, k.bed, 1500, "en")
+	e.cmd("/neworder")
+	e.text("CHAIR-100")
+	if _, ok := e.button("grey"); !ok {
+		t.Fatalf("no button grey:\n%s", e.shown())
+	}
+	e.text("灰色")
+	e.expect("Office chair Classic (grey)", "pcs")
+	e.text("3")
+	e.expect("Office chair Classic (grey) × 3 pcs")
+
+	// What was ordered keeps its Chinese names: the stored line and the card.
+	o := placeAs(t, k, "k1", "王小明", "13800138000", 2)
+	if l := o.Lines[0]; l.NameZH != "经典办公椅" || l.UnitZH != "把" || l.VariantZH != "colour=黑色" || l.Unit != "pcs" {
+		t.Errorf("stored line %+v", l)
+	}
+	d.cmd("/status " + o.Number)
+	d.expect("经典办公椅（黑色） × 2 把")
+}

@@ -332,11 +332,7 @@ func orderNotice(n orders.Notice, o orders.Order) orders.Notice {
 	n.Total, n.DepositDue = o.Total, o.DepositDue
 	n.Lines = n.Lines[:0:0]
 	for _, l := range o.Lines {
-		name := l.Name
-		if vs := l.Variant.Values(); len(vs) > 0 {
-			name += " (" + strings.Join(vs, ", ") + ")"
-		}
-		n.Lines = append(n.Lines, orders.NoticeLine{Name: name, Quantity: l.Quantity, Unit: l.Unit,
+		n.Lines = append(n.Lines, orders.NoticeLine{Name: l.Label(n.Lang), Quantity: l.Quantity, Unit: l.UnitName(n.Lang),
 			UnitPrice: l.UnitPrice, FromStock: l.FromStock, Complimentary: l.Complimentary})
 	}
 	return n

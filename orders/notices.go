@@ -15,7 +15,7 @@ func (s *Service) noticeOf(o Order, lang string) Notice {
 		n.Date = o.EstimatedDate
 	}
 	for _, l := range o.Lines {
-		n.Lines = append(n.Lines, NoticeLine{Name: l.Name, Quantity: l.Quantity, Unit: l.Unit, UnitPrice: l.UnitPrice,
+		n.Lines = append(n.Lines, NoticeLine{Name: l.Label(lang), Quantity: l.Quantity, Unit: l.UnitName(lang), UnitPrice: l.UnitPrice,
 			FromStock: l.FromStock, Complimentary: l.Complimentary})
 	}
 	return n

@@ -192,3 +192,45 @@ func TestPartlyPaidStored(t *testing.T) {
 		t.Error("the database took an unknown payment status")
 	}
 }
+
+// The catalog's Chinese names are stored, and an order's lines keep those they were
+// ordered with: a later import that renames them does not rewrite the order.
+func TestCatalogChineseNamesStored(t *testing.T) {
+	t.Parallel()
+	s, ctx := setup(t)
+	importCSV(t, s, `sku,name_en,name_zh,category,unit,price,stock,standard,options,unit_zh
+CH-100,Office chair,办公椅,chairs,pcs,199.00,10,true,colour=black:黑色|grey:灰色;size=S|M|L,把
+`)
+	ps, err := s.ProductsBySKU(ctx, []string{"CH-100", "CH-200"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := ps["CH-100"]
+	if p.UnitZH != "把" || p.Options[0].ZH["grey"] != "灰色" || p.Options[1].ZH != nil {
+		t.Errorf("stored product %+v", p)
+	}
+	if p2 := ps["CH-200"]; p2.UnitZH != "" || p2.Options != nil {
+		t.Errorf("a product without Chinese names: %+v", p2)
+	}
+	req := placeRequest("d1", 42, "CH-100", 1)
+	req.Order.Lines[0].NameZH, req.Order.Lines[0].UnitZH = p.NameZH, p.UnitZH
+	req.Order.Lines[0].VariantZH = p.VariantZH(req.Order.Lines[0].Variant)
+	o, _, err := s.PlaceOrder(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	importCSV(t, s, `sku,name_en,name_zh,category,unit,price,stock,standard,options,unit_zh
+CH-100,Office chair,新办公椅,chairs,pcs,199.00,10,true,colour=black:乌黑|grey:灰色;size=S|M|L,张
+`)
+	got, err := s.Order(ctx, o.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := got.Lines[0]
+	if l.NameZH != "办公椅" || l.UnitZH != "把" || l.VariantZH != "colour=黑色;size=M" {
+		t.Errorf("stored line %+v", l)
+	}
+	if l.Label("zh") != "办公椅（黑色，M）" || l.UnitName("zh") != "把" || l.Label("en") != "Office chair (black, M)" || l.UnitName("en") != "pcs" {
+		t.Errorf("line labels %q %q %q %q", l.Label("zh"), l.UnitName("zh"), l.Label("en"), l.UnitName("en"))
+	}
+}
