@@ -135,3 +135,57 @@ func TestCatalogInTheCustomersLanguage(t *testing.T) {
 	d.cmd("/status " + o.Number)
 	d.expect("经典办公椅（黑色） × 2 把")
 }
+
+// Choosing cancellation is called cancellation throughout: the card's own button, the
+// question, the answer, the manager's card and decision, the history; the change menu has
+// no 「取消订单」 beside 「取消」.
+func TestCancellationIsCalledCancellation(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	o := placeAs(t, k, "k1", "王小明", "13800138000", 2) // from stock: confirmed at once
+	c := k.customer
+	c.cmd("/status " + o.Number)
+	if _, ok := c.button("申请取消订单"); !ok {
+		t.Fatalf("no cancellation button on the card:\n%s", c.shown())
+	}
+	c.press("申请修改订单")
+	menu := c.shown()
+	if strings.Contains(menu, "取消订单") {
+		t.Errorf("the change menu offers 取消订单 beside 取消:\n%s", menu)
+	}
+
+	c.cmd("/status " + o.Number)
+	c.press("申请取消订单")
+	c.expect("取消订单 " + o.Number + " 的原因")
+	c.text("预算取消了")
+	c.expect("您取消订单 " + o.Number + " 的申请已提交给主管")
+	for _, bad := range []string{"修改原因", "修改申请已提交", "修改申请"} {
+		if strings.Contains(c.shown(), bad) {
+			t.Errorf("cancellation told as a change (%s):\n%s", bad, c.shown())
+		}
+	}
+	m := k.manager
+	m.cmd("/status " + o.Number)
+	m.expect("客户申请取消订单，原因：预算取消了")
+	m.press("批准取消")
+	m.expect("已批准：订单 " + o.Number + " 已取消")
+	if strings.Contains(m.shown(), "已修改") {
+		t.Errorf("an approved cancellation told as a change:\n%s", m.shown())
+	}
+	got, err := k.bed.Service.Order(context.Background(), o.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := got.History[len(got.History)-1]
+	if got.Status != orders.StatusCancelled || last.To != orders.StatusCancelled || !strings.HasPrefix(last.Note, "cancellation") ||
+		!strings.Contains(last.Note, "预算取消了") {
+		t.Errorf("after the approved cancellation: %s, history %+v", got.Status, last)
+	}
+	var kinds []string
+	if err := k.bed.Store.DB().Select(&kinds, `SELECT c.kind FROM change_requests c JOIN orders o ON o.id = c.order_id WHERE o.number = $1`, o.Number); err != nil {
+		t.Fatal(err)
+	}
+	if len(kinds) != 1 || kinds[0] != orders.ChangeCancel {
+		t.Errorf("requests recorded %v, want one cancellation", kinds)
+	}
+}

@@ -273,11 +273,16 @@ func (r renderer) reviewTaken(n orders.Notice) Message {
 
 func (r renderer) changeRequested(n orders.Notice, changeID int64) Message {
 	m := Message{Text: r.t("notice.change.requested", n.Number, n.Actor, n.Note)}
+	approve, reject := r.t("notice.btn.approve"), r.t("notice.btn.reject_chg")
+	if n.Change == orders.ChangeCancel {
+		m.Text = r.t("notice.cancellation.requested", n.Number, n.Actor, n.Note)
+		approve, reject = r.t("notice.btn.cancellation.approve"), r.t("notice.btn.cancellation.reject")
+	}
 	if changeID > 0 {
 		id := strconv.FormatInt(changeID, 10)
 		m.Buttons = [][]Button{{
-			{Text: r.t("notice.btn.approve"), Data: DataChangeApprove + id},
-			{Text: r.t("notice.btn.reject_chg"), Data: DataChangeReject + id},
+			{Text: approve, Data: DataChangeApprove + id},
+			{Text: reject, Data: DataChangeReject + id},
 		}}
 	}
 	return m
@@ -288,6 +293,9 @@ func (r renderer) changeRequested(n orders.Notice, changeID int64) Message {
 func (r renderer) changeDecided(n orders.Notice) Message {
 	switch n.To {
 	case "":
+		if n.Change == orders.ChangeCancel {
+			return Message{Text: r.t("notice.cancellation.rejected", n.Number, n.Note)}
+		}
 		return Message{Text: r.t("notice.change.rejected", n.Number, n.Note)}
 	case orders.StatusCancelled:
 		return Message{Text: r.t("notice.change.cancelled", n.Number, n.Note)}

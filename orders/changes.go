@@ -54,7 +54,10 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 	var ns []Notification
 	for _, m := range managers {
 		n := s.noticeOf(o, m.Language)
-		n.Note, n.Actor = changeText(c), o.Customer.Name
+		n.Note, n.Actor, n.Change = changeText(c), o.Customer.Name, c.Kind
+		if c.Kind == ChangeCancel {
+			n.Note = c.Reason // the text says it is a cancellation
+		}
 		ns = append(ns, NewNotification(NoticeChangeRequested, m.TelegramID,
 			// Each request is a new event, even one like an earlier rejected request.
 			NoticeChangeRequested+":"+o.Number+":"+randomID()+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
@@ -63,7 +66,7 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 	return cr, o, err
 }
 
-// changeText describes a change for people: "date 2026-12-20", "cancel".
+// changeText describes a change for people: "date 2026-12-20", "cancellation (too late)".
 func changeText(c ChangeRequest) string {
 	var what string
 	switch c.Kind {
@@ -74,7 +77,7 @@ func changeText(c ChangeRequest) string {
 	case ChangeAddress:
 		what = "address → " + c.Address
 	case ChangeCancel:
-		what = "cancel"
+		what = "cancellation"
 	}
 	if c.Reason != "" {
 		what += " (" + c.Reason + ")"
@@ -159,7 +162,10 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 		}
 	}
 	n := s.noticeOf(o, o.Customer.Language)
-	n.Note, n.Actor = changeText(c), a.Display()
+	n.Note, n.Actor, n.Change = changeText(c), a.Display(), c.Kind
+	if c.Kind == ChangeCancel {
+		n.Note = c.Reason
+	}
 	n.To = StatusConfirmed
 	if !approve {
 		n.To = "" // rejected
