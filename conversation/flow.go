@@ -307,7 +307,7 @@ func (st *step) askOption() error {
 	}
 	var rows [][]Button
 	var row []Button
-	for i, v := range o.Values {
+	for i, v := range o.Labels(st.s.Lang) {
 		row = append(row, st.rawBtn(v, "opt", strconv.Itoa(i)))
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
@@ -353,14 +353,10 @@ func (st *step) answerOption(in Input, action, arg string) error {
 			value = o.Values[i]
 		}
 	case in.Kind == InputText:
-		for _, v := range o.Values {
-			if strings.EqualFold(strings.TrimSpace(in.Text), v) {
-				value = v
-			}
-		}
+		value, _ = o.Match(in.Text) // a value or its Chinese name
 	}
 	if value == "" {
-		st.say(st.t("err.option", st.optionName(o.Name), strings.Join(o.Values, ", ")))
+		st.say(st.t("err.option", st.optionName(o.Name), strings.Join(o.Labels(st.s.Lang), ", ")))
 		return st.reask()
 	}
 	if st.s.Pick.Chosen == nil {
@@ -390,11 +386,8 @@ func (st *step) askQuantity() error {
 	if err != nil {
 		return st.productGone(err)
 	}
-	name := p.Name(st.s.Lang)
-	if v := orders.MakeVariant(p.Options, st.s.Pick.Chosen); v != "" {
-		name += " (" + strings.Join(v.Values(), ", ") + ")"
-	}
-	st.say(st.t("ask.quantity", name, p.Unit, st.e.desk.Rules().MaxQuantity), st.navRow())
+	name := st.productLabel(p, orders.MakeVariant(p.Options, st.s.Pick.Chosen))
+	st.say(st.t("ask.quantity", name, p.UnitName(st.s.Lang), st.e.desk.Rules().MaxQuantity), st.navRow())
 	return nil
 }
 

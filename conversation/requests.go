@@ -10,9 +10,11 @@ import (
 // --- a customer's change request ---
 
 func (st *step) askChangeKind() error {
+	// A cancellation is requested with its own button on the card, so that this menu has
+	// no 「取消订单」 beside the 「取消」 that leaves it.
 	st.say(st.t("ask.change_kind", st.s.Work.Number),
 		[]Button{st.btn("btn.change.quantity", "k", orders.ChangeQuantity), st.btn("btn.change.date", "k", orders.ChangeDate)},
-		[]Button{st.btn("btn.change.address", "k", orders.ChangeAddress), st.btn("btn.change.cancel", "k", orders.ChangeCancel)},
+		[]Button{st.btn("btn.change.address", "k", orders.ChangeAddress)},
 		[]Button{st.btn("btn.cancel", "cancel")})
 	return nil
 }
@@ -128,6 +130,10 @@ func (st *step) askChangeReason() error {
 	if st.s.Work.Change != orders.ChangeCancel {
 		rows = append(rows, []Button{st.btn("btn.skip", "skip")})
 	}
+	if st.s.Work.Change == orders.ChangeCancel {
+		st.say(st.t("ask.cancellation_reason", st.s.Work.Number), []Button{st.btn("btn.cancellation.keep", "cancel")})
+		return nil
+	}
 	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
 	st.say(st.t("ask.change_reason"), rows...)
 	return nil
@@ -151,12 +157,19 @@ func (st *step) answerChangeReason(in Input, action, _ string) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	if cr.ID == 0 {
+	cancellation := c.Kind == orders.ChangeCancel
+	switch {
+	case cr.ID == 0 && cancellation:
+		st.say(st.t("cancellation.done", o.Number))
+		st.showCard(o)
+	case cr.ID == 0:
 		st.say(st.t("change.applied", o.Number))
 		st.showCard(o)
-		return nil
+	case cancellation:
+		st.say(st.t("cancellation.requested", o.Number))
+	default:
+		st.say(st.t("change.requested", o.Number))
 	}
-	st.say(st.t("change.requested", o.Number))
 	return nil
 }
 
@@ -186,10 +199,18 @@ func (st *step) decideChange(note string) error {
 	cr, o, err := st.e.desk.DecideChange(st.ctx, st.key, w.ChangeID, st.actor(), w.Approve, note)
 	if err != nil {
 		if errors.Is(err, orders.ErrConflict) && cr.ID != 0 {
-			st.say(st.t("change.already", cr.ID, st.t("change.status."+cr.Status)))
+			key := "change.already"
+			if cr.Kind == orders.ChangeCancel {
+				key = "cancellation.already"
+			}
+			st.say(st.t(key, cr.ID, st.t("change.status."+cr.Status)))
 			return nil
 		}
 		return st.explain(err, o)
+	}
+	if cr.Kind == orders.ChangeCancel {
+		st.say(st.t("cancellation.decided."+cr.Status, o.Number))
+		return nil
 	}
 	st.say(st.t("change.decided."+cr.Status, o.Number))
 	return nil

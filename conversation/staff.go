@@ -173,7 +173,8 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 		}
 		switch o.Status {
 		case orders.StatusPendingReview, orders.StatusAwaitingCustomer, orders.StatusConfirmed, orders.StatusInProduction, orders.StatusQualityCheck:
-			rows = append(rows, []Button{{Text: st.t("btn.request_change"), Data: "m:chg:" + n}})
+			rows = append(rows, []Button{{Text: st.t("btn.request_change_only"), Data: "m:chg:" + n}},
+				[]Button{{Text: st.t("btn.request_cancellation"), Data: "m:cxl:" + n}})
 		}
 		return rows
 	}
@@ -227,10 +228,15 @@ func (st *step) showCard(o orders.Order) {
 		a := st.actor()
 		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {
 			for _, c := range cs {
-				text += "\n" + st.t("change.pending", orders.ChangeText(c))
+				pending, approve, reject := st.t("change.pending", orders.ChangeText(c)), st.t("btn.change.approve"), st.t("btn.change.reject")
+				if c.Kind == orders.ChangeCancel {
+					pending = st.t("cancellation.pending", c.Reason)
+					approve, reject = st.t("btn.cancellation.approve"), st.t("btn.cancellation.reject")
+				}
+				text += "\n" + pending
 				if a.May(orders.ActDecideChange) {
 					id := strconv.FormatInt(c.ID, 10)
-					rows = append(rows, []Button{{Text: st.t("btn.change.approve"), Data: "m:ca:" + id}, {Text: st.t("btn.change.reject"), Data: "m:cr:" + id}})
+					rows = append(rows, []Button{{Text: approve, Data: "m:ca:" + id}, {Text: reject, Data: "m:cr:" + id}})
 				}
 			}
 		}
@@ -261,13 +267,17 @@ func (st *step) orderAction(verb, rest string) error {
 		st.reset(true)
 		st.s.Work = &work{Number: number, Rating: r}
 		return st.goTo(stateRateComment)
-	case "chg":
+	case "chg", "cxl":
 		o, err := st.e.desk.CustomerOrder(st.ctx, st.u.ID, number)
 		if err != nil {
 			return st.explain(err, orders.Order{Number: number})
 		}
 		st.reset(true)
 		st.s.Work = &work{Number: o.Number}
+		if verb == "cxl" { // a cancellation: its reason, then the request
+			st.s.Work.Change = orders.ChangeCancel
+			return st.goTo(stateChangeReason)
+		}
 		return st.goTo(stateChangeKind)
 	case "ca", "cr":
 		id, _ := strconv.ParseInt(number, 10, 64)
@@ -509,7 +519,7 @@ func (st *step) answerPayMethod(_ Input, action, arg string) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.t("payment."+string(o.PaymentStatus))))
+	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.paymentState(o)))
 	st.showCard(o)
 	return nil
 }

@@ -156,42 +156,51 @@ func (st *step) money(d decimal.Decimal) string {
 }
 
 func (st *step) lineName(sku string, v orders.Variant) string {
-	name := sku
 	if p, err := st.e.desk.Product(st.ctx, sku); err == nil || errors.Is(err, orders.ErrInactive) {
-		name = p.Name(st.s.Lang)
+		return st.productLabel(p, v)
 	}
-	if vals := v.Values(); len(vals) > 0 {
+	return st.productLabel(orders.Product{SKU: sku, NameEN: sku}, v)
+}
+
+// productLabel names the product with the option values of v in the user's language.
+func (st *step) productLabel(p orders.Product, v orders.Variant) string {
+	name := p.Name(st.s.Lang)
+	vals := p.VariantLabels(v, st.s.Lang)
+	switch {
+	case len(vals) == 0:
+	case st.s.Lang == i18n.ZH:
+		name += "（" + strings.Join(vals, "，") + "）"
+	default:
 		name += " (" + strings.Join(vals, ", ") + ")"
 	}
 	return name
 }
 
 func (st *step) quoteLineName(ql orders.QuoteLine) string {
-	name := ql.Product.Name(st.s.Lang)
-	if vals := ql.Variant.Values(); len(vals) > 0 {
-		name += " (" + strings.Join(vals, ", ") + ")"
-	}
-	return name
+	return st.productLabel(ql.Product, ql.Variant)
 }
+
+// unit is a line's unit in the user's language, as the order recorded it.
+func (st *step) unit(l orders.Line) string { return l.UnitName(st.s.Lang) }
 
 func (st *step) lineAdded(ql orders.QuoteLine) string {
 	name := st.quoteLineName(ql)
 	switch {
 	case ql.Lead.FromStock:
-		return st.t("line.added.stock", name, ql.Quantity, ql.Unit, ql.Date.String())
+		return st.t("line.added.stock", name, ql.Quantity, st.unit(ql.Line), ql.Date.String())
 	case !ql.Product.Standard:
-		return st.t("line.added.custom", name, ql.Quantity, ql.Unit)
+		return st.t("line.added.custom", name, ql.Quantity, st.unit(ql.Line))
 	case !ql.Lead.Automatic:
-		return st.t("line.added.large", name, ql.Quantity, ql.Unit)
+		return st.t("line.added.large", name, ql.Quantity, st.unit(ql.Line))
 	default:
-		return st.t("line.added.production", name, ql.Quantity, ql.Unit, ql.Date.String())
+		return st.t("line.added.production", name, ql.Quantity, st.unit(ql.Line), ql.Date.String())
 	}
 }
 
 func (st *step) cartText(q orders.Quote) string {
 	var b strings.Builder
 	for i, ql := range q.Lines {
-		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.quoteLineName(ql), ql.Quantity, ql.Unit,
+		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.quoteLineName(ql), ql.Quantity, st.unit(ql.Line),
 			st.money(ql.UnitPrice), st.money(ql.Amount()))
 		switch {
 		case ql.Lead.FromStock:
@@ -204,7 +213,7 @@ func (st *step) cartText(q orders.Quote) string {
 		b.WriteString("\n")
 	}
 	for _, l := range q.Complimentary {
-		fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, ""), l.Quantity, l.Unit, st.t("line.complimentary"))
+		fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, ""), l.Quantity, st.unit(l), st.t("line.complimentary"))
 	}
 	b.WriteString(st.field("field.total", st.money(q.Total)))
 	return b.String()
@@ -296,7 +305,7 @@ func (st *step) showOrder(number string) error {
 func (st *step) orderCard(o orders.Order) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n%s · %s\n\n", st.t("order.card.title"), o.Number,
-		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.t("payment."+string(o.PaymentStatus))))
+		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.paymentState(o)))
 	if st.u.Role.Staff() {
 		b.WriteString(st.field("field.customer", o.Customer.Name+", "+o.Customer.Phone) + "\n")
 	}
@@ -308,10 +317,10 @@ func (st *step) orderCard(o orders.Order) string {
 	}
 	for i, l := range o.Lines {
 		if l.Complimentary {
-			fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.t("line.complimentary"))
+			fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, l.Variant), l.Quantity, st.unit(l), st.t("line.complimentary"))
 			continue
 		}
-		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.money(l.UnitPrice), st.money(l.Amount()))
+		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, st.unit(l), st.money(l.UnitPrice), st.money(l.Amount()))
 		if st.u.Role.Staff() {
 			source := "line.production"
 			if l.FromStock {
@@ -342,6 +351,20 @@ func (st *step) orderCard(o orders.Order) string {
 		b.WriteString("\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// paymentState is the order's payment status, with what is paid and owed once something
+// is paid and not everything.
+func (st *step) paymentState(o orders.Order) string {
+	ps := o.PaymentStatus
+	if ps == "" {
+		ps = orders.PaymentUnpaid
+	}
+	state := st.t("payment." + string(ps))
+	if o.Paid.IsPositive() && o.Paid.LessThan(o.Total) {
+		state = st.t("payment.paid_owed", state, st.money(o.Paid), st.money(o.Total.Sub(o.Paid)))
+	}
+	return state
 }
 
 func (st *step) myOrders(page int) error {

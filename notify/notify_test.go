@@ -70,7 +70,7 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 	if _, err := e.svc.Review(ctx, "", num, asAlice, orders.ReviewDecision{Accept: true}); err != nil {
 		t.Fatal(err)
 	}
-	confirm := expectText(t, srv, wang.TelegramID, "请确认订单 "+num, "Executive chair", "合计：¥11,520.00", "承诺交期", "生产前应付订金：¥3,456.00")
+	confirm := expectText(t, srv, wang.TelegramID, "请确认订单 "+num, "大班椅", "合计：¥11,520.00", "承诺交期", "生产前应付订金：¥3,456.00")
 	wantButtons(t, confirm, [][]string{{"m:oc:" + num, "m:od:" + num}})
 	for _, card := range []telegramtest.Sent{boCard, meiCard} {
 		edit := expectText(t, srv, card.ChatID, "订单 "+num+" 已由 Alice 处理")

@@ -153,6 +153,12 @@ func (r renderer) payment(n orders.Notice) Message {
 		lines = append(lines, r.t("notice.payment.next.paid"))
 	case orders.PaymentDepositPaid:
 		lines = append(lines, r.t("notice.payment.next.deposit"))
+	case orders.PaymentPartlyPaid:
+		if n.DepositDue.IsPositive() && n.DepositDue.LessThan(n.Total) {
+			lines = append(lines, r.t("notice.payment.next.deposit2", r.money(n.DepositDue), r.money(n.Paid)))
+		} else {
+			lines = append(lines, r.t("notice.payment.next.partly", r.money(n.Paid), r.money(n.Total.Sub(n.Paid))))
+		}
 	default:
 		if n.DepositDue.IsPositive() {
 			lines = append(lines, r.t("notice.payment.next.unpaid", r.money(n.DepositDue)))
@@ -267,11 +273,16 @@ func (r renderer) reviewTaken(n orders.Notice) Message {
 
 func (r renderer) changeRequested(n orders.Notice, changeID int64) Message {
 	m := Message{Text: r.t("notice.change.requested", n.Number, n.Actor, n.Note)}
+	approve, reject := r.t("notice.btn.approve"), r.t("notice.btn.reject_chg")
+	if n.Change == orders.ChangeCancel {
+		m.Text = r.t("notice.cancellation.requested", n.Number, n.Actor, n.Note)
+		approve, reject = r.t("notice.btn.cancellation.approve"), r.t("notice.btn.cancellation.reject")
+	}
 	if changeID > 0 {
 		id := strconv.FormatInt(changeID, 10)
 		m.Buttons = [][]Button{{
-			{Text: r.t("notice.btn.approve"), Data: DataChangeApprove + id},
-			{Text: r.t("notice.btn.reject_chg"), Data: DataChangeReject + id},
+			{Text: approve, Data: DataChangeApprove + id},
+			{Text: reject, Data: DataChangeReject + id},
 		}}
 	}
 	return m
@@ -282,6 +293,9 @@ func (r renderer) changeRequested(n orders.Notice, changeID int64) Message {
 func (r renderer) changeDecided(n orders.Notice) Message {
 	switch n.To {
 	case "":
+		if n.Change == orders.ChangeCancel {
+			return Message{Text: r.t("notice.cancellation.rejected", n.Number, n.Note)}
+		}
 		return Message{Text: r.t("notice.change.rejected", n.Number, n.Note)}
 	case orders.StatusCancelled:
 		return Message{Text: r.t("notice.change.cancelled", n.Number, n.Note)}
@@ -326,11 +340,7 @@ func orderNotice(n orders.Notice, o orders.Order) orders.Notice {
 	n.Total, n.DepositDue = o.Total, o.DepositDue
 	n.Lines = n.Lines[:0:0]
 	for _, l := range o.Lines {
-		name := l.Name
-		if vs := l.Variant.Values(); len(vs) > 0 {
-			name += " (" + strings.Join(vs, ", ") + ")"
-		}
-		n.Lines = append(n.Lines, orders.NoticeLine{Name: name, Quantity: l.Quantity, Unit: l.Unit,
+		n.Lines = append(n.Lines, orders.NoticeLine{Name: l.Label(n.Lang), Quantity: l.Quantity, Unit: l.UnitName(n.Lang),
 			UnitPrice: l.UnitPrice, FromStock: l.FromStock, Complimentary: l.Complimentary})
 	}
 	return n

@@ -74,7 +74,10 @@ func (s *Service) requestChange(ctx context.Context, key string, customer int64,
 	var ns []Notification
 	for _, m := range managers {
 		n := s.noticeOf(o, m.Language)
-		n.Note, n.Actor = changeText(c), o.Customer.Name
+		n.Note, n.Actor, n.Change = changeText(c), o.Customer.Name, c.Kind
+		if c.Kind == ChangeCancel {
+			n.Note = c.Reason // the text says it is a cancellation
+		}
 		ns = append(ns, NewNotification(NoticeChangeRequested, m.TelegramID,
 			// Each request is a new event, even one like an earlier rejected request.
 			NoticeChangeRequested+":"+o.Number+":"+randomID()+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
@@ -168,7 +171,7 @@ func (s *Service) reviewAgain(ctx context.Context, o Order, apply ChangeApply) (
 	return out, nil
 }
 
-// changeText describes a change for people: "date 2026-12-20", "cancel".
+// changeText describes a change for people: "date 2026-12-20", "cancellation (too late)".
 func changeText(c ChangeRequest) string {
 	var what string
 	switch c.Kind {
@@ -179,7 +182,7 @@ func changeText(c ChangeRequest) string {
 	case ChangeAddress:
 		what = "address → " + c.Address
 	case ChangeCancel:
-		what = "cancel"
+		what = "cancellation"
 	}
 	if c.Reason != "" {
 		what += " (" + c.Reason + ")"
@@ -232,6 +235,7 @@ func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (Change
 			return apply, err
 		}
 		apply.Total, apply.DepositDue = s.rules.Deposit(lines, products)
+		apply.PaymentStatus = PaymentStatusOf(apply.Total, apply.DepositDue, o.Paid)
 	default:
 		return apply, &ValidationError{Field: "change", Reason: "one of quantity, date, address, cancel"}
 	}
@@ -273,7 +277,10 @@ func (s *Service) decideChange(ctx context.Context, key string, id int64, a Acto
 		}
 	}
 	n := s.noticeOf(o, o.Customer.Language)
-	n.Note, n.Actor = changeText(c), a.Display()
+	n.Note, n.Actor, n.Change = changeText(c), a.Display(), c.Kind
+	if c.Kind == ChangeCancel {
+		n.Note = c.Reason
+	}
 	n.To = StatusConfirmed
 	if !approve {
 		n.To = "" // rejected

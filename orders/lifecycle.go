@@ -240,9 +240,10 @@ func (s *Service) advance(ctx context.Context, key, number string, to Status, a 
 	return out, err
 }
 
-// RecordPayment records money received; the payment status follows: paid once the total
-// is covered, deposit_paid once the deposit is. key identifies the payment (see Review): a
-// redelivered update records no second payment and returns the order.
+// RecordPayment records money received; the payment status follows (PaymentStatusOf): paid
+// once the total is covered, deposit_paid once a required deposit is, partly_paid when
+// something is paid but neither. key identifies the payment (see Review): a redelivered
+// update records no second payment and returns the order.
 func (s *Service) RecordPayment(ctx context.Context, key, number string, amount decimal.Decimal, method string, a Actor) (Order, error) {
 	if err := s.authorize(ctx, a, ActRecordPayment); err != nil {
 		return Order{}, err
@@ -275,13 +276,7 @@ func (s *Service) recordPayment(ctx context.Context, key, number string, amount 
 		return o, &ValidationError{Field: "amount", Reason: "more than the balance " + balance.StringFixed(2)}
 	}
 	paid := o.Paid.Add(amount)
-	status := PaymentUnpaid
-	switch {
-	case paid.GreaterThanOrEqual(o.Total):
-		status = PaymentPaid
-	case o.DepositDue.IsPositive() && paid.GreaterThanOrEqual(o.DepositDue):
-		status = PaymentDepositPaid
-	}
+	status := PaymentStatusOf(o.Total, o.DepositDue, paid)
 	next := o
 	next.Paid, next.PaymentStatus = paid, status
 	n := s.noticeOf(next, next.Customer.Language)

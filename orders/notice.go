@@ -57,8 +57,12 @@ type Notice struct {
 	Total         decimal.Decimal `json:"total,omitempty"`
 	DepositDue    decimal.Decimal `json:"deposit_due,omitempty"`
 	PaymentStatus PaymentStatus   `json:"payment_status,omitempty"`
+	Paid          decimal.Decimal `json:"paid,omitempty"` // paid so far
 	Lines         []NoticeLine    `json:"lines,omitempty"`
 	ChangeID      int64           `json:"change_id,omitempty"`
+	// Change is the kind of a change request the notice is about (ChangeCancel: a
+	// cancellation, told as one).
+	Change string `json:"change,omitempty"`
 }
 
 // NoticeLine is an order line as a notification shows it.

@@ -11,12 +11,12 @@ import (
 // noticeOf fills a Notice with what every notification about o may show.
 func (s *Service) noticeOf(o Order, lang string) Notice {
 	n := Notice{Lang: lang, Number: o.Number, Customer: o.Customer.Name, To: o.Status, Date: o.PromisedDate,
-		Total: o.Total, DepositDue: o.DepositDue, PaymentStatus: o.PaymentStatus, Carrier: o.Carrier, Tracking: o.Tracking}
+		Total: o.Total, DepositDue: o.DepositDue, PaymentStatus: o.PaymentStatus, Paid: o.Paid, Carrier: o.Carrier, Tracking: o.Tracking}
 	if n.Date.IsZero() {
 		n.Date = o.EstimatedDate
 	}
 	for _, l := range o.Lines {
-		n.Lines = append(n.Lines, NoticeLine{Name: l.Name, Quantity: l.Quantity, Unit: l.Unit, UnitPrice: l.UnitPrice,
+		n.Lines = append(n.Lines, NoticeLine{Name: l.Label(lang), Quantity: l.Quantity, Unit: l.UnitName(lang), UnitPrice: l.UnitPrice,
 			FromStock: l.FromStock, Complimentary: l.Complimentary})
 	}
 	return n

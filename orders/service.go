@@ -292,7 +292,8 @@ func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 		}
 		ql := QuoteLine{
 			Line: Line{
-				SKU: p.SKU, Name: p.NameEN, Variant: dl.Variant, Quantity: dl.Quantity, Unit: p.Unit,
+				SKU: p.SKU, Name: p.NameEN, NameZH: p.NameZH, Variant: dl.Variant, VariantZH: p.VariantZH(dl.Variant),
+				Quantity: dl.Quantity, Unit: p.Unit, UnitZH: p.UnitZH,
 				UnitPrice: p.Price, FromStock: lead.FromStock,
 			},
 			Product: p,

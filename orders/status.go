@@ -1,6 +1,11 @@
 package orders
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
 
 // Status is an order's place in its lifecycle. The identifiers are a public
 // interface: they appear in the database, the CLI's JSON and the reps' filters.
@@ -67,11 +72,16 @@ func (s Status) Terminal() bool { return len(transitions[s]) == 0 }
 // PaymentStatus is kept apart from the order status.
 type PaymentStatus string
 
-// The payment statuses.
+// The payment statuses. The identifiers are a public interface, like Status.
 const (
-	PaymentUnpaid      PaymentStatus = "unpaid"
+	// PaymentUnpaid: nothing is paid.
+	PaymentUnpaid PaymentStatus = "unpaid"
+	// PaymentPartlyPaid: something is paid, but neither a required deposit nor the total.
+	PaymentPartlyPaid PaymentStatus = "partly_paid"
+	// PaymentDepositPaid: a required deposit is paid, the total is not.
 	PaymentDepositPaid PaymentStatus = "deposit_paid"
-	PaymentPaid        PaymentStatus = "paid"
+	// PaymentPaid: the total is paid.
+	PaymentPaid PaymentStatus = "paid"
 )
 
 // NeedsProduction reports whether the order needs production or purchase before it can
@@ -123,4 +133,24 @@ var ErrProductionRequired = fmt.Errorf("the order needs production before it shi
 // approval: after the customer confirmed it and before it ships.
 func (s Status) Changeable() bool {
 	return s == StatusConfirmed || s == StatusInProduction || s == StatusQualityCheck
+}
+
+// PaymentStatuses lists every payment status, from nothing paid to everything.
+var PaymentStatuses = []PaymentStatus{PaymentUnpaid, PaymentPartlyPaid, PaymentDepositPaid, PaymentPaid}
+
+// Valid reports whether ps is one of the known payment statuses.
+func (ps PaymentStatus) Valid() bool { return slices.Contains(PaymentStatuses, ps) }
+
+// PaymentStatusOf is the payment status of an order of total with depositDue required
+// before production, of which paid is paid: the one place that decides it.
+func PaymentStatusOf(total, depositDue, paid decimal.Decimal) PaymentStatus {
+	switch {
+	case !paid.IsPositive():
+		return PaymentUnpaid
+	case paid.GreaterThanOrEqual(total):
+		return PaymentPaid
+	case depositDue.IsPositive() && paid.GreaterThanOrEqual(depositDue):
+		return PaymentDepositPaid
+	}
+	return PaymentPartlyPaid
 }

@@ -190,7 +190,10 @@ type ChangeApply struct {
 	Review     bool
 	Total      decimal.Decimal
 	DepositDue decimal.Decimal
-	Note       string // for the history
+	// PaymentStatus, when set, is the payment status after the change (a new total may be
+	// covered by what is paid, or no longer be).
+	PaymentStatus PaymentStatus
+	Note          string // for the history
 }
 
 // DecideChangeRequest is a manager's decision.

@@ -311,10 +311,15 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 func printOrder(a *app, o orders.Order) error {
 	w := a.stdout
 	fmt.Fprintf(w, "%s  %s  payment %s\n", o.Number, o.Status, o.PaymentStatus)
-	fmt.Fprintf(w, "customer   %s (%d)\n", o.Customer.Name, o.Customer.TelegramID)
+	contact := o.Customer.Name + ", " + o.Customer.Phone
+	if o.Customer.Company != "" {
+		contact += ", " + o.Customer.Company
+	}
+	fmt.Fprintf(w, "customer   %s (%d)\n", contact, o.Customer.TelegramID)
 	fmt.Fprintf(w, "address    %s\n", o.DeliveryAddress)
 	fmt.Fprintf(w, "wanted     %s   promised %s   estimated %s\n", o.WantedDate, o.PromisedDate, o.EstimatedDate)
-	fmt.Fprintf(w, "payment    %s   total %s   deposit due %s\n", o.PaymentMethod, o.Total.StringFixed(2), o.DepositDue.StringFixed(2))
+	fmt.Fprintf(w, "payment    %s   total %s   deposit due %s   paid %s   owed %s\n", o.PaymentMethod, o.Total.StringFixed(2),
+		o.DepositDue.StringFixed(2), o.Paid.StringFixed(2), o.Total.Sub(o.Paid).StringFixed(2))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nSKU\tVARIANT\tQTY\tUNIT PRICE\tNOTE")
 	for _, l := range o.Lines {

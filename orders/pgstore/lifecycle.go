@@ -88,9 +88,7 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 
 // checkPayment rejects a payment the database would refuse or silently round.
 func checkPayment(req orders.PaymentRequest) error {
-	switch req.Status {
-	case orders.PaymentUnpaid, orders.PaymentDepositPaid, orders.PaymentPaid:
-	default:
+	if !req.Status.Valid() {
 		return &orders.ValidationError{Field: "payment_status", Reason: fmt.Sprintf("%q is not a payment status", req.Status)}
 	}
 	if !req.Amount.IsPositive() {
@@ -399,6 +397,9 @@ func (s *Store) UpdateOrder(ctx context.Context, key, number string, from orders
 
 // checkApply rejects a change the database would refuse or silently round.
 func checkApply(a orders.ChangeApply) error {
+	if a.PaymentStatus != "" && !a.PaymentStatus.Valid() {
+		return &orders.ValidationError{Field: "payment_status", Reason: fmt.Sprintf("%q is not a payment status", a.PaymentStatus)}
+	}
 	if len(a.Quantities) == 0 {
 		return nil
 	}
@@ -460,11 +461,12 @@ func (s *Store) applyChange(ctx context.Context, tx *sqlx.Tx, o lockedOrder, a o
 			total = CASE WHEN $7 THEN $8 ELSE total END,
 			deposit_due = CASE WHEN $7 THEN $9 ELSE deposit_due END,
 			estimated_date = CASE WHEN $11 THEN $13::date ELSE estimated_date END,
-			modified = modified OR $10
+			modified = modified OR $10,
+			payment_status = COALESCE(NULLIF($14, ''), payment_status)
 		WHERE id = $1`,
 		o.ID, string(to), now, strings.TrimSpace(a.Address), dateArg(a.PromisedDate), dateArg(a.WantedDate),
 		len(a.Quantities) > 0 || a.Lines != nil, a.Total, a.DepositDue, modified, a.Lines != nil, a.Review,
-		dateArg(a.EstimatedDate))
+		dateArg(a.EstimatedDate), string(a.PaymentStatus))
 	if err != nil {
 		return err
 	}
