@@ -40,8 +40,12 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 			out, err := s.store.TransitionOrder(ctx, req)
 			return ChangeRequest{}, out, err
 		}
-		out, err := s.store.UpdateOrder(ctx, o.Number, o.Status, apply, a.String(),
-			s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status))
+		ns := s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status)
+		if o.Status == StatusAwaitingCustomer {
+			// The confirmation the customer was sent no longer holds: a new version.
+			ns = append(ns, s.documentTo(o, DocConfirmation, DocConfirmation+":"+o.Number+":upd:"+randomID(), ReasonAmended, false, nil)...)
+		}
+		out, err := s.store.UpdateOrder(ctx, o.Number, o.Status, apply, a.String(), ns)
 		return ChangeRequest{}, out, err
 	case slices.Contains(confirmedStatuses, o.Status):
 	default:
@@ -178,6 +182,9 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 		dn.OldDate, dn.Note = o.PromisedDate, c.Reason
 		req.Notifications = append(req.Notifications, s.forCustomer(next, NoticeDateChanged, NoticeDateChanged+":"+strconv.FormatInt(id, 10), dn, time.Time{})...)
 		req.Notifications = append(req.Notifications, s.reminder(next)...)
+	}
+	if approve && !req.Apply.Cancel {
+		req.Notifications = append(req.Notifications, s.amendedConfirmation(o, c)...)
 	}
 	cr, out, err := s.store.DecideChange(ctx, req)
 	if errors.Is(err, ErrConflict) {

@@ -67,6 +67,9 @@ type Store interface {
 	SetStaffLanguage(ctx context.Context, telegramID int64, lang string) error
 	// RateOrder stores the customer's rating (1–5) and optional comment of a delivered order.
 	RateOrder(ctx context.Context, number string, rating int, comment string) error
+
+	// The archive of generated documents (documents.go).
+	DocumentStore
 }
 
 // ProductFilter selects products. Zero fields select everything.
