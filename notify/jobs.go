@@ -49,7 +49,7 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	return w.n.deliver(ctx, job.Args, job.CreatedAt)
+	return w.n.deliver(withAttempt(ctx, job.Attempt), job.Args, job.CreatedAt)
 }
 
 // NextRetry backs off exponentially from 2 s to at most 10 minutes, with jitter: a failed

@@ -44,14 +44,14 @@ const NoticeDocumentFailed = "document_failed"
 
 // Reasons recorded with a document version.
 const (
-	ReasonReviewed  = "reviewed"          // sent with the request to Confirm
-	ReasonPlaced    = "placed"            // placed confirmed at once
-	ReasonAccepted  = "accepted"          // the customer's Confirm: the electronic signature
-	ReasonChange    = "change_approved"   // an approved change after confirmation: amended
-	ReasonProduce   = "production_start"  // the order went into production
-	ReasonShipped   = "shipped"           // the goods left
-	ReasonDelivered = "delivered"         // the goods arrived
-	ReasonRequested = "requested"         // asked for from the order card
+	ReasonReviewed  = "reviewed"                    // sent with the request to Confirm
+	ReasonPlaced    = "placed"                      // placed confirmed at once
+	ReasonAccepted  = "accepted"                    // the customer's Confirm: the electronic signature
+	ReasonChange    = "change_approved"             // an approved change after confirmation: amended
+	ReasonProduce   = "production_start"            // the order went into production
+	ReasonShipped   = "shipped"                     // the goods left
+	ReasonDelivered = "delivered"                   // the goods arrived
+	ReasonRequested = "requested"                   // asked for from the order card
 	ReasonAmended   = "changed_before_confirmation" // changed while awaiting the Confirm
 )
 
@@ -127,14 +127,9 @@ type Document struct {
 }
 
 // FileName is the name the document is sent and written under, like
-// SO-20261201-0001-confirmation-v2.pdf (with the language for the second language of a
-// version: SO-…-confirmation-v2-en.pdf).
-func (d Document) FileName(primaryLang string) string {
-	name := d.Number + "-" + d.Kind + "-v" + strconv.Itoa(d.Version)
-	if primaryLang != "" && d.Lang != primaryLang {
-		name += "-" + d.Lang
-	}
-	return name + ".pdf"
+// SO-20261201-0001-confirmation-v2.pdf.
+func (d Document) FileName() string {
+	return d.Number + "-" + d.Kind + "-v" + strconv.Itoa(d.Version) + ".pdf"
 }
 
 // Payment is money received for an order.
