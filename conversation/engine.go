@@ -237,7 +237,7 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 		// Stepped and saved before, but the replies may not have arrived.
 		replies = s.LastReplies
 	} else {
-		st := &step{e: e, ctx: ctx, s: s, u: u.User}
+		st := &step{e: e, ctx: orders.WithRequestKey(ctx, u.Key), s: s, u: u.User}
 		if err := e.step(st, u.Input); err != nil {
 			return err
 		}

@@ -95,4 +95,14 @@ var documents = map[string]Text{
 	"doc.caption_resend": {"%s %s, version %d (sent again)", "%s %s（第%d版，重新发送）"},
 	"doc.failed":         {"The %s of order %s could not be made; the customer got the chat message without it. Send it again from the order card later, or tell the administrator.", "订单%[2]s的%[1]s未能生成，客户只收到了聊天消息。请稍后在订单卡片上重新发送，或联系管理员。"},
 	"doc.too_big":        {"The %s of order %s is larger than Telegram accepts and was not sent.", "订单%[2]s的%[1]s超过电报的文件大小限制，未能发送。"},
+
+	"doc.card.title":       {"Documents:", "单据："},
+	"doc.card.line":        {"• %s v%d%s, %s", "• %s 第%d版%s，%s"},
+	"doc.card.amended":     {" (amended)", "（修订版）"},
+	"doc.card.accepted":    {" (accepted)", "（已确认）"},
+	"btn.doc.resend":       {"Send again: %s v%d", "重新发送：%s 第%d版"},
+	"btn.doc.statement":    {"New statement", "生成结算单"},
+	"doc.resend.queued":    {"The %s v%d of %s is on its way.", "%[3]s的%[1]s第%[2]d版正在发送。"},
+	"doc.statement.queued": {"A statement of %s is being prepared and will arrive here shortly.", "正在为%s生成结算单，稍后发到这里。"},
+	"doc.unavailable":      {"That document is not available.", "该单据无法提供。"},
 }

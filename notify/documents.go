@@ -51,7 +51,7 @@ func attemptOf(ctx context.Context) int {
 // planDocument renders (or takes from the archive) the document of the notification.
 func (n *Notifier) planDocument(ctx context.Context, a SendArgs) (plan, error) {
 	if n.cfg.Documents == nil || n.cfg.Archive == nil {
-		return plan{fail: "documents are not configured"}, nil
+		return plan{drop: "documents are not configured"}, nil
 	}
 	var dn orders.DocumentNotice
 	if err := json.Unmarshal(a.Payload, &dn); err != nil {

@@ -159,7 +159,7 @@ type Config struct {
 	TickInterval time.Duration
 
 	// Documents renders the PDF documents and Archive keeps them; without them document
-	// notifications fail. MaxDocumentSize is the largest file sent (default 50 MB, what
+	// notifications are dropped (the chat texts go as always). MaxDocumentSize is the largest file sent (default 50 MB, what
 	// Telegram accepts); DocumentAttempts how often a render is tried before the staff are
 	// told (default 5).
 	Documents        DocumentRenderer

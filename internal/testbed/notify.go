@@ -7,7 +7,6 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/telegramtest"
-	"github.com/orderbot/orderbot/documents"
 	"github.com/orderbot/orderbot/notify"
 )
 
@@ -42,7 +41,6 @@ func (b *Bed) NotifierConfig(sender notify.Sender, now func() time.Time) notify.
 		Rules: b.Rules, Location: Shanghai, Workers: 20,
 		FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 10 * time.Millisecond,
 		TickInterval: -1, Now: now, Logger: b.Log,
-		Documents: documents.NewRenderer(b.Rules, Shanghai), Archive: b.Store,
 	}
 }
 
