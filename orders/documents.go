@@ -306,7 +306,11 @@ func (s *Service) ResendDocument(ctx context.Context, a Actor, number string, id
 	if d.Number != o.Number {
 		return Document{}, fmt.Errorf("document %d of %s: %w", id, number, ErrNotFound)
 	}
-	n := documentNotification(chat, DocumentNotice{Notice: Notice{Lang: a.Lang, Number: number},
+	lang := a.Lang
+	if a.Kind == ActorCustomer && lang == "" {
+		lang = o.Customer.Language
+	}
+	n := documentNotification(chat, DocumentNotice{Notice: Notice{Lang: lang, Number: number},
 		Document: d.Kind, Event: d.Event, Resend: d.ID})
 	d.Data = nil
 	return d, s.store.QueueNotices(ctx, number, []Notification{n})
@@ -323,7 +327,7 @@ func (s *Service) RequestStatement(ctx context.Context, a Actor, number string, 
 	}
 	dn := DocumentNotice{Notice: Notice{Lang: a.Lang, Number: number, Customer: o.Customer.Name},
 		Document: DocStatement, Event: DocStatement + ":" + number + ":req:" + randomID(), Reason: ReasonRequested}
-	if a.Kind == ActorCustomer {
+	if a.Kind == ActorCustomer && dn.Lang == "" {
 		dn.Lang = o.Customer.Language
 	}
 	return s.store.QueueNotices(ctx, number, []Notification{documentNotification(chat, dn)})
