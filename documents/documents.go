@@ -11,6 +11,7 @@ package documents
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,11 +48,15 @@ type Input struct {
 	Issued time.Time
 }
 
-// Renderer renders documents with the seller's details and terms.
+// Renderer renders documents with the seller's details and terms. It is safe for
+// concurrent use.
 type Renderer struct {
 	settings orders.DocumentSettings
 	rules    orders.Rules
 	loc      *time.Location
+	font     *sfntFont // the embedded font, read once; nil: fpdf reads the whole font
+	common   []rune    // characters every document of a language may show, by language
+	commonZH []rune
 }
 
 // NewRenderer returns a Renderer for the rules (seller, terms, currency, payment methods,
@@ -60,7 +65,71 @@ func NewRenderer(rules orders.Rules, loc *time.Location) *Renderer {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Renderer{settings: rules.Documents, rules: rules, loc: loc}
+	r := &Renderer{settings: rules.Documents, rules: rules, loc: loc}
+	if f, err := parseSFNT(fonts.WQYMicroHei); err == nil {
+		r.font = f
+	}
+	r.common, r.commonZH = r.commonRunes(i18n.EN), r.commonRunes(i18n.ZH)
+	return r
+}
+
+// commonRunes are the characters of the texts, settings and numbers a document in lang
+// may show.
+func (r *Renderer) commonRunes(lang string) []rune {
+	var b strings.Builder
+	for c := rune(32); c < 127; c++ {
+		b.WriteRune(c)
+	}
+	b.WriteString("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整负年月日（）：；，。、·—…¥" + r.rules.Currency)
+	for _, k := range i18n.Keys() {
+		if strings.HasPrefix(k, "doc.") || strings.HasPrefix(k, "notice.state.") {
+			b.WriteString(i18n.T(lang, k))
+		}
+	}
+	st := r.settings
+	s := st.Seller
+	for _, v := range []string{s.NameEN, s.NameZH, s.AddressEN, s.AddressZH, s.TaxID, s.BankEN, s.BankZH, s.Account, s.Contact, s.Phone, s.Email} {
+		b.WriteString(v)
+	}
+	for _, t := range append(slices.Clone(st.TermsEN), st.TermsZH...) {
+		b.WriteString(t)
+	}
+	for _, m := range r.rules.PaymentMethods {
+		b.WriteString(m.Label(lang))
+	}
+	return []rune(b.String())
+}
+
+// runesOf are the characters the document of in may show: the common ones and the order's.
+func (r *Renderer) runesOf(in Input) map[rune]bool {
+	set := map[rune]bool{}
+	common := r.common
+	if in.Lang == i18n.ZH {
+		common = r.commonZH
+	}
+	for _, c := range common {
+		set[c] = true
+	}
+	add := func(ss ...string) {
+		for _, s := range ss {
+			for _, c := range s {
+				set[c] = true
+			}
+		}
+	}
+	o := in.Order
+	add(o.Number, o.Customer.Name, o.Customer.Company, o.Customer.Phone, o.DeliveryAddress, o.Notes, o.Carrier,
+		o.Tracking, o.PaymentMethod, in.AmendedNote, in.AcceptedSHA256)
+	for _, l := range o.Lines {
+		add(l.SKU, l.Name, string(l.Variant), l.Unit)
+	}
+	for _, pm := range in.Payments {
+		add(pm.Method)
+	}
+	if a := in.Acceptance; a != nil {
+		add(a.Name, a.Key)
+	}
+	return set
 }
 
 // Error says why a document was not made.
@@ -83,16 +152,18 @@ func (r *Renderer) Render(in Input) ([]byte, error) {
 	if in.Issued.IsZero() {
 		in.Issued = in.Order.CreatedAt
 	}
-	p := r.newPage(in)
-	switch in.Kind {
-	case orders.DocConfirmation:
-		p.confirmation()
-	case orders.DocProductionSchedule:
-		p.productionSchedule()
-	case orders.DocDeliveryNote:
-		p.deliveryNote()
-	case orders.DocStatement:
-		p.statement()
+	var runes map[rune]bool
+	if r.font != nil {
+		runes = r.runesOf(in)
+	}
+	p := r.draw(in, runes)
+	if len(p.missing) > 0 {
+		// A character the estimate missed: draw again with it (the result is the same as
+		// when it had been there from the start).
+		for c := range p.missing {
+			runes[c] = true
+		}
+		p = r.draw(in, runes)
 	}
 	var buf bytes.Buffer
 	if err := p.pdf.Output(&buf); err != nil {
@@ -119,19 +190,74 @@ type page struct {
 	in  Input
 	o   orders.Order
 	pdf *fpdf.Fpdf
+	// runes are the characters of the page's font (nil: all); missing those drawn that
+	// it lacks.
+	runes   map[rune]bool
+	missing map[rune]bool
 }
 
-func (r *Renderer) newPage(in Input) *page {
+// check records the characters of s the page's font lacks.
+func (p *page) check(s string) string {
+	if p.runes == nil {
+		return s
+	}
+	for _, c := range s {
+		if !p.runes[c] && c != '\n' && c != '\r' && c != '\t' {
+			if p.missing == nil {
+				p.missing = map[rune]bool{}
+			}
+			p.missing[c] = true
+		}
+	}
+	return s
+}
+
+func (p *page) cell(w, h float64, txt, border string, ln int, align string, fill bool, link int, linkStr string) {
+	p.pdf.CellFormat(w, h, p.check(txt), border, ln, align, fill, link, linkStr)
+}
+
+func (p *page) multi(w, h float64, txt, border, align string, fill bool) {
+	p.pdf.MultiCell(w, h, p.check(txt), border, align, fill)
+}
+
+func (p *page) split(txt string, w float64) []string { return p.pdf.SplitText(p.check(txt), w) }
+
+// draw lays the document out with a font of the characters runes (nil: the whole font).
+func (r *Renderer) draw(in Input, runes map[rune]bool) *page {
+	p := r.newPage(in, runes)
+	switch in.Kind {
+	case orders.DocConfirmation:
+		p.confirmation()
+	case orders.DocProductionSchedule:
+		p.productionSchedule()
+	case orders.DocDeliveryNote:
+		p.deliveryNote()
+	case orders.DocStatement:
+		p.statement()
+	}
+	return p
+}
+
+func (r *Renderer) newPage(in Input, runes map[rune]bool) *page {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(in.Issued.UTC())
 	pdf.SetModificationDate(in.Issued.UTC())
 	pdf.SetProducer("orderbot", false)
-	pdf.AddUTF8FontFromBytes(family, "", fonts.WQYMicroHei)
+	if runes != nil {
+		list := make([]rune, 0, len(runes))
+		for c := range runes {
+			list = append(list, c)
+		}
+		slices.Sort(list)
+		pdf.AddUTF8FontFromBytes(family, "", r.font.subset(list))
+	} else {
+		pdf.AddUTF8FontFromBytes(family, "", fonts.WQYMicroHei)
+	}
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, 22)
 	pdf.AliasNbPages("{nb}")
-	p := &page{r: r, in: in, o: in.Order, pdf: pdf}
+	p := &page{r: r, in: in, o: in.Order, pdf: pdf, runes: runes}
 	pdf.SetTitle(p.title()+" "+in.Order.Number, true)
 	pdf.SetAuthor(p.seller().NameEN, true)
 	pdf.SetLang(map[string]string{"zh": "zh-CN", "en": "en"}[in.Lang])
@@ -176,7 +302,7 @@ func (p *page) header() {
 	pdf := p.pdf
 	p.font(15)
 	pdf.SetTextColor(20, 40, 90)
-	pdf.CellFormat(contentW, 8, orders.Pick(p.in.Lang, s.NameEN, s.NameZH), "", 1, "L", false, 0, "")
+	p.cell(contentW, 8, orders.Pick(p.in.Lang, s.NameEN, s.NameZH), "", 1, "L", false, 0, "")
 	p.font(8)
 	pdf.SetTextColor(90, 90, 90)
 	var parts []string
@@ -185,7 +311,7 @@ func (p *page) header() {
 			parts = append(parts, v)
 		}
 	}
-	pdf.CellFormat(contentW, 4, strings.Join(parts, "  ·  "), "", 1, "L", false, 0, "")
+	p.cell(contentW, 4, strings.Join(parts, "  ·  "), "", 1, "L", false, 0, "")
 	pdf.SetDrawColor(20, 40, 90)
 	pdf.SetLineWidth(0.5)
 	y := pdf.GetY() + 1
@@ -199,7 +325,7 @@ func (p *page) header() {
 		title += "  " + p.bracket(p.t("doc.amended"))
 	}
 	p.font(17)
-	pdf.CellFormat(contentW, 9, title, "", 1, "C", false, 0, "")
+	p.cell(contentW, 9, title, "", 1, "C", false, 0, "")
 	pdf.Ln(2)
 }
 
@@ -223,10 +349,10 @@ func (p *page) facts(pairs [][2]string) {
 			x := margin + float64(j)*colW
 			pdf.SetXY(x, y)
 			pdf.SetTextColor(90, 90, 90)
-			pdf.CellFormat(labelW, lineH, pairs[i+j][0], "", 0, "L", false, 0, "")
+			p.cell(labelW, lineH, pairs[i+j][0], "", 0, "L", false, 0, "")
 			pdf.SetTextColor(0, 0, 0)
 			pdf.SetXY(x+labelW, y)
-			pdf.MultiCell(colW-labelW-2, lineH, pairs[i+j][1], "", "L", false)
+			p.multi(colW-labelW-2, lineH, pairs[i+j][1], "", "L", false)
 			h = max(h, pdf.GetY()-y)
 		}
 		pdf.SetXY(margin, y+h)
@@ -240,7 +366,7 @@ func (p *page) section(title string) {
 	pdf.Ln(1)
 	p.font(10.5)
 	pdf.SetFillColor(232, 237, 246)
-	pdf.CellFormat(contentW, 6.5, " "+title, "", 1, "L", true, 0, "")
+	p.cell(contentW, 6.5, " "+title, "", 1, "L", true, 0, "")
 	pdf.Ln(1.5)
 }
 
@@ -258,7 +384,7 @@ func (p *page) parties(left, right string, l, r [][2]string) {
 		pdf.SetXY(x, y0)
 		p.font(10.5)
 		pdf.SetFillColor(232, 237, 246)
-		pdf.CellFormat(colW, 6.5, " "+side.title, "", 1, "L", true, 0, "")
+		p.cell(colW, 6.5, " "+side.title, "", 1, "L", true, 0, "")
 		p.font(8.5)
 		for _, row := range side.rows {
 			if row[1] == "" {
@@ -267,10 +393,10 @@ func (p *page) parties(left, right string, l, r [][2]string) {
 			y := pdf.GetY()
 			pdf.SetXY(x+1, y)
 			pdf.SetTextColor(90, 90, 90)
-			pdf.CellFormat(24, 4.5, row[0], "", 0, "L", false, 0, "")
+			p.cell(24, 4.5, row[0], "", 0, "L", false, 0, "")
 			pdf.SetTextColor(0, 0, 0)
 			pdf.SetXY(x+25, y)
-			pdf.MultiCell(colW-26, 4.5, row[1], "", "L", false)
+			p.multi(colW-26, 4.5, row[1], "", "L", false)
 		}
 		bottom = max(bottom, pdf.GetY())
 	}
@@ -319,7 +445,7 @@ func (p *page) table(cols []column, rows [][]string) {
 		pdf.SetFillColor(20, 40, 90)
 		pdf.SetTextColor(255, 255, 255)
 		for _, c := range cols {
-			pdf.CellFormat(c.w, 6.5, c.title, "1", 0, "C", true, 0, "")
+			p.cell(c.w, 6.5, c.title, "1", 0, "C", true, 0, "")
 		}
 		pdf.Ln(-1)
 		pdf.SetTextColor(0, 0, 0)
@@ -330,7 +456,7 @@ func (p *page) table(cols []column, rows [][]string) {
 		lines := make([][]string, len(cols))
 		n := 1
 		for j, c := range cols {
-			lines[j] = pdf.SplitText(row[j], c.w-2)
+			lines[j] = p.split(row[j], c.w-2)
 			if len(lines[j]) == 0 {
 				lines[j] = []string{""}
 			}
@@ -351,7 +477,7 @@ func (p *page) table(cols []column, rows [][]string) {
 			pdf.Rect(x, y, c.w, h, "D")
 			for k, l := range lines[j] {
 				pdf.SetXY(x+1, y+0.8+float64(k)*cellH)
-				pdf.CellFormat(c.w-2, cellH, l, "", 0, c.align, false, 0, "")
+				p.cell(c.w-2, cellH, l, "", 0, c.align, false, 0, "")
 			}
 			x += c.w
 		}
@@ -392,20 +518,19 @@ func (p *page) pricedLines() {
 // amountLine draws a right-aligned label and amount, and for Chinese the amount in
 // capital numerals under it.
 func (p *page) amountLine(label string, d decimal.Decimal, wordsKey string) {
-	pdf := p.pdf
 	p.font(10.5)
-	pdf.CellFormat(contentW-45, 6, label, "", 0, "R", false, 0, "")
-	pdf.CellFormat(45, 6, p.money(d), "", 1, "R", false, 0, "")
+	p.cell(contentW-45, 6, label, "", 0, "R", false, 0, "")
+	p.cell(45, 6, p.money(d), "", 1, "R", false, 0, "")
 	if p.zh() && wordsKey != "" {
 		p.font(9.5)
-		pdf.CellFormat(contentW, 5.5, p.t(wordsKey)+"："+ChineseCapital(d), "", 1, "R", false, 0, "")
+		p.cell(contentW, 5.5, p.t(wordsKey)+"："+ChineseCapital(d), "", 1, "R", false, 0, "")
 	}
 }
 
 // paragraph draws wrapped text.
 func (p *page) paragraph(size float64, text string) {
 	p.font(size)
-	p.pdf.MultiCell(contentW, size*0.5, text, "", "L", false)
+	p.multi(contentW, size*0.5, text, "", "L", false)
 }
 
 // signatures draws signature boxes side by side: each a title and, inside, either text (an
@@ -426,18 +551,18 @@ func (p *page) signatures(boxes ...[2]string) {
 		pdf.Rect(x, y, w, h, "D")
 		pdf.SetXY(x+2, y+1.5)
 		p.font(9)
-		pdf.CellFormat(w-4, 5, b[0], "", 2, "L", false, 0, "")
+		p.cell(w-4, 5, b[0], "", 2, "L", false, 0, "")
 		if b[1] != "" {
 			pdf.SetXY(x+2, y+8)
 			p.font(8)
-			pdf.MultiCell(w-4, 4, b[1], "", "L", false)
+			p.multi(w-4, 4, b[1], "", "L", false)
 			continue
 		}
 		p.font(8.5)
 		pdf.SetDrawColor(150, 150, 150)
 		pdf.Line(x+4, y+20, x+w-4, y+20)
 		pdf.SetXY(x+2, y+22.5)
-		pdf.CellFormat(w-4, 4.5, p.t("doc.sign.date")+"：", "", 0, "L", false, 0, "")
+		p.cell(w-4, 4.5, p.t("doc.sign.date")+"：", "", 0, "L", false, 0, "")
 		pdf.SetDrawColor(120, 120, 120)
 	}
 	pdf.SetXY(margin, y+h+3)
@@ -451,9 +576,9 @@ func (p *page) footer() {
 	p.font(7.5)
 	pdf.SetTextColor(110, 110, 110)
 	if p.in.AcceptedSHA256 != "" {
-		pdf.CellFormat(contentW, 4, p.t("doc.footer_hash", p.in.AcceptedSHA256), "", 1, "C", false, 0, "")
+		p.cell(contentW, 4, p.t("doc.footer_hash", p.in.AcceptedSHA256), "", 1, "C", false, 0, "")
 	}
-	pdf.CellFormat(contentW, 4, p.t("doc.footer", p.o.Number, p.title(), p.t("doc.version_value", p.in.Version),
+	p.cell(contentW, 4, p.t("doc.footer", p.o.Number, p.title(), p.t("doc.version_value", p.in.Version),
 		pdf.PageNo(), "{nb}"), "", 1, "C", false, 0, "")
 	pdf.SetTextColor(0, 0, 0)
 }
@@ -550,10 +675,10 @@ func (p *page) wideFacts(pairs [][2]string) {
 	for _, kv := range pairs {
 		y := pdf.GetY()
 		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(labelW, lineH, kv[0], "", 0, "L", false, 0, "")
+		p.cell(labelW, lineH, kv[0], "", 0, "L", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 		pdf.SetXY(margin+labelW, y)
-		pdf.MultiCell(contentW-labelW, lineH, kv[1], "", "L", false)
+		p.multi(contentW-labelW, lineH, kv[1], "", "L", false)
 	}
 	pdf.Ln(1)
 }
@@ -619,7 +744,7 @@ func (p *page) deliveryNote() {
 	}
 	p.table(cols, rows)
 	p.font(10)
-	p.pdf.CellFormat(contentW, 6, p.t("doc.total_qty")+": "+strconv.Itoa(units), "", 1, "R", false, 0, "")
+	p.cell(contentW, 6, p.t("doc.total_qty")+": "+strconv.Itoa(units), "", 1, "R", false, 0, "")
 	p.pdf.Ln(2)
 	p.paragraph(9, p.t("doc.ship.receipt"))
 	p.signatures([2]string{p.t("doc.ship.shipper"), ""}, [2]string{p.t("doc.ship.receiver"), ""})
@@ -659,7 +784,7 @@ func (p *page) statement() {
 	pdf.SetDrawColor(160, 30, 30)
 	pdf.SetTextColor(160, 30, 30)
 	p.font(9.5)
-	pdf.MultiCell(contentW, 5.5, p.t("doc.stmt.not_invoice"), "1", "C", false)
+	p.multi(contentW, 5.5, p.t("doc.stmt.not_invoice"), "1", "C", false)
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetDrawColor(120, 120, 120)
 }
