@@ -329,6 +329,13 @@ func (p *page) header() {
 	pdf.Ln(2)
 }
 
+func (p *page) colon() string {
+	if p.zh() {
+		return "："
+	}
+	return ": "
+}
+
 func (p *page) bracket(s string) string {
 	if p.zh() {
 		return "（" + s + "）"
@@ -523,7 +530,7 @@ func (p *page) amountLine(label string, d decimal.Decimal, wordsKey string) {
 	p.cell(45, 6, p.money(d), "", 1, "R", false, 0, "")
 	if p.zh() && wordsKey != "" {
 		p.font(9.5)
-		p.cell(contentW, 5.5, p.t(wordsKey)+"："+ChineseCapital(d), "", 1, "R", false, 0, "")
+		p.cell(contentW, 5.5, p.t(wordsKey)+p.colon()+ChineseCapital(d), "", 1, "R", false, 0, "")
 	}
 }
 
@@ -562,7 +569,7 @@ func (p *page) signatures(boxes ...[2]string) {
 		pdf.SetDrawColor(150, 150, 150)
 		pdf.Line(x+4, y+20, x+w-4, y+20)
 		pdf.SetXY(x+2, y+22.5)
-		p.cell(w-4, 4.5, p.t("doc.sign.date")+"：", "", 0, "L", false, 0, "")
+		p.cell(w-4, 4.5, p.t("doc.sign.date")+p.colon(), "", 0, "L", false, 0, "")
 		pdf.SetDrawColor(120, 120, 120)
 	}
 	pdf.SetXY(margin, y+h+3)
@@ -671,7 +678,10 @@ func (p *page) confirmation() {
 func (p *page) wideFacts(pairs [][2]string) {
 	pdf := p.pdf
 	p.font(9)
-	const labelW = 42.0
+	labelW := 30.0
+	for _, kv := range pairs {
+		labelW = max(labelW, p.pdf.GetStringWidth(kv[0])+4)
+	}
 	for _, kv := range pairs {
 		y := pdf.GetY()
 		pdf.SetTextColor(90, 90, 90)
@@ -744,7 +754,7 @@ func (p *page) deliveryNote() {
 	}
 	p.table(cols, rows)
 	p.font(10)
-	p.cell(contentW, 6, p.t("doc.total_qty")+": "+strconv.Itoa(units), "", 1, "R", false, 0, "")
+	p.cell(contentW, 6, p.t("doc.total_qty")+p.colon()+strconv.Itoa(units), "", 1, "R", false, 0, "")
 	p.pdf.Ln(2)
 	p.paragraph(9, p.t("doc.ship.receipt"))
 	p.signatures([2]string{p.t("doc.ship.shipper"), ""}, [2]string{p.t("doc.ship.receiver"), ""})

@@ -46,7 +46,7 @@ var documents = map[string]Text{
 	"doc.col.method":        {"Method", "方式"},
 	"doc.source.stock":      {"from stock", "库存"},
 	"doc.source.produce":    {"to produce", "生产"},
-	"doc.free":              {"complimentary", "赠品"},
+	"doc.free":              {"free", "赠品"},
 	"doc.total":             {"Total", "合计"},
 	"doc.total_words":       {"Total in words", "合计人民币（大写）"},
 	"doc.total_qty":         {"Total quantity", "数量合计"},
