@@ -45,6 +45,9 @@ fuzz:
 	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParseCatalogCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzSplitResult$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./documents -run '^$$' -fuzz '^FuzzChineseCapital$$' -fuzztime $(FUZZTIME)
+	for t in FuzzQuickOrder FuzzQuantity FuzzParseDate FuzzPhone FuzzAmount FuzzAnswers; do
+		$(GO) test ./understand -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
+	done
 
 stop:
 	$(SERVICES) down
