@@ -262,7 +262,7 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 		// Stepped and saved before, but the replies may not have arrived.
 		replies = s.LastReplies
 	} else {
-		st := &step{e: e, ctx: ctx, s: s, u: u.User, key: u.Key}
+		st := &step{e: e, ctx: orders.WithRequestKey(ctx, u.Key), s: s, u: u.User, key: u.Key}
 		if err := e.step(st, u.Input); err != nil {
 			return err
 		}

@@ -224,6 +224,9 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 // requests, which a manager decides there.
 func (st *step) showCard(o orders.Order) {
 	text, rows := st.orderCard(o), st.orderActions(o)
+	if dt, drows := st.cardDocuments(o); dt != "" || len(drows) > 0 {
+		text, rows = text+dt, append(rows, drows...)
+	}
 	if st.u.Role.Staff() {
 		a := st.actor()
 		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {
@@ -248,6 +251,8 @@ func (st *step) showCard(o orders.Order) {
 func (st *step) orderAction(verb, rest string) error {
 	number, arg, _ := strings.Cut(rest, ":")
 	switch verb {
+	case "dr", "ds":
+		return st.documentAction(verb, number, arg)
 	case "oc", "od":
 		o, err := st.e.desk.CustomerDecide(st.ctx, st.key, number, st.u.ID, verb == "oc")
 		if err != nil {

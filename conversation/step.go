@@ -228,7 +228,7 @@ func (st *step) menuAction(a string) error {
 	}
 	if verb, rest, ok := strings.Cut(a, ":"); ok {
 		switch verb {
-		case "oc", "od", "rate", "chg", "cxl", "ca", "cr", "ra", "rd", "rr", "pay", "adv":
+		case "oc", "od", "rate", "chg", "cxl", "ca", "cr", "ra", "rd", "rr", "pay", "adv", "dr", "ds":
 			return st.orderAction(verb, rest)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
+	"github.com/orderbot/orderbot/documents"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -157,6 +158,15 @@ type Config struct {
 	// default, a negative value disables them.
 	TickInterval time.Duration
 
+	// Documents renders the PDF documents and Archive keeps them; without them document
+	// notifications are dropped (the chat texts go as always). MaxDocumentSize is the largest file sent (default 50 MB, what
+	// Telegram accepts); DocumentAttempts how often a render is tried before the staff are
+	// told (default 5).
+	Documents        DocumentRenderer
+	Archive          DocumentArchive
+	MaxDocumentSize  int
+	DocumentAttempts int
+
 	// Now is the clock (default time.Now). When set, River runs on it too, so that tests
 	// can move scheduled jobs forward in time.
 	Now    func() time.Time
@@ -229,6 +239,12 @@ func (c *Config) defaults() error {
 	}
 	if c.StaleReviewAfter <= 0 {
 		c.StaleReviewAfter = 4 * time.Hour
+	}
+	if c.MaxDocumentSize <= 0 {
+		c.MaxDocumentSize = documents.MaxSize
+	}
+	if c.DocumentAttempts <= 0 {
+		c.DocumentAttempts = 5
 	}
 	if c.TickInterval == 0 {
 		c.TickInterval = 5 * time.Minute

@@ -461,6 +461,12 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 	case orders.NoticeCustomerUnreachable:
 		return plan{msg: r.unreachable(nt)}, nil
 
+	case orders.NoticeDocument:
+		return n.planDocument(ctx, a)
+
+	case orders.NoticeDocumentFailed:
+		return plan{msg: r.documentFailed(nt)}, nil
+
 	case KindOverdue:
 		list, err := n.overdueOrders(ctx)
 		if err != nil {

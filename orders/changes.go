@@ -57,6 +57,10 @@ func (s *Service) requestChange(ctx context.Context, key string, customer int64,
 			ns, err = s.reviewAgain(ctx, o, apply)
 		} else {
 			ns, err = s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status)
+			if err == nil && o.Status == StatusAwaitingCustomer {
+				// The confirmation the customer was sent no longer holds: a new version.
+				ns = append(ns, s.documentTo(o, DocConfirmation, DocConfirmation+":"+o.Number+":upd:"+randomID(), ReasonAmended, false, nil)...)
+			}
 		}
 		if err != nil {
 			return ChangeRequest{}, o, err
@@ -299,6 +303,9 @@ func (s *Service) decideChange(ctx context.Context, key string, id int64, a Acto
 		dn.OldDate, dn.Note = o.PromisedDate, c.Reason
 		req.Notifications = append(req.Notifications, s.forCustomer(next, NoticeDateChanged, NoticeDateChanged+":"+strconv.FormatInt(id, 10), dn, time.Time{})...)
 		req.Notifications = append(req.Notifications, s.reminder(next)...)
+	}
+	if approve && !req.Apply.Cancel {
+		req.Notifications = append(req.Notifications, s.amendedConfirmation(o, c)...)
 	}
 	cr, out, err := s.store.DecideChange(ctx, req)
 	if errors.Is(err, ErrConflict) {

@@ -114,6 +114,7 @@ func (s *Service) review(ctx context.Context, key, number string, a Actor, d Rev
 	next.Status, next.PromisedDate = req.To, req.PromisedDate
 	if req.To == StatusAwaitingCustomer {
 		req.Notifications = append(req.Notifications, s.customerNotice(NoticeAwaitingCustomer, next, "", a)...)
+		req.Notifications = append(req.Notifications, s.documentTo(next, DocConfirmation, documentEvent(DocConfirmation, next), ReasonReviewed, false, nil)...)
 	} else {
 		req.Notifications = append(req.Notifications, s.statusNotice(o, next, d.Reason, a)...)
 	}
@@ -160,6 +161,8 @@ func (s *Service) customerDecide(ctx context.Context, key, number string, custom
 		req.To, req.Approve, req.Note = StatusConfirmed, true, "confirmed by the customer"
 		next.Status = StatusConfirmed
 		req.Notifications = append(req.Notifications, s.reminder(next)...)
+		acc := &Acceptance{Name: o.Customer.Name, TelegramID: customer, At: s.now(), Key: RequestKey(ctx)}
+		req.Notifications = append(req.Notifications, s.documentTo(next, DocConfirmation, documentEvent(DocConfirmation, next), ReasonAccepted, false, acc)...)
 	} else {
 		req.To, req.Note = StatusCancelled, "declined by the customer"
 		next.Status = StatusCancelled
@@ -228,6 +231,10 @@ func (s *Service) advance(ctx context.Context, key, number string, to Status, a 
 	next := o
 	next.Status, next.Carrier, next.Tracking = to, req.Carrier, req.Tracking
 	req.Notifications = append(req.Notifications, s.statusNotice(o, next, opt.Note, a)...)
+	if req.Rep != 0 {
+		next.Rep = req.Rep
+	}
+	req.Notifications = append(req.Notifications, s.transitionDocuments(ctx, o, next)...)
 	if to == StatusDelivered {
 		req.Notifications = append(req.Notifications, s.customerNotice(NoticeSurvey, next, "", a)...)
 	}

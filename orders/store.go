@@ -75,6 +75,9 @@ type Store interface {
 	DeskAction(ctx context.Context, key string) (DeskAction, error)
 	// OrderByKey returns the order placed with the draft key, or ErrNotFound.
 	OrderByKey(ctx context.Context, key string) (Order, error)
+
+	// The archive of generated documents (documents.go).
+	DocumentStore
 }
 
 // ProductFilter selects products. Zero fields select everything.

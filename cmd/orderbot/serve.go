@@ -11,6 +11,7 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/pginbox"
+	"github.com/orderbot/orderbot/documents"
 	"github.com/orderbot/orderbot/notify"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -58,6 +59,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: b,
 		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
 		Metrics: notify.NewMetrics(reg),
+		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
 	})
 	if err != nil {
 		return err
