@@ -58,7 +58,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	notifier, err := notify.New(notify.Config{
 		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: b,
 		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
-		Metrics: notify.NewMetrics(reg),
+		Metrics:   notify.NewMetrics(reg),
 		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
 	})
 	if err != nil {
