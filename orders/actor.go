@@ -68,6 +68,8 @@ const (
 	ActDecideChange     Action = "decide_change"      // approve or reject a customer's change request
 	ActPlaceForCustomer Action = "place_for_customer" // order on behalf of a customer
 	ActViewAll          Action = "view_all"           // queues, search, any order's card
+	ActReportDesk       Action = "report_desk"        // reports and exports of the whole desk
+	ActReportOwn        Action = "report_own"         // reports and exports of one's own orders
 )
 
 // permissions is the one table of who may do what. The operator may do everything; a
@@ -80,6 +82,8 @@ var permissions = map[Action][]Role{
 	ActDecideChange:     {RoleManager},
 	ActPlaceForCustomer: {RoleRep, RoleManager},
 	ActViewAll:          {RoleRep, RoleManager},
+	ActReportDesk:       {RoleManager},
+	ActReportOwn:        {RoleRep, RoleManager},
 }
 
 // May reports whether the actor may take the action.
