@@ -180,11 +180,12 @@ type Desk interface {
 
 // Engine runs conversations.
 type Engine struct {
-	desk   Desk
-	chats  Chats
-	log    *slog.Logger
-	newKey func() string
-	ttl    time.Duration
+	desk    Desk
+	reports Reporter // nil: no reports
+	chats   Chats
+	log     *slog.Logger
+	newKey  func() string
+	ttl     time.Duration
 }
 
 // Config wires an Engine.
@@ -196,11 +197,13 @@ type Config struct {
 	NewKey func() string
 	// SessionTTL overrides the rules' session_ttl.
 	SessionTTL time.Duration
+	// Reports makes /report and /export (nil: refused).
+	Reports Reporter
 }
 
 // New returns an Engine.
 func New(c Config) *Engine {
-	e := &Engine{desk: c.Desk, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	e := &Engine{desk: c.Desk, reports: c.Reports, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

@@ -450,6 +450,7 @@ func CountReasons(rs []ReasonCount) []ReasonCount {
 		key := strings.ToLower(text)
 		if i, ok := idx[key]; ok {
 			out[i].Count += r.Count
+			out[i].Reason = min(out[i].Reason, text) // whichever order the store gave them in
 			continue
 		}
 		idx[key] = len(out)

@@ -107,13 +107,15 @@ func daysBetween(a, b Date) int {
 // Days is how many days the period has.
 func (p Period) Days() int { return daysBetween(p.From, p.To) + 1 }
 
-// Previous is the period the report compares with: for a month (or this month so far) the
-// same days of the previous month, otherwise the same number of days just before.
+// Previous is the period the report compares with: for a whole month the previous month,
+// for this month so far the same days of the previous month, otherwise the same number of
+// days just before.
 func (p Period) Previous() Period {
 	if p.month {
 		first := Date{p.From.Year, p.From.Month, 1}.AddDays(-1)
 		prev := monthPeriod(first.Year, first.Month, "")
-		if to := prev.From.AddDays(daysBetween(p.From, p.To)); to.Before(prev.To) {
+		whole := p.To == monthPeriod(p.From.Year, p.From.Month, "").To
+		if to := prev.From.AddDays(daysBetween(p.From, p.To)); !whole && to.Before(prev.To) {
 			prev.To = to
 		}
 		prev.Name = prev.From.String() + ".." + prev.To.String()

@@ -154,3 +154,25 @@ func (r *Reports) ExportFiles(ctx context.Context, a orders.Actor, req orders.Ex
 func FileName(p orders.Period, format string) string {
 	return "orders-" + strings.ReplaceAll(p.String(), "..", "_") + "." + format
 }
+
+// ReportChat is Report for a chat: the text and the chart.
+func (r *Reports) ReportChat(ctx context.Context, a orders.Actor, period, lang string) (string, []byte, error) {
+	m, err := r.Report(ctx, a, period, lang)
+	return m.Text, m.Chart, err
+}
+
+// ExportChat is ExportFiles for a chat: the caption, and the XLSX and CSV files with
+// their names; no files when no order matches.
+func (r *Reports) ExportChat(ctx context.Context, a orders.Actor, req orders.ExportRequest, lang string) (string, []string, [][]byte, error) {
+	lang = i18n.Normalize(lang)
+	xlsx, csv, st, err := r.ExportFiles(ctx, a, req, lang)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	label := periodLabel(st.Period, lang)
+	if st.Orders == 0 {
+		return i18n.T(lang, "report.export.none", label), nil, nil, nil
+	}
+	return i18n.T(lang, "report.export.caption", label, st.Orders, st.Lines),
+		[]string{FileName(st.Period, FormatXLSX), FileName(st.Period, FormatCSV)}, [][]byte{xlsx, csv}, nil
+}

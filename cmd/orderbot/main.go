@@ -37,6 +37,9 @@ Usage:
   orderbot orders list [--status S] [--json]
   orderbot orders show SO-… [--json]
   orderbot orders set-status SO-… STATUS [--note TEXT] [--carrier C --tracking T]
+  orderbot orders pay SO-… AMOUNT --method M
+  orderbot orders export [--period P] [--status S] --format csv|xlsx -o FILE
+  orderbot report [--period P] [--json] [--png FILE]
   orderbot rules                      print the default business rules file
 
 Every command takes --help. Configuration is read from the environment: see the README.
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return a.staff(ctx, rest)
 	case "orders":
 		return a.orders(ctx, rest)
+	case "report":
+		return a.report(ctx, rest)
 	}
 	fmt.Fprint(stdout, usage)
 	return fmt.Errorf("unknown command %q", cmd)
