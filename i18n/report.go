@@ -54,7 +54,7 @@ var report = map[string]Text{
 	"chart.title":    {"Sales by day", "每日销售额"},
 	"chart.current":  {"This period", "本期"},
 	"chart.previous": {"Previous period", "上期"},
-	"chart.day":      {"%[2]d/%[1]d", "%d月%d日"},
+	"chart.day":      {"%d/%d", "%d月%d日"},
 
 	// the spreadsheet
 	"sheet.orders": {"Orders", "订单"},

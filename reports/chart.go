@@ -70,7 +70,7 @@ func (r *Reports) chart(rep orders.Report, lang string, font fontFace) ([]byte, 
 		XAxis: charts.XAxisOption{
 			Labels:         labels,
 			LabelFontStyle: style(11),
-			LabelCount:     min(n, 16),
+			LabelCount:     min(n, 10),
 		},
 		YAxis: []charts.YAxisOption{{
 			Min:            charts.Ptr(0.0),
