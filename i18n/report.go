@@ -34,7 +34,7 @@ var report = map[string]Text{
 	"report.bad_period":     {"I did not understand the period %q. Try today, week, last-week, month, last-month, year, 2026-11 or 2026-11-01..2026-11-15.", "无法识别时间段“%s”。可用：今天、昨天、本周、上周、本月、上月、今年、2026-11 或 2026-11-01..2026-11-15。"},
 	"report.bad_filter":     {"I did not understand %q. /export takes a period, a status (like delivered) and rep:ID.", "无法识别“%s”。导出命令可跟时间段、订单状态和业务员编号。"},
 	"report.failed":         {"The report could not be made just now. Please try again in a minute.", "报表暂时无法生成，请稍后再试。"},
-	"report.export.caption": {"Orders %s: %d orders, %d lines", "订单导出 %s：%d 张订单，%d 行明细"},
+	"report.export.caption": {"Orders placed %s — orders: %d, lines: %d", "订单导出 %s：%d 张订单，%d 行明细"},
 	"report.export.csv":     {"The same orders as CSV (one row per line, UTF-8).", "同一批订单的 CSV 文件（每行一条明细）。"},
 	"report.export.none":    {"No orders match for %s.", "%s 没有符合条件的订单。"},
 	"btn.report.today":      {"Today", "今天"},

@@ -157,6 +157,14 @@ type Config struct {
 	// default, a negative value disables them.
 	TickInterval time.Duration
 
+	// Reports renders the scheduled weekly and monthly reports (nil: none are sent);
+	// ReportHour is the hour of the day (business time zone) from which they go out
+	// (default 9); ReportCheck is how often the periodic job looks whether one is due
+	// (default 15 minutes; negative: never, tests call QueueReports).
+	Reports     Reporter
+	ReportHour  int
+	ReportCheck time.Duration
+
 	// Now is the clock (default time.Now). When set, River runs on it too, so that tests
 	// can move scheduled jobs forward in time.
 	Now    func() time.Time
@@ -231,6 +239,12 @@ func (c *Config) defaults() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.ReportHour <= 0 || c.ReportHour > 23 {
+		c.ReportHour = 9
+	}
+	if c.ReportCheck == 0 {
+		c.ReportCheck = 15 * time.Minute
+	}
 	return nil
 }
 
@@ -276,6 +290,7 @@ func New(cfg Config) (*Notifier, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{n: n})
 	river.AddWorker(workers, &tickWorker{n: n})
+	river.AddWorker(workers, &reportWorker{n: n})
 	rc := &river.Config{
 		Logger:               cfg.Logger,
 		Queues:               map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}},
@@ -295,6 +310,9 @@ func New(cfg Config) (*Notifier, error) {
 			},
 			&river.PeriodicJobOpts{ID: "notify.tick", RunOnStart: true},
 		)}
+	}
+	if cfg.Reports != nil && cfg.ReportCheck > 0 {
+		rc.PeriodicJobs = append(rc.PeriodicJobs, reportJob(cfg.ReportCheck))
 	}
 	if cfg.Now != nil {
 		rc.Test.Time = riverClock{now: cfg.Now}

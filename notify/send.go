@@ -450,6 +450,9 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 	case orders.NoticeCustomerUnreachable:
 		return plan{msg: r.unreachable(nt)}, nil
 
+	case KindWeeklyReport, KindMonthlyReport:
+		return n.reportPlan(ctx, a.Notice, nt)
+
 	case KindOverdue:
 		list, err := n.overdueOrders(ctx)
 		if err != nil {

@@ -176,3 +176,9 @@ func (r *Reports) ExportChat(ctx context.Context, a orders.Actor, req orders.Exp
 	return i18n.T(lang, "report.export.caption", label, st.Orders, st.Lines),
 		[]string{FileName(st.Period, FormatXLSX), FileName(st.Period, FormatCSV)}, [][]byte{xlsx, csv}, nil
 }
+
+// ScheduledChat is Scheduled for a chat: the text and the chart.
+func (r *Reports) ScheduledChat(ctx context.Context, p orders.Period, kind, lang string) (string, []byte, error) {
+	m, err := r.Scheduled(ctx, p, kind, lang)
+	return m.Text, m.Chart, err
+}

@@ -30,6 +30,7 @@ type config struct {
 	LogLevel      slog.Level
 	RedisPrefix   string
 	NotifyRate    int // messages per second to Telegram, all instances together
+	ReportHour    int // hour of the day of the weekly and monthly reports to managers
 }
 
 // Defaults point at the local services of scripts/services.sh.
@@ -124,6 +125,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, &configError{"ORDERBOT_NOTIFY_RATE", "expected messages per second from 1 to 1000 (Telegram allows about 30)"}
 		}
 		c.NotifyRate = n
+	}
+	c.ReportHour = 9
+	if v := get("ORDERBOT_REPORT_HOUR", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 23 {
+			return c, &configError{"ORDERBOT_REPORT_HOUR", "expected an hour of the day from 1 to 23 (the weekly report goes out on Mondays from then)"}
+		}
+		c.ReportHour = n
 	}
 	if c.RulesFile == "" {
 		c.Rules = orders.DefaultRules()

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/orderbot/orderbot/i18n"
+	"github.com/orderbot/orderbot/notify"
 	"github.com/orderbot/orderbot/orders"
 	"github.com/orderbot/orderbot/reports"
 )
@@ -195,4 +196,15 @@ func (a *app) ordersPay(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "%s: paid %s of %s, payment %s\n", o.Number, o.Paid.StringFixed(2), o.Total.StringFixed(2), o.PaymentStatus)
 	return nil
+}
+
+// scheduledReports returns the reports the notifier sends to managers; nil (none sent)
+// when they cannot be made, which is logged.
+func (a *app) scheduledReports() notify.Reporter {
+	r, err := a.reportsOf()
+	if err != nil {
+		a.log.Error("scheduled reports disabled", "err", err)
+		return nil
+	}
+	return r
 }

@@ -3,7 +3,9 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,12 +33,23 @@ func scoped(start, end time.Time, rep int64) (cond string, args []any) {
 	return cond, args
 }
 
-// tzName is the location's name as PostgreSQL knows it.
-func tzName(loc *time.Location) string {
-	if loc == nil || loc.String() == "Local" {
-		return "UTC"
+// tzNamePattern is what an IANA zone name may hold.
+var tzNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+/-]{0,63}$`)
+
+// tzSQL is the location as a literal of SQL's AT TIME ZONE: its IANA name when it has
+// one (daylight saving time follows), else its fixed offset as an interval.
+func tzSQL(loc *time.Location) string {
+	if loc == nil {
+		return "'UTC'"
 	}
-	return loc.String()
+	name := loc.String()
+	if name == "UTC" || (strings.Contains(name, "/") && tzNamePattern.MatchString(name)) {
+		if _, err := time.LoadLocation(name); err == nil {
+			return "'" + name + "'"
+		}
+	}
+	_, off := time.Now().In(loc).Zone()
+	return "interval '" + strconv.Itoa(off) + " seconds'"
 }
 
 // ReportFacts reads the sums and counts of the report scope, from one snapshot.
@@ -63,8 +76,7 @@ func (s *Store) ReportFacts(ctx context.Context, sc orders.ReportScope) (orders.
 // changed, in one pass over the period's orders.
 func orderFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, f *orders.ReportFacts) error {
 	cond, args := scoped(sc.Start, sc.End, sc.Rep)
-	tz := "$" + strconv.Itoa(len(args)+1)
-	args = append(args, tzName(sc.Loc))
+	tz := tzSQL(sc.Loc)
 	q := `
 WITH x AS (
 	SELECT (o.created_at AT TIME ZONE ` + tz + `)::date AS day, ` + repOf + ` AS rep,
@@ -152,8 +164,7 @@ func repNames(ctx context.Context, tx *sqlx.Tx, reps []orders.RepFacts) error {
 // charged lines of the period's orders that are not cancelled.
 func lineFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, f *orders.ReportFacts) error {
 	cond, args := scoped(sc.Start, sc.End, sc.Rep)
-	tz := "$" + strconv.Itoa(len(args)+1)
-	args = append(args, tzName(sc.Loc))
+	tz := tzSQL(sc.Loc)
 	q := `
 WITH x AS (
 	SELECT (o.created_at AT TIME ZONE ` + tz + `)::date AS day, ` + repOf + ` AS rep,
@@ -320,14 +331,14 @@ WHERE ` + cond + ` AND o.status <> 'cancelled'`
 // deliveryFacts: the orders delivered in the period by promised and delivery day, and
 // their ratings.
 func deliveryFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, f *orders.ReportFacts) error {
-	args := []any{sc.Start, sc.End, tzName(sc.Loc)}
+	args := []any{sc.Start, sc.End}
 	cond := ""
 	if sc.Rep != 0 {
-		cond = ` AND (o.rep_telegram_id = $4 OR o.source = $5)`
+		cond = ` AND (o.rep_telegram_id = $3 OR o.source = $4)`
 		args = append(args, sc.Rep, "rep:"+strconv.FormatInt(sc.Rep, 10))
 	}
 	q := `
-SELECT o.promised_date AS promised, (h.at AT TIME ZONE $3)::date AS delivered, count(*) AS orders,
+SELECT o.promised_date AS promised, (h.at AT TIME ZONE ` + tzSQL(sc.Loc) + `)::date AS delivered, count(*) AS orders,
 	count(*) FILTER (WHERE o.rating = 1) AS r1, count(*) FILTER (WHERE o.rating = 2) AS r2,
 	count(*) FILTER (WHERE o.rating = 3) AS r3, count(*) FILTER (WHERE o.rating = 4) AS r4,
 	count(*) FILTER (WHERE o.rating = 5) AS r5

@@ -102,5 +102,7 @@ func ReportFixture(t testing.TB, s *pgstore.Store) {
 	h(6, nil, "confirmed", "2026-11-30 16:00", "")
 	h(7, nil, "confirmed", "2026-10-10 02:00", "")
 	h(7, "shipped", "delivered", "2026-10-14 02:00", "")
+	// Later rows (a customer who writes to the bot) take ids after the fixture's.
+	exec(`SELECT setval(pg_get_serial_sequence('customers', 'id'), 100), setval(pg_get_serial_sequence('orders', 'id'), 100)`)
 	exec(`INSERT INTO payments (order_id, amount, method) VALUES (1, 398, 'cash'), (2, 375, 'bank_transfer'), (7, 455, 'cash')`)
 }
