@@ -254,7 +254,6 @@ func (x *xlsxWriter) finish(w io.Writer) error {
 	if err := x.lines.Flush(); err != nil {
 		return err
 	}
-	x.f.SetActiveSheet(0)
 	_, err := x.f.WriteTo(w)
 	return err
 }
