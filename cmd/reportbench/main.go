@@ -272,4 +272,3 @@ func seed(ctx context.Context, db *sqlx.DB, n int, today orders.Date) error {
 	}
 	return nil
 }
-
