@@ -21,6 +21,10 @@ const maxCaption = 1024
 func (r *Reports) Text(rep orders.Report, lang, title string) string {
 	t := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
 	cur, prev := rep.Current, rep.Prior
+	sep, semi := ", ", "; "
+	if lang == i18n.ZH {
+		sep, semi = "、", "；"
+	}
 	var lines []string
 	period := periodLabel(rep.Period, lang)
 	switch {
@@ -51,7 +55,7 @@ func (r *Reports) Text(rep orders.Report, lang, title string) string {
 	if cur.OnTime.Den > 0 {
 		l := t("report.ontime", rate(cur.OnTime), pts(lang, cur.OnTime, prev.OnTime), cur.OnTime.Num, cur.OnTime.Den)
 		if cur.Late > 0 {
-			l += "; " + t("report.late", cur.Late, strconv.FormatFloat(cur.AverageDelay, 'f', 1, 64))
+			l += semi + t("report.late", cur.Late, strconv.FormatFloat(cur.AverageDelay, 'f', 1, 64))
 		}
 		lines = append(lines, l)
 	}
@@ -69,7 +73,7 @@ func (r *Reports) Text(rep orders.Report, lang, title string) string {
 				}
 				rs = append(rs, fmt.Sprintf("%s ×%d", clip(c.Reason, 40), c.Count))
 			}
-			reasons = t("report.reasons", strings.Join(rs, ", "))
+			reasons = t("report.reasons", strings.Join(rs, sep))
 		}
 		lines = append(lines, t("report.cancelled", cur.Cancelled, cur.Placed, rate(cur.Cancellation), reasons))
 		lines = append(lines, t("report.collections", r.money(cur.DepositCollected), r.money(cur.DepositDue),
@@ -86,7 +90,7 @@ func (r *Reports) Text(rep orders.Report, lang, title string) string {
 			}
 			ps = append(ps, fmt.Sprintf("%s %s", clip(p.Name(lang), 24), r.money(p.Amount)))
 		}
-		lines = append(lines, t("report.top", strings.Join(ps, ", ")))
+		lines = append(lines, t("report.top", strings.Join(ps, sep)))
 	}
 	open := t("report.now.none")
 	if len(rep.Now.Open) > 0 {
@@ -94,7 +98,7 @@ func (r *Reports) Text(rep orders.Report, lang, title string) string {
 		for _, s := range rep.Now.Open {
 			os = append(os, fmt.Sprintf("%s %d", i18n.T(lang, "status."+string(s.Status)), s.Count))
 		}
-		open = strings.Join(os, ", ")
+		open = strings.Join(os, sep)
 	}
 	lines = append(lines, t("report.now", open, rep.Now.Overdue, rep.Now.Unpaid))
 	out := strings.Join(lines, "\n")
