@@ -142,3 +142,17 @@ func TestOrdersPayCommand(t *testing.T) {
 		t.Error("a cancelled order took a payment")
 	}
 }
+
+func TestReportHourAndHelp(t *testing.T) {
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"orderbot", "serve"}, env(map[string]string{"ORDERBOT_REPORT_HOUR": "25", "TELEGRAM_BOT_TOKEN": "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345678"}), strings.NewReader(""), &out)
+	if err == nil || !strings.HasPrefix(err.Error(), "ORDERBOT_REPORT_HOUR: expected an hour") {
+		t.Errorf("a bad report hour: %v", err)
+	}
+	for _, args := range [][]string{{"report", "--help"}, {"orders", "export", "--help"}, {"orders", "pay", "--help"}} {
+		out.Reset()
+		if err := run(t.Context(), append([]string{"orderbot"}, args...), env(nil), strings.NewReader(""), &out); err != nil || !strings.Contains(out.String(), "Usage") {
+			t.Errorf("%v: %v %q", args, err, out.String())
+		}
+	}
+}
