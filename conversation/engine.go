@@ -182,10 +182,13 @@ type Desk interface {
 type Engine struct {
 	desk    Desk
 	reports Reporter // nil: no reports
-	chats   Chats
-	log     *slog.Logger
-	newKey  func() string
-	ttl     time.Duration
+	team    Team
+	// botUsername names the bot in links (t.me/<username>); empty where there is none.
+	botUsername string
+	chats       Chats
+	log         *slog.Logger
+	newKey      func() string
+	ttl         time.Duration
 }
 
 // Config wires an Engine.
@@ -199,11 +202,15 @@ type Config struct {
 	SessionTTL time.Duration
 	// Reports makes /report and /export (nil: refused).
 	Reports Reporter
+	// Team makes and takes invitations to join the staff (nil: none).
+	Team Team
+	// BotUsername is the bot's @username, for invitation links; empty in the terminal chat.
+	BotUsername string
 }
 
 // New returns an Engine.
 func New(c Config) *Engine {
-	e := &Engine{desk: c.Desk, reports: c.Reports, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	e := &Engine{desk: c.Desk, reports: c.Reports, team: c.Team, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

@@ -70,6 +70,7 @@ const (
 	ActViewAll          Action = "view_all"           // queues, search, any order's card
 	ActReportDesk       Action = "report_desk"        // reports and exports of the whole desk
 	ActReportOwn        Action = "report_own"         // reports and exports of one's own orders
+	ActInviteStaff      Action = "invite_staff"       // invite someone to join the staff
 )
 
 // permissions is the one table of who may do what. The operator may do everything; a
@@ -80,6 +81,7 @@ var permissions = map[Action][]Role{
 	ActCancel:           {RoleManager},
 	ActRecordPayment:    {RoleRep, RoleManager},
 	ActDecideChange:     {RoleManager},
+	ActInviteStaff:      {RoleManager},
 	ActPlaceForCustomer: {RoleRep, RoleManager},
 	ActViewAll:          {RoleRep, RoleManager},
 	ActReportDesk:       {RoleManager},
