@@ -43,6 +43,7 @@ fuzz:
 		$(GO) test ./conversation -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
 	done
 	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParseCatalogCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParsePeriod$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzSplitResult$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzPeek$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./documents -run '^$$' -fuzz '^FuzzChineseCapital$$' -fuzztime $(FUZZTIME)

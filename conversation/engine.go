@@ -195,8 +195,9 @@ type Desk interface {
 
 // Engine runs conversations.
 type Engine struct {
-	desk Desk
-	team Team
+	desk    Desk
+	reports Reporter // nil: no reports
+	team    Team
 	// botUsername names the bot in links (t.me/<username>); empty where there is none.
 	botUsername string
 	chats       Chats
@@ -214,6 +215,8 @@ type Config struct {
 	NewKey func() string
 	// SessionTTL overrides the rules' session_ttl.
 	SessionTTL time.Duration
+	// Reports makes /report and /export (nil: refused).
+	Reports Reporter
 	// Team makes and takes invitations to join the staff (nil: none).
 	Team Team
 	// BotUsername is the bot's @username, for invitation links; empty in the terminal chat.
@@ -222,7 +225,7 @@ type Config struct {
 
 // New returns an Engine.
 func New(c Config) *Engine {
-	e := &Engine{desk: c.Desk, team: c.Team, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	e := &Engine{desk: c.Desk, reports: c.Reports, team: c.Team, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

@@ -106,7 +106,11 @@ func (st *step) command(cmd, args string) error {
 		st.say(st.t("start.greeting."+st.roleKey(), st.u.Name))
 		return st.menu()
 	case "help":
-		st.say(st.t("help." + st.roleKey()))
+		help := st.t("help." + st.roleKey())
+		if st.u.Role.Staff() {
+			help += "\n" + st.t("help.reports")
+		}
+		st.say(help)
 		return nil
 	case "language":
 		return st.chooseLanguage()
@@ -121,6 +125,10 @@ func (st *step) command(cmd, args string) error {
 		return st.queue(args, 0)
 	case "find":
 		return st.find(args)
+	case "report":
+		return st.report(args)
+	case "export":
+		return st.export(args)
 	case "invite":
 		return st.invite(args)
 	case "myorders":
@@ -180,10 +188,13 @@ func (st *step) button(data string) error {
 }
 
 func (st *step) menuAction(a string) error {
+	if done, err := st.reportMenu(a); done {
+		return err
+	}
 	switch a {
 	case "new":
 		return st.command("neworder", "")
-	case "review", "active", "overdue", "today":
+	case "review", "active", "overdue", "today", "unpaid":
 		return st.queue(a, 0)
 	case "find":
 		return st.find("")

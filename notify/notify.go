@@ -166,6 +166,13 @@ type Config struct {
 	Archive          DocumentArchive
 	MaxDocumentSize  int
 	DocumentAttempts int
+	// Reports renders the scheduled weekly and monthly reports (nil: none are sent);
+	// ReportHour is the hour of the day (business time zone) from which they go out
+	// (default 9); ReportCheck is how often the periodic job looks whether one is due
+	// (default 15 minutes; negative: never, tests call QueueReports).
+	Reports     Reporter
+	ReportHour  int
+	ReportCheck time.Duration
 
 	// Now is the clock (default time.Now). When set, River runs on it too, so that tests
 	// can move scheduled jobs forward in time.
@@ -252,6 +259,12 @@ func (c *Config) defaults() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.ReportHour <= 0 || c.ReportHour > 23 {
+		c.ReportHour = 9
+	}
+	if c.ReportCheck == 0 {
+		c.ReportCheck = 15 * time.Minute
+	}
 	return nil
 }
 
@@ -299,6 +312,7 @@ func New(cfg Config) (*Notifier, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{n: n})
 	river.AddWorker(workers, &tickWorker{n: n})
+	river.AddWorker(workers, &reportWorker{n: n})
 	rc := &river.Config{
 		Logger:               cfg.Logger,
 		Queues:               map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}},
@@ -318,6 +332,9 @@ func New(cfg Config) (*Notifier, error) {
 			},
 			&river.PeriodicJobOpts{ID: "notify.tick", RunOnStart: true},
 		)}
+	}
+	if cfg.Reports != nil && cfg.ReportCheck > 0 {
+		rc.PeriodicJobs = append(rc.PeriodicJobs, reportJob(cfg.ReportCheck))
 	}
 	if cfg.Now != nil {
 		rc.Test.Time = riverClock{now: cfg.Now}

@@ -466,6 +466,8 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 
 	case orders.NoticeDocumentFailed:
 		return plan{msg: r.documentFailed(nt)}, nil
+	case KindWeeklyReport, KindMonthlyReport:
+		return n.reportPlan(ctx, a.Notice, nt)
 
 	case KindOverdue:
 		list, err := n.overdueOrders(ctx)

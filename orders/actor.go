@@ -68,6 +68,8 @@ const (
 	ActDecideChange     Action = "decide_change"      // approve or reject a customer's change request
 	ActPlaceForCustomer Action = "place_for_customer" // order on behalf of a customer
 	ActViewAll          Action = "view_all"           // queues, search, any order's card
+	ActReportDesk       Action = "report_desk"        // reports and exports of the whole desk
+	ActReportOwn        Action = "report_own"         // reports and exports of one's own orders
 	ActInviteStaff      Action = "invite_staff"       // invite someone to join the staff
 )
 
@@ -82,6 +84,8 @@ var permissions = map[Action][]Role{
 	ActInviteStaff:      {RoleManager},
 	ActPlaceForCustomer: {RoleRep, RoleManager},
 	ActViewAll:          {RoleRep, RoleManager},
+	ActReportDesk:       {RoleManager},
+	ActReportOwn:        {RoleRep, RoleManager},
 }
 
 // May reports whether the actor may take the action.

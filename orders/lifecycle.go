@@ -299,6 +299,7 @@ const (
 	QueueActive  = "active"
 	QueueOverdue = "overdue"
 	QueueToday   = "today"
+	QueueUnpaid  = "unpaid" // delivered and not paid in full
 )
 
 // activeStatuses are those of orders being worked on.
@@ -315,8 +316,10 @@ func (s *Service) QueueFilter(name string) (OrderFilter, error) {
 		return OrderFilter{Statuses: activeStatuses, PromisedBefore: s.Today()}, nil
 	case QueueToday:
 		return OrderFilter{Statuses: activeStatuses, PromisedOn: s.Today()}, nil
+	case QueueUnpaid:
+		return OrderFilter{Statuses: []Status{StatusDelivered}, NotPaid: true}, nil
 	}
-	return OrderFilter{}, &ValidationError{Field: "queue", Reason: "one of review, active, overdue, today"}
+	return OrderFilter{}, &ValidationError{Field: "queue", Reason: "one of review, active, overdue, today, unpaid"}
 }
 
 // Queue lists a page of a work queue, newest first, with the queue's size.

@@ -100,6 +100,7 @@ type OrderFilter struct {
 	CustomerTelegramID int64
 	PromisedBefore     Date   // promised date set and before this day
 	PromisedOn         Date   // promised for this day
+	NotPaid            bool   // payment status other than paid
 	Query              string // an order number, or part of a customer's name or phone
 	Limit              int
 	Offset             int

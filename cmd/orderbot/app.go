@@ -105,8 +105,12 @@ func (a *app) engine(ctx context.Context, botUsername string) (*conversation.Eng
 	if err != nil {
 		return nil, err
 	}
+	rep, err := a.reportsOf()
+	if err != nil {
+		return nil, err
+	}
 	return conversation.New(conversation.Config{
-		Desk: svc, Chats: rs, Logger: a.log,
+		Desk: svc, Chats: rs, Logger: a.log, Reports: rep,
 		Team: orders.NewTeam(a.store, nil, a.log), BotUsername: botUsername,
 	}), nil
 }

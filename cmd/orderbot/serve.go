@@ -60,6 +60,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
 		Metrics:   notify.NewMetrics(reg),
 		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
+		Reports: a.scheduledReports(), ReportHour: a.cfg.ReportHour,
 	})
 	if err != nil {
 		return err

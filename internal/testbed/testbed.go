@@ -24,6 +24,7 @@ import (
 	"github.com/orderbot/orderbot/orders"
 	"github.com/orderbot/orderbot/orders/pgstore"
 	"github.com/orderbot/orderbot/orders/pgstore/pgstoretest"
+	"github.com/orderbot/orderbot/reports"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -83,8 +84,17 @@ func (b *Bed) NewEngine() *conversation.Engine { return b.NewEngineWithTTL(0) }
 func (b *Bed) NewEngineWithTTL(ttl time.Duration) *conversation.Engine {
 	rs := redisstore.New(b.Redis, b.Prefix)
 	return conversation.New(conversation.Config{Desk: b.Service, Chats: rs,
-		Logger: b.Log, SessionTTL: ttl,
+		Logger: b.Log, SessionTTL: ttl, Reports: b.Reports(),
 		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername})
+}
+
+// Reports returns the reports over the bed's store, on its clock and time zone.
+func (b *Bed) Reports() *reports.Reports {
+	r, err := reports.New(orders.NewReports(b.Store, b.Rules, orders.WithClock(b.Clock), orders.WithLocation(Shanghai)))
+	if err != nil {
+		b.T.Fatalf("reports: %v", err)
+	}
+	return r
 }
 
 // Clock returns the bed's current time.

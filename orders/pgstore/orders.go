@@ -271,6 +271,9 @@ func filterOrders(q *query, f orders.OrderFilter) {
 	if !f.PromisedBefore.IsZero() {
 		q.and("o.promised_date IS NOT NULL AND o.promised_date < " + q.arg(dateArg(f.PromisedBefore)) + "::date")
 	}
+	if f.NotPaid {
+		q.and("o.payment_status <> 'paid'")
+	}
 	if !f.PromisedOn.IsZero() {
 		q.and("o.promised_date = " + q.arg(dateArg(f.PromisedOn)) + "::date")
 	}
