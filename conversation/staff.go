@@ -170,6 +170,9 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 		case orders.StatusPendingReview, orders.StatusAwaitingCustomer, orders.StatusConfirmed, orders.StatusInProduction, orders.StatusQualityCheck:
 			rows = append(rows, []Button{{Text: st.t("btn.request_change"), Data: "m:chg:" + n}})
 		}
+		if st.e.complaints != nil && orders.CanComplain(o) {
+			rows = append(rows, []Button{{Text: st.t("complaint.btn.open"), Data: "m:cp:o:" + n}})
+		}
 		return rows
 	}
 	a := st.actor()
@@ -255,6 +258,9 @@ func (st *step) orderAction(verb, rest string) error {
 		}
 		st.reset(true)
 		st.s.Work = &work{Number: number, Rating: r}
+		if err := st.surveyComplaint(number, r); err != nil {
+			return err
+		}
 		return st.goTo(stateRateComment)
 	case "chg":
 		o, err := st.e.desk.CustomerOrder(st.ctx, st.u.ID, number)

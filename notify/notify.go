@@ -156,6 +156,9 @@ type Config struct {
 	// TickInterval is how often the periodic checks run (default 5 minutes); 0 keeps the
 	// default, a negative value disables them.
 	TickInterval time.Duration
+	// Complaints, when set, is swept at every tick: escalations of missed deadlines and
+	// complaints closing themselves (*orders.Complaints).
+	Complaints interface{ Sweep(ctx context.Context) error }
 
 	// Now is the clock (default time.Now). When set, River runs on it too, so that tests
 	// can move scheduled jobs forward in time.

@@ -59,6 +59,13 @@ type Notice struct {
 	PaymentStatus PaymentStatus   `json:"payment_status,omitempty"`
 	Lines         []NoticeLine    `json:"lines,omitempty"`
 	ChangeID      int64           `json:"change_id,omitempty"`
+	// Complaints: the complaint, the survey answer that opened it, the deadline, how many
+	// photos came with the message, and whether staff may still claim it.
+	Complaint int64     `json:"complaint,omitempty"`
+	Rating    int       `json:"rating,omitempty"`
+	Due       time.Time `json:"due,omitempty"`
+	Photos    int       `json:"photos,omitempty"`
+	Claimable bool      `json:"claimable,omitempty"`
 }
 
 // NoticeLine is an order line as a notification shows it.

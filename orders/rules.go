@@ -38,6 +38,8 @@ type Rules struct {
 	// ReminderHour is the hour of the day (business time zone) at which delivery reminders
 	// are sent, on the working day before delivery.
 	ReminderHour int `json:"reminder_hour"`
+	// Complaints are the service levels of complaints (defaults when absent).
+	Complaints ComplaintRules `json:"complaints"`
 }
 
 // Tier is one production lead-time tier.

@@ -48,6 +48,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	notifier, err := notify.New(notify.Config{
 		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: b,
 		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
+		Complaints: a.complaints(),
 	})
 	if err != nil {
 		return err
