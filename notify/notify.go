@@ -158,7 +158,9 @@ type Config struct {
 	TickInterval time.Duration
 	// Complaints, when set, is swept at every tick: escalations of missed deadlines and
 	// complaints closing themselves (*orders.Complaints).
-	Complaints interface{ Sweep(ctx context.Context) error }
+	Complaints interface {
+		Sweep(ctx context.Context) error
+	}
 
 	// Now is the clock (default time.Now). When set, River runs on it too, so that tests
 	// can move scheduled jobs forward in time.

@@ -363,7 +363,9 @@ func (cs *Complaints) Claim(ctx context.Context, a Actor, id int64) (Complaint, 
 	if a.Kind != ActorStaff {
 		return Complaint{}, fmt.Errorf("%s may not claim complaints: %w", a, ErrForbidden)
 	}
+	claimed := false
 	c, err := cs.store.UpdateComplaint(ctx, id, func(c *Complaint) (ComplaintChange, error) {
+		claimed = false
 		if c.Rep == a.TelegramID {
 			return ComplaintChange{}, nil
 		}
@@ -373,10 +375,10 @@ func (cs *Complaints) Claim(ctx context.Context, a Actor, id int64) (Complaint, 
 		if c.Status == ComplaintClosed {
 			return ComplaintChange{}, ErrInvalidTransition
 		}
-		c.Rep, c.RepName = a.TelegramID, a.Name
+		c.Rep, c.RepName, claimed = a.TelegramID, a.Name, true
 		return ComplaintChange{}, nil
 	})
-	if err == nil {
+	if err == nil && claimed {
 		cs.log.InfoContext(ctx, "complaint claimed", "complaint", id, "by", a.String())
 	}
 	return c, err
