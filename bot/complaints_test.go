@@ -223,4 +223,12 @@ func TestComplaintClaimedOnceAndStaffButtonsRefused(t *testing.T) {
 	rep1.expect("Complaints: 1 open, 0 answered, 0 resolved awaiting the customer, 0 overdue.")
 	cust.send("/complaints")
 	cust.expect("for sales staff only")
+
+	// The delivered order's card offers Complain.
+	cust.send("/status " + n)
+	cust.expect("Order " + n)
+	cust.press("Complain")
+	cust.expect("What went wrong with order " + n)
+	cust.send("And an armrest is loose")
+	cust.expect("Your complaint #2 about order " + n + " is registered")
 }

@@ -36,6 +36,12 @@ const (
 // maxComplaintPhotos is how many photos one message of a complaint keeps.
 const maxComplaintPhotos = 10
 
+// afterSales reports whether an order card offers the Complain button: once the order is
+// on its way (before that, a change request is the way; /complain still works).
+func afterSales(s orders.Status) bool {
+	return s == orders.StatusShipped || s == orders.StatusDelivered || s == orders.StatusCompleted
+}
+
 func complaintHandler(state string) (handler, bool) {
 	switch state {
 	case stateComplainOrder:

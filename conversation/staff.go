@@ -170,7 +170,7 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 		case orders.StatusPendingReview, orders.StatusAwaitingCustomer, orders.StatusConfirmed, orders.StatusInProduction, orders.StatusQualityCheck:
 			rows = append(rows, []Button{{Text: st.t("btn.request_change"), Data: "m:chg:" + n}})
 		}
-		if st.e.complaints != nil && orders.CanComplain(o) {
+		if st.e.complaints != nil && afterSales(o.Status) {
 			rows = append(rows, []Button{{Text: st.t("complaint.btn.open"), Data: "m:cp:o:" + n}})
 		}
 		return rows
