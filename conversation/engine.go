@@ -136,11 +136,23 @@ type Chats interface {
 	SaveSession(ctx context.Context, chatID int64, data []byte, ttl time.Duration) error
 }
 
+// ErrLockLost is the error of a turn whose hold on the chat was lost (it outlived the lock,
+// or the store could not extend it): another turn may have the chat now, so this one saves
+// nothing and sends nothing. Handling the update again later is safe.
+var ErrLockLost = errors.New("conversation: the chat's lock was lost")
+
 // Turn is one update's hold on its chat, with what was known when it began.
 type Turn struct {
 	Handled bool   // the update was handled before
 	Session []byte // the chat's session; nil when there is none
 	Expired bool   // there is none because it timed out (told to one turn only)
+	// Context, when set, is the turn's context: it is cancelled, with cause ErrLockLost,
+	// once the hold on the chat is known to be lost.
+	Context context.Context
+	// Save, when set, stores the chat's session for ttl only while the turn still holds the
+	// chat (fenced by the lock's token), and fails with ErrLockLost otherwise; when nil,
+	// Chats.SaveSession is used.
+	Save func(ctx context.Context, data []byte, ttl time.Duration) error
 	// End releases the chat; with handled, it first marks the update handled. Only its
 	// first call does anything.
 	End func(ctx context.Context, handled bool) error
@@ -237,6 +249,9 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 	}
 	// Releases the chat when the step fails; after the End below, End does nothing.
 	defer func() { _ = turn.End(ctx, false) }()
+	if turn.Context != nil {
+		ctx = turn.Context // cancelled when the turn loses the chat
+	}
 	if turn.Handled {
 		e.log.DebugContext(ctx, "update already handled", "key", u.Key)
 		return nil
@@ -261,9 +276,12 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 			}
 		}
 		s.LastKey, s.LastReplies = u.Key, replies
-		if err := e.save(ctx, chat, s); err != nil {
+		if err := e.save(ctx, turn, chat, s); err != nil {
 			return err
 		}
+	}
+	if errors.Is(context.Cause(ctx), ErrLockLost) {
+		return ErrLockLost // another turn may have the chat: its replies, not these, go out
 	}
 	if err := out.Deliver(ctx, replies); err != nil {
 		return fmt.Errorf("deliver replies: %w", err)
@@ -314,13 +332,22 @@ func (e *Engine) load(ctx context.Context, u User, turn Turn) (*Session, error) 
 	return s, nil
 }
 
-func (e *Engine) save(ctx context.Context, chat int64, s *Session) error {
+func (e *Engine) save(ctx context.Context, turn Turn, chat int64, s *Session) error {
 	s.Expired = false
 	data, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	if err := e.chats.SaveSession(ctx, chat, data, e.ttl); err != nil {
+	if errors.Is(context.Cause(ctx), ErrLockLost) {
+		return ErrLockLost
+	}
+	save := turn.Save
+	if save == nil {
+		save = func(ctx context.Context, data []byte, ttl time.Duration) error {
+			return e.chats.SaveSession(ctx, chat, data, ttl)
+		}
+	}
+	if err := save(ctx, data, e.ttl); err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pginbox"
 	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/conversation"
 	"github.com/orderbot/orderbot/conversation/redisstore"
@@ -124,7 +125,12 @@ type TelegramOptions struct {
 	Webhook       bool
 	ShutdownGrace time.Duration
 	Server        *telegramtest.Server // reuse a server (a restarted bot)
+	// Configure adjusts the bot's configuration (limits, retries) before it starts.
+	Configure func(*bot.Config)
 }
+
+// Inbox is the bed's update inbox.
+func (b *Bed) Inbox() *pginbox.Inbox { return pginbox.New(b.Store.DB().DB) }
 
 // StartTelegram starts the bot serving the fake server, by polling or webhook.
 func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
@@ -135,9 +141,13 @@ func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
 		srv = telegramtest.NewServer(tb)
 	}
 	cfg := bot.Config{Token: srv.Token(), APIURL: srv.URL(), Logger: b.Log, PollTimeout: 2 * time.Second,
-		ShutdownGrace: opts.ShutdownGrace}
+		ShutdownGrace: opts.ShutdownGrace, Inbox: b.Inbox(), Customers: b.Store,
+		RetryBase: 100 * time.Millisecond, RetryMax: 2 * time.Second, SweepInterval: 200 * time.Millisecond}
 	if opts.Webhook {
 		cfg.WebhookSecret = "test-secret_1"
+	}
+	if opts.Configure != nil {
+		opts.Configure(&cfg)
 	}
 	tg := &Telegram{Server: srv, done: make(chan struct{})}
 	var err error
@@ -160,7 +170,10 @@ func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
 		if err := tg.Bot.SetWebhook(ctx); err != nil {
 			tb.Fatalf("set webhook: %v", err)
 		}
-		close(tg.done)
+		go func() {
+			defer close(tg.done)
+			_ = tg.Bot.Work(ctx)
+		}()
 	} else {
 		go func() {
 			defer close(tg.done)
