@@ -84,6 +84,9 @@ func handlerFor(state string) handler {
 	case stateRateComment:
 		return handler{(*step).askRateComment, (*step).answerRateComment}
 	}
+	if h, ok := complaintHandler(state); ok {
+		return h
+	}
 	return handler{
 		ask:    func(st *step) error { st.reset(true); return st.menu() },
 		answer: func(st *step, in Input, _, _ string) error { st.reset(true); return st.idleInput(in) },

@@ -176,6 +176,9 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 			rows = append(rows, []Button{{Text: st.t("btn.request_change_only"), Data: "m:chg:" + n}},
 				[]Button{{Text: st.t("btn.request_cancellation"), Data: "m:cxl:" + n}})
 		}
+		if st.e.complaints != nil && afterSales(o.Status) {
+			rows = append(rows, []Button{{Text: st.t("complaint.btn.open"), Data: "m:cp:o:" + n}})
+		}
 		return rows
 	}
 	a := st.actor()
@@ -271,6 +274,9 @@ func (st *step) orderAction(verb, rest string) error {
 		}
 		st.reset(true)
 		st.s.Work = &work{Number: number, Rating: r}
+		if err := st.surveyComplaint(number, r); err != nil {
+			return err
+		}
 		return st.goTo(stateRateComment)
 	case "chg", "cxl":
 		o, err := st.e.desk.CustomerOrder(st.ctx, st.u.ID, number)

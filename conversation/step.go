@@ -90,6 +90,9 @@ func isWord(text, key string) bool {
 }
 
 func (st *step) command(cmd, args string) error {
+	if handled, err := st.complaintCommand(cmd, args); handled {
+		return err
+	}
 	switch cmd {
 	case "start":
 		if orders.IsInvite(args) {
@@ -188,6 +191,9 @@ func (st *step) button(data string) error {
 }
 
 func (st *step) menuAction(a string) error {
+	if rest, ok := strings.CutPrefix(a, "cp:"); ok {
+		return st.complaintAction(rest)
+	}
 	if done, err := st.reportMenu(a); done {
 		return err
 	}

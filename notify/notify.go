@@ -157,6 +157,11 @@ type Config struct {
 	// TickInterval is how often the periodic checks run (default 5 minutes); 0 keeps the
 	// default, a negative value disables them.
 	TickInterval time.Duration
+	// Complaints, when set, is swept at every tick: escalations of missed deadlines and
+	// complaints closing themselves (*orders.Complaints).
+	Complaints interface {
+		Sweep(ctx context.Context) error
+	}
 
 	// Documents renders the PDF documents and Archive keeps them; without them document
 	// notifications are dropped (the chat texts go as always). MaxDocumentSize is the largest file sent (default 50 MB, what

@@ -479,5 +479,8 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 		}
 		return plan{msg: r.overdue(list)}, nil
 	}
+	if m, ok := r.complaint(a.Notice, nt, n.cfg.Location); ok {
+		return plan{msg: m}, nil
+	}
 	return plan{fail: "unknown notification kind " + strconv.Quote(a.Notice)}, nil
 }

@@ -63,6 +63,13 @@ type Notice struct {
 	// Change is the kind of a change request the notice is about (ChangeCancel: a
 	// cancellation, told as one).
 	Change string `json:"change,omitempty"`
+	// Complaints: the complaint, the survey answer that opened it, the deadline, how many
+	// photos came with the message, and whether staff may still claim it.
+	Complaint int64     `json:"complaint,omitempty"`
+	Rating    int       `json:"rating,omitempty"`
+	Due       time.Time `json:"due,omitempty"`
+	Photos    int       `json:"photos,omitempty"`
+	Claimable bool      `json:"claimable,omitempty"`
 }
 
 // NoticeLine is an order line as a notification shows it.

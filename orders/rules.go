@@ -41,6 +41,8 @@ type Rules struct {
 	// Documents are the seller's details and standard terms printed on the PDF documents,
 	// and the production chat (see DocumentSettings).
 	Documents DocumentSettings `json:"documents"`
+	// Complaints are the service levels of complaints (defaults when absent).
+	Complaints ComplaintRules `json:"complaints"`
 }
 
 // Tier is one production lead-time tier.

@@ -44,6 +44,8 @@ type Bed struct {
 	Engine  *conversation.Engine
 	Rules   orders.Rules
 	Log     *slog.Logger
+	// Complaints is the complaints desk, on the bed's clock.
+	Complaints *orders.Complaints
 
 	mu  sync.Mutex
 	now time.Time
@@ -63,6 +65,7 @@ func NewOn(tb testing.TB, store *pgstore.Store) *Bed {
 	b.Redis, b.Prefix = testenv.Redis(tb)
 	b.Log = Logger(tb)
 	b.Service = orders.NewService(b.Store, b.Rules, orders.WithClock(b.Clock), orders.WithLocation(Shanghai), orders.WithLogger(b.Log))
+	b.Complaints = orders.NewComplaints(b.Store, b.Rules, Shanghai, b.Clock, b.Log)
 	ps, err := orders.ParseCatalogCSV(bytes.NewReader(demo.Catalog()))
 	if err != nil {
 		tb.Fatalf("demo catalog: %v", err)
@@ -85,7 +88,7 @@ func (b *Bed) NewEngineWithTTL(ttl time.Duration) *conversation.Engine {
 	rs := redisstore.New(b.Redis, b.Prefix)
 	return conversation.New(conversation.Config{Desk: b.Service, Chats: rs,
 		Logger: b.Log, SessionTTL: ttl, Reports: b.Reports(),
-		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername})
+		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername, Complaints: b.Complaints})
 }
 
 // Reports returns the reports over the bed's store, on its clock and time zone.

@@ -31,7 +31,6 @@ func fixtureReports(t *testing.T) (*orders.Reports, context.Context) {
 	return orders.NewReports(s, orders.DefaultRules(), orders.WithLocation(loc), orders.WithClock(func() time.Time { return now })), ctx
 }
 
-
 func TestReportFixture(t *testing.T) {
 	t.Parallel()
 	r, ctx := fixtureReports(t)
