@@ -450,6 +450,9 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 	case orders.NoticeCustomerUnreachable:
 		return plan{msg: r.unreachable(nt)}, nil
 
+	case orders.NoticeWebhooksDisabled:
+		return plan{msg: r.webhooksDisabled(nt)}, nil
+
 	case KindOverdue:
 		list, err := n.overdueOrders(ctx)
 		if err != nil {

@@ -23,7 +23,11 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 	if err != nil {
 		return ChangeRequest{}, Order{}, err
 	}
-	a := CustomerActor(customer)
+	return s.requestChange(ctx, o, CustomerActor(customer), c)
+}
+
+// requestChange is the customer of o (or the channel that placed it), a, asking for c.
+func (s *Service) requestChange(ctx context.Context, o Order, a Actor, c ChangeRequest) (ChangeRequest, Order, error) {
 	c.RequestedBy = a.String()
 	apply, err := s.applyOf(ctx, o, c)
 	if err != nil {

@@ -115,10 +115,15 @@ func (s *Service) CustomerDecide(ctx context.Context, number string, customer in
 	if err != nil {
 		return Order{}, err
 	}
+	return s.customerDecide(ctx, o, CustomerActor(customer), accept)
+}
+
+// customerDecide records the answer of o's customer (or of the channel that placed it), a.
+func (s *Service) customerDecide(ctx context.Context, o Order, a Actor, accept bool) (Order, error) {
+	number := o.Number
 	if o.Status != StatusAwaitingCustomer {
 		return o, staleError(o)
 	}
-	a := CustomerActor(customer)
 	req := TransitionRequest{Number: number, From: StatusAwaitingCustomer, Actor: a.String()}
 	next := o
 	if accept {

@@ -29,6 +29,7 @@ type config struct {
 	LogLevel      slog.Level
 	RedisPrefix   string
 	NotifyRate    int // messages per second to Telegram, all instances together
+	API           apiConfig
 }
 
 // Defaults point at the local services of scripts/services.sh.
@@ -118,6 +119,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, &configError{"ORDERBOT_NOTIFY_RATE", "expected messages per second from 1 to 1000 (Telegram allows about 30)"}
 		}
 		c.NotifyRate = n
+	}
+	if c.API, err = loadAPIConfig(get); err != nil {
+		return c, err
 	}
 	if c.RulesFile == "" {
 		c.Rules = orders.DefaultRules()

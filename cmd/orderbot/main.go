@@ -37,6 +37,10 @@ Usage:
   orderbot orders list [--status S] [--json]
   orderbot orders show SO-… [--json]
   orderbot orders set-status SO-… STATUS [--note TEXT] [--carrier C --tracking T]
+  orderbot channels add NAME --kind agent|distributor|platform [--customer TELEGRAM_ID] [--webhook URL]
+                                      a sales channel of the API; prints its API key once
+  orderbot channels list | rotate NAME | revoke NAME | webhook NAME URL
+  orderbot channels deliveries NAME [--redeliver EVENT_ID]
   orderbot rules                      print the default business rules file
 
 Every command takes --help. Configuration is read from the environment: see the README.
@@ -76,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return a.staff(ctx, rest)
 	case "orders":
 		return a.orders(ctx, rest)
+	case "channels":
+		return a.channels(ctx, rest)
 	}
 	fmt.Fprint(stdout, usage)
 	return fmt.Errorf("unknown command %q", cmd)

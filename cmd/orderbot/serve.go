@@ -61,6 +61,13 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 	}()
 
+	// The channel API and its webhooks, on their own listener.
+	stopAPI, err := a.startAPI(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopAPI()
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {

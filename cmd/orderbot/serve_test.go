@@ -45,6 +45,7 @@ func TestServe(t *testing.T) {
 	c.vars["ORDERBOT_REDIS_URL"] = envOr("ORDERBOT_TEST_REDIS_URL")
 	c.vars["ORDERBOT_REDIS_PREFIX"] = prefix
 	c.vars["ORDERBOT_HTTP_ADDR"] = addr
+	c.vars["ORDERBOT_API_ADDR"] = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out strings.Builder
