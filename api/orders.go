@@ -192,7 +192,9 @@ type CancelResult struct {
 	Order   Order  `json:"order"`
 }
 
-type idemHeader struct {
+// postInput is what every POST on an order takes.
+type postInput struct {
+	Number         string `path:"number" pattern:"^[Ss][Oo]-[0-9]{8}-[0-9]{4,}$" doc:"The order number (case-insensitive)"`
 	IdempotencyKey string `header:"Idempotency-Key" required:"true" maxLength:"255" doc:"A unique key per request (a UUID); a retry with the same key and body returns the first response"`
 }
 
@@ -205,8 +207,8 @@ func (s *Server) register() {
 		DefaultStatus: http.StatusCreated,
 		Errors:        []int{400, 401, 409, 413, 415, 422, 429},
 	}, func(ctx context.Context, in *struct {
-		idemHeader
-		Body PlaceRequest
+		IdempotencyKey string `header:"Idempotency-Key" required:"true" maxLength:"255" doc:"A unique key per request (a UUID); a retry with the same key and body returns the first response"`
+		Body           PlaceRequest
 	}) (*orderOutput, error) {
 		o, err := s.place(ctx, channelOf(ctx), in.Body)
 		if err != nil {
@@ -238,9 +240,9 @@ func (s *Server) register() {
 		Description: "Before the order is confirmed it is cancelled at once; after, a manager decides, as for a chat customer; shipped orders cannot be cancelled.",
 		Errors:      []int{400, 401, 404, 409, 413, 415, 422, 429},
 	}, func(ctx context.Context, in *struct {
-		numberInput
-		idemHeader
-		Body CancelRequest
+		Number         string `path:"number" pattern:"^[Ss][Oo]-[0-9]{8}-[0-9]{4,}$" doc:"The order number (case-insensitive)"`
+		IdempotencyKey string `header:"Idempotency-Key" required:"true" maxLength:"255" doc:"A unique key per request (a UUID)"`
+		Body           CancelRequest
 	}) (*struct{ Body CancelResult }, error) {
 		cr, o, err := s.desk.ChannelCancel(ctx, channelOf(ctx).Name, strings.ToUpper(in.Number), in.Body.Reason)
 		if err != nil {
@@ -262,10 +264,7 @@ func (s *Server) register() {
 		huma.Register(s.api, huma.Operation{
 			OperationID: d.id, Method: http.MethodPost, Path: Prefix + "/orders/{number}/" + d.path, Tags: tags,
 			Summary: d.summary, Errors: []int{400, 401, 404, 409, 415, 429},
-		}, func(ctx context.Context, in *struct {
-			numberInput
-			idemHeader
-		}) (*struct{ Body Order }, error) {
+		}, func(ctx context.Context, in *postInput) (*struct{ Body Order }, error) {
 			o, err := s.desk.ChannelDecide(ctx, channelOf(ctx).Name, strings.ToUpper(in.Number), d.accept)
 			if err != nil {
 				return nil, s.problemOf(ctx, err)
