@@ -133,7 +133,11 @@ func TestBadRequests(t *testing.T) {
 		{"10 MB body", append(append([]byte(`{"notes": "`), huge...), `"}`...), "", 413, api.TypeBodyTooLarge, ""},
 		{"wrong content type", `reference=1`, "application/x-www-form-urlencoded", 415, api.TypeUnsupportedMediaType, ""},
 		{"text/plain JSON", with(func(map[string]any) {}), "text/plain", 415, api.TypeUnsupportedMediaType, ""},
-		{"not enough stock", with(func(p map[string]any) { line(p)["sku"] = "CHAIR-300"; line(p)["quantity"] = 9; line(p)["options"] = map[string]string{"colour": "brown"} }), "", 409, api.TypeInsufficientStock, ""},
+		{"not enough stock", with(func(p map[string]any) {
+			line(p)["sku"] = "CHAIR-300"
+			line(p)["quantity"] = 9
+			line(p)["options"] = map[string]string{"colour": "brown"}
+		}), "", 409, api.TypeInsufficientStock, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -243,7 +247,9 @@ func TestIdempotencyInFlight(t *testing.T) {
 	body := placement("PHONE-X1", 1, map[string]string{"colour": "green"})
 	var wg sync.WaitGroup
 	var first response
-	wg.Go(func() { first = b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: "slow", body: body}) })
+	wg.Go(func() {
+		first = b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: "slow", body: body})
+	})
 	<-desk.entered
 	during := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: "slow", body: body})
 	if p := during.problem(t); during.status != 409 || p.Type != api.TypeIdempotencyInFlight {
