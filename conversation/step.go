@@ -91,6 +91,9 @@ func isWord(text, key string) bool {
 func (st *step) command(cmd, args string) error {
 	switch cmd {
 	case "start":
+		if orders.IsInvite(args) {
+			return st.join(args)
+		}
 		if st.u.Role == RoleCustomer {
 			if _, err := st.e.desk.RegisterCustomer(st.ctx, orders.Customer{
 				TelegramID: st.u.ID, Name: st.u.Name, Language: st.s.Lang,
@@ -117,6 +120,8 @@ func (st *step) command(cmd, args string) error {
 		return st.queue(args, 0)
 	case "find":
 		return st.find(args)
+	case "invite":
+		return st.invite(args)
 	case "myorders":
 		return st.myOrders(0)
 	case "status":
