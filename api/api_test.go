@@ -13,6 +13,7 @@ import (
 )
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	_, key := b.channel("shop", orders.ChannelPlatform)
 	revoked, oldKey := b.channel("gone", orders.ChannelAgent)
@@ -52,6 +53,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestPlaceAndRead(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	_, key := b.channel("shop", orders.ChannelPlatform)
 	_, otherKey := b.channel("other", orders.ChannelDistributor)
@@ -99,6 +101,7 @@ func TestPlaceAndRead(t *testing.T) {
 
 // Each bad request gets its own problem type, and nothing is written.
 func TestBadRequests(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{maxBody: 1 << 20})
 	_, key := b.channel("shop", orders.ChannelPlatform)
 	with := func(change func(map[string]any)) map[string]any {
@@ -169,6 +172,7 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestIdempotencyKeyRequired(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	_, key := b.channel("shop", orders.ChannelPlatform)
 	hr, _ := http.NewRequest(http.MethodPost, b.http.URL+"/api/v1/orders", strings.NewReader(`{}`))
@@ -182,9 +186,14 @@ func TestIdempotencyKeyRequired(t *testing.T) {
 	if resp.StatusCode != 400 {
 		t.Errorf("POST without Idempotency-Key: %d", resp.StatusCode)
 	}
+	long := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: strings.Repeat("k", 256), body: `{}`})
+	if p := long.problem(t); long.status != 400 || p.Type != api.TypeIdempotencyKeyBad {
+		t.Errorf("a 256-character key: %d %s", long.status, long.body)
+	}
 }
 
 func TestIdempotency(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	_, key := b.channel("shop", orders.ChannelPlatform)
 	body := placement("PHONE-X1", 2, map[string]string{"colour": "white"})
@@ -236,6 +245,7 @@ func (d blockingDesk) PlaceThroughChannel(ctx context.Context, channel string, d
 }
 
 func TestIdempotencyInFlight(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	desk := blockingDesk{Service: b.service, entered: make(chan struct{}, 1), release: make(chan struct{})}
 	srv, err := api.New(api.Config{Desk: desk, Store: b.store, Logger: b.log})
@@ -265,6 +275,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 
 // 50 channels' clients race for the last 10 units: exactly 10 orders get them.
 func TestLastUnits(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	ctx := context.Background()
 	if _, err := b.service.ImportProducts(ctx, []orders.Product{{SKU: "LAST-1", NameEN: "Last lamp", NameZH: "台灯",
@@ -307,6 +318,7 @@ func TestLastUnits(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{rate: 2})
 	_, key := b.channel("shop", orders.ChannelPlatform)
 	_, other := b.channel("other", orders.ChannelPlatform)
@@ -331,6 +343,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestProducts(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	_, key := b.channel("shop", orders.ChannelPlatform)
 	resp := b.do(req{method: http.MethodGet, path: "/api/v1/products?category=chairs", key: key})

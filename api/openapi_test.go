@@ -20,6 +20,7 @@ import (
 // The served OpenAPI description is valid and describes the real responses: successes and
 // problems alike are checked against it.
 func TestOpenAPIDescribesResponses(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{rate: 3})
 	resp, err := http.Get(b.http.URL + "/api/v1/openapi.json")
 	if err != nil {
@@ -92,6 +93,7 @@ func TestOpenAPIDescribesResponses(t *testing.T) {
 // The listing pages with a cursor, oldest change first, and a change moves an order to
 // the end; status and updated_since filter it.
 func TestListOrders(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	ctx := context.Background()
 	_, key := b.channel("shop", orders.ChannelPlatform)
@@ -142,6 +144,11 @@ func TestListOrders(t *testing.T) {
 	}
 	if l := page("?updated_since=2099-01-01T00:00:00Z"); len(l.Orders) != 0 {
 		t.Errorf("updated since 2099: %d orders", len(l.Orders))
+	}
+	// A shipped order cannot be cancelled.
+	shippedCancel := b.do(req{method: http.MethodPost, path: "/api/v1/orders/" + numbers[1] + "/cancel", key: key, body: map[string]string{"reason": "late"}})
+	if p := shippedCancel.problem(t); shippedCancel.status != 409 || p.Type != api.TypeCancelRefused {
+		t.Errorf("cancel a shipped order: %d %s", shippedCancel.status, shippedCancel.body)
 	}
 	for _, bad := range []string{"?status=lost", "?cursor=notacursor", "?updated_since=yesterday"} {
 		resp := b.do(req{method: http.MethodGet, path: "/api/v1/orders" + bad, key: key})

@@ -123,6 +123,7 @@ func withWebhook(url string) func(*orders.Channel) {
 // A receiver verifies every signature and sees each change of its order once, in order,
 // whoever made it: the API, a rep, a manager, the operator.
 func TestWebhooksInOrder(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	ctx := context.Background()
 	secret := api.NewSecret()
@@ -238,6 +239,7 @@ func TestWebhooksInOrder(t *testing.T) {
 // down for too long has the channel's webhooks switched off, its contact and the reps told,
 // and the held events delivered once an operator switches them on again.
 func TestWebhookReceiverDown(t *testing.T) {
+	t.Parallel()
 	b := newBed(t, bedOptions{})
 	ctx := context.Background()
 	secret := api.NewSecret()
@@ -333,6 +335,7 @@ func TestWebhookReceiverDown(t *testing.T) {
 }
 
 func TestSignature(t *testing.T) {
+	t.Parallel()
 	secret := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	body := []byte(`{"test": 2432232314}`)
 	// The Standard Webhooks specification's example.
@@ -353,5 +356,49 @@ func TestSignature(t *testing.T) {
 	}
 	if err := api.Verify(secret, h, []byte(`{"test": 1}`), now, 5*time.Minute); err == nil {
 		t.Error("another body: accepted")
+	}
+}
+
+// A promised date that changes is told as order.date_changed with the old date; an event
+// that cannot be delivered within MaxAge is given up.
+func TestWebhookDateChangedAndGiveUp(t *testing.T) {
+	t.Parallel()
+	b := newBed(t, bedOptions{})
+	ctx := context.Background()
+	secret := api.NewSecret()
+	rc := newReceiver(t, secret)
+	_, key := b.channel("shop", orders.ChannelPlatform, withWebhook(rc.srv.URL), func(c *orders.Channel) { c.WebhookSecret = secret })
+	b.dispatcher(api.DispatcherConfig{MaxAge: 2 * time.Second, RetryBase: 100 * time.Millisecond, RetryMax: 200 * time.Millisecond, MaxFailures: -1})
+	if _, err := b.service.AddStaff(ctx, orders.Staff{TelegramID: 7, Name: "Wang", Role: orders.RoleManager, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := b.service.Staff(ctx, 7)
+	resp := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, body: placement("PHONE-X1", 1, map[string]string{"colour": "black"})})
+	var o api.Order
+	resp.json(t, &o)
+	newDate, _ := orders.ParseISODate(wanted(40))
+	cr, err := b.store.CreateChangeRequest(ctx, orders.ChangeRequest{Number: o.Number, Kind: orders.ChangeDate, Date: newDate,
+		Reason: "the warehouse moves", RequestedBy: "channel:shop", Status: "pending"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.service.DecideChange(ctx, cr.ID, orders.StaffActor(m), true, ""); err != nil {
+		t.Fatal(err)
+	}
+	got := rc.waitFor(2, 20*time.Second)
+	var d map[string]any
+	_ = json.Unmarshal(got[1].Data, &d)
+	if got[1].Type != "order.date_changed" || d["promised_date"] != newDate.String() || d["previous_promised_date"] != o.PromisedDate {
+		t.Errorf("date change: %s %v", got[1].Type, d)
+	}
+	// Down for longer than MaxAge: the event fails for good.
+	rc.down.Store(true)
+	if _, err := b.service.Advance(ctx, o.Number, orders.StatusShipped, orders.Operator, orders.AdvanceOptions{Carrier: "SF", Tracking: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	for end := time.Now().Add(20 * time.Second); b.count(`SELECT count(*) FROM channel_events WHERE status = 'failed'`) != 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("events given up: %d, want 2", b.count(`SELECT count(*) FROM channel_events WHERE status = 'failed'`))
+		}
 	}
 }

@@ -75,6 +75,15 @@ func TestChannelsCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "revoked") {
 		t.Errorf("list after revoke: %v\n%s", err, out)
 	}
+	// Rotating a revoked channel's key makes it work again, with the new key.
+	out, err = c.run("channels", "rotate", "acme-shop")
+	m3 := keyLine.FindStringSubmatch(out)
+	if err != nil || m3 == nil {
+		t.Fatalf("rotate after revoke: %v\n%s", err, out)
+	}
+	if _, err := st.ChannelByKey(ctx, api.HashKey(m3[1])); err != nil {
+		t.Errorf("the new key after revoke: %v", err)
+	}
 	out, err = c.run("channels", "deliveries", "acme-shop")
 	if err != nil || !strings.Contains(out, "EVENT") {
 		t.Errorf("deliveries: %v\n%s", err, out)
