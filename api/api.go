@@ -148,13 +148,17 @@ func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
 // idempotency around the operations.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
-// PruneLoop deletes idempotency records older than their time to live, every interval,
-// until ctx ends.
+// Prune deletes the idempotency records older than their time to live.
+func (s *Server) Prune(ctx context.Context) (int64, error) {
+	return s.store.PruneIdempotency(ctx, s.now().Add(-s.cfg.IdempotencyTTL))
+}
+
+// PruneLoop prunes every interval until ctx ends.
 func (s *Server) PruneLoop(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if n, err := s.store.PruneIdempotency(ctx, s.now().Add(-s.cfg.IdempotencyTTL)); err != nil {
+		if n, err := s.Prune(ctx); err != nil {
 			s.log.WarnContext(ctx, "idempotency keys not pruned", "err", err)
 		} else if n > 0 {
 			s.log.InfoContext(ctx, "idempotency keys pruned", "count", n)
@@ -337,7 +341,8 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, ch orders.Ch
 		return
 	}
 	rr := &recorder{header: http.Header{}}
-	r = r.WithContext(context.WithValue(ctx, idemCtxKey{}, key))
+	// The placement's own key: a key reused after its time to live is a new placement.
+	r = r.WithContext(context.WithValue(ctx, idemCtxKey{}, key+":"+hash[:16]))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	s.mux.ServeHTTP(rr, r)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/orderbot/orderbot/api"
 	"github.com/orderbot/orderbot/orders"
@@ -352,5 +353,27 @@ func TestProducts(t *testing.T) {
 	if resp.status != 200 || len(out.Products) != 3 || out.Products[2].SKU != "CHAIR-300" || out.Products[2].Available != 8 ||
 		out.Products[2].Price != "1280.00" || len(out.Products[2].Options) != 1 {
 		t.Errorf("products: %d %s", resp.status, resp.body)
+	}
+}
+
+// After its time to live a key is forgotten: it may be used for a new request.
+func TestIdempotencyExpires(t *testing.T) {
+	t.Parallel()
+	b := newBed(t, bedOptions{})
+	srv, err := api.New(api.Config{Desk: b.service, Store: b.store, Logger: b.log, IdempotencyTTL: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.http.Config.Handler = srv.Handler()
+	_, key := b.channel("shop", orders.ChannelPlatform)
+	first := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: "k1", body: placement("PHONE-X1", 1, map[string]string{"colour": "black"})})
+	time.Sleep(1100 * time.Millisecond)
+	second := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: "k1", body: placement("PHONE-X1", 2, map[string]string{"colour": "black"})})
+	if first.status != 201 || second.status != 201 || bytes.Equal(first.body, second.body) {
+		t.Errorf("first %d, second after expiry %d %s", first.status, second.status, second.body)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if n, err := srv.Prune(context.Background()); err != nil || n != 1 {
+		t.Errorf("pruned %d, %v", n, err)
 	}
 }

@@ -433,20 +433,17 @@ func (s *Store) webhooksDisabledNotices(ctx context.Context, tx *sqlx.Tx, name s
 // replay. A record older than ttl is forgotten first, and so is one in flight for longer
 // than stale (its request never finished).
 func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash string, ttl, stale time.Duration) (rec orders.IdempotencyRecord, fresh bool, err error) {
-	err = s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+	// One statement in the usual case (a new key); a key already there is read, and
+	// forgotten first when it has expired or its request died.
+	for attempt := 0; attempt < 3; attempt++ {
 		now := s.now()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM api_idempotency WHERE channel_id = $1 AND key = $2
-			AND (created_at < $3 OR (status = 0 AND created_at < $4))`,
-			channelID, key, now.Add(-ttl), now.Add(-stale)); err != nil {
-			return err
-		}
 		var inserted []bool
-		if err := tx.SelectContext(ctx, &inserted, `INSERT INTO api_idempotency (channel_id, key, request_hash, created_at)
+		if err := s.db.SelectContext(ctx, &inserted, `INSERT INTO api_idempotency (channel_id, key, request_hash, created_at)
 			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true`, channelID, key, hash, now); err != nil {
-			return err
+			return orders.IdempotencyRecord{}, false, fail("begin idempotent request", err)
 		}
-		if fresh = len(inserted) == 1; fresh {
-			return nil
+		if len(inserted) == 1 {
+			return orders.IdempotencyRecord{}, true, nil
 		}
 		var row struct {
 			Hash      string    `db:"request_hash"`
@@ -454,17 +451,22 @@ func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash 
 			Body      string    `db:"body"`
 			CreatedAt time.Time `db:"created_at"`
 		}
-		if err := tx.GetContext(ctx, &row, `SELECT request_hash, status, body, created_at FROM api_idempotency
-			WHERE channel_id = $1 AND key = $2`, channelID, key); err != nil {
-			return err
+		err := s.db.GetContext(ctx, &row, `SELECT request_hash, status, body, created_at FROM api_idempotency
+			WHERE channel_id = $1 AND key = $2`, channelID, key)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // forgotten meanwhile
+		} else if err != nil {
+			return orders.IdempotencyRecord{}, false, fail("begin idempotent request", err)
 		}
-		rec = orders.IdempotencyRecord{Hash: row.Hash, Status: row.Status, Body: []byte(row.Body), CreatedAt: row.CreatedAt}
-		return nil
-	})
-	if err != nil {
-		return orders.IdempotencyRecord{}, false, fail("begin idempotent request", err)
+		if row.CreatedAt.After(now.Add(-ttl)) && (row.Status != 0 || row.CreatedAt.After(now.Add(-stale))) {
+			return orders.IdempotencyRecord{Hash: row.Hash, Status: row.Status, Body: []byte(row.Body), CreatedAt: row.CreatedAt}, false, nil
+		}
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM api_idempotency WHERE channel_id = $1 AND key = $2 AND created_at = $3`,
+			channelID, key, row.CreatedAt); err != nil {
+			return orders.IdempotencyRecord{}, false, fail("begin idempotent request", err)
+		}
 	}
-	return rec, fresh, nil
+	return orders.IdempotencyRecord{}, false, fail("begin idempotent request", fmt.Errorf("key %q: %w", key, orders.ErrConflict))
 }
 
 // FinishIdempotent stores the first response to the key.
