@@ -468,6 +468,8 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 		return plan{msg: r.documentFailed(nt)}, nil
 	case KindWeeklyReport, KindMonthlyReport:
 		return n.reportPlan(ctx, a.Notice, nt)
+	case orders.NoticeWebhooksDisabled:
+		return plan{msg: r.webhooksDisabled(nt)}, nil
 
 	case KindOverdue:
 		list, err := n.overdueOrders(ctx)

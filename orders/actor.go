@@ -13,6 +13,7 @@ const (
 	ActorCustomer ActorKind = "customer"
 	ActorStaff    ActorKind = "staff"
 	ActorOperator ActorKind = "operator" // the command line: acts with a manager's rights
+	ActorChannel  ActorKind = "channel"  // a sales channel through the API: acts as the customer of its orders
 )
 
 // Actor is who acts on an order.
@@ -44,6 +45,8 @@ func (a Actor) String() string {
 		return "customer:" + strconv.FormatInt(a.TelegramID, 10)
 	case ActorStaff:
 		return string(a.Role) + ":" + strconv.FormatInt(a.TelegramID, 10)
+	case ActorChannel:
+		return ChannelSource(a.Name)
 	}
 	return "operator"
 }

@@ -30,7 +30,12 @@ func (s *Service) requestChange(ctx context.Context, key string, customer int64,
 	if err != nil {
 		return ChangeRequest{}, Order{}, err
 	}
-	a := CustomerActor(customer)
+	return s.askChange(ctx, key, o, CustomerActor(customer), c)
+}
+
+// askChange is the customer of o (or the channel that placed it), a, asking for c; key
+// identifies the request (empty: none).
+func (s *Service) askChange(ctx context.Context, key string, o Order, a Actor, c ChangeRequest) (ChangeRequest, Order, error) {
 	c.RequestedBy = a.String()
 	apply, err := s.applyOf(ctx, o, c)
 	if err != nil {

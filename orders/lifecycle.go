@@ -151,17 +151,22 @@ func (s *Service) customerDecide(ctx context.Context, key, number string, custom
 	if err != nil {
 		return Order{}, err
 	}
+	return s.decide(ctx, key, o, CustomerActor(customer), accept)
+}
+
+// decide records the answer of o's customer (or of the channel that placed it), a.
+func (s *Service) decide(ctx context.Context, key string, o Order, a Actor, accept bool) (Order, error) {
+	number := o.Number
 	if o.Status != StatusAwaitingCustomer {
 		return o, staleError(o)
 	}
-	a := CustomerActor(customer)
 	req := TransitionRequest{Key: key, Number: number, From: StatusAwaitingCustomer, Actor: a.String()}
 	next := o
 	if accept {
 		req.To, req.Approve, req.Note = StatusConfirmed, true, "confirmed by the customer"
 		next.Status = StatusConfirmed
 		req.Notifications = append(req.Notifications, s.reminder(next)...)
-		acc := &Acceptance{Name: o.Customer.Name, TelegramID: customer, At: s.now(), Key: RequestKey(ctx)}
+		acc := &Acceptance{Name: o.Customer.Name, TelegramID: a.TelegramID, At: s.now(), Key: RequestKey(ctx)}
 		req.Notifications = append(req.Notifications, s.documentTo(next, DocConfirmation, documentEvent(DocConfirmation, next), ReasonAccepted, false, acc)...)
 	} else {
 		req.To, req.Note = StatusCancelled, "declined by the customer"

@@ -200,6 +200,7 @@ type Draft struct {
 	PaymentMethod string      `json:"payment_method"`
 	Notes         string      `json:"notes"`
 	Source        string      `json:"source"`
+	Reference     string      `json:"reference,omitempty"` // a channel's own reference
 	// Seen is the Fingerprint of the quote the customer confirmed; when set, Place refuses
 	// to place an order that would differ from it.
 	Seen string `json:"seen,omitempty"`
@@ -405,6 +406,7 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 		PaymentMethod:   d.PaymentMethod,
 		Notes:           d.Notes,
 		Source:          d.Source,
+		Reference:       d.Reference,
 		CreatedAt:       now,
 		ApprovedAt:      now,
 	}

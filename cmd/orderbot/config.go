@@ -32,6 +32,7 @@ type config struct {
 	NotifyRate    int // messages per second to Telegram, all instances together
 	Updates       updatesConfig
 	ReportHour    int // hour of the day of the weekly and monthly reports to managers
+	API           apiConfig
 }
 
 // Defaults point at the local services of scripts/services.sh.
@@ -137,6 +138,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, &configError{"ORDERBOT_REPORT_HOUR", "expected an hour of the day from 1 to 23 (the weekly report goes out on Mondays from then)"}
 		}
 		c.ReportHour = n
+	}
+	if c.API, err = loadAPIConfig(get); err != nil {
+		return c, err
 	}
 	if c.RulesFile == "" {
 		c.Rules = orders.DefaultRules()

@@ -79,6 +79,13 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 	}()
 
+	// The channel API and its webhooks, on their own listener.
+	stopAPI, err := a.startAPI(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopAPI()
+
 	// Health and metrics on their own listener, so that a public webhook port shows nothing
 	// else; one listener when both addresses are the same.
 	mux := http.NewServeMux()
