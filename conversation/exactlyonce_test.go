@@ -27,6 +27,22 @@ func (c *flakyChats) SaveSession(ctx context.Context, chatID int64, data []byte,
 	return c.Chats.SaveSession(ctx, chatID, data, ttl)
 }
 
+// Begin fails the turn's own (fenced) save the same way.
+func (c *flakyChats) Begin(ctx context.Context, chatID int64, key string) (conversation.Turn, error) {
+	t, err := c.Chats.Begin(ctx, chatID, key)
+	if err != nil || t.Save == nil {
+		return t, err
+	}
+	save := t.Save
+	t.Save = func(ctx context.Context, data []byte, ttl time.Duration) error {
+		if c.fail.CompareAndSwap(true, false) {
+			return errors.New("redis: connection reset by peer")
+		}
+		return save(ctx, data, ttl)
+	}
+	return t, nil
+}
+
 // redeliveredAfterFailedSave runs the input as one update whose session save fails after
 // the step, then delivers the same update again, as Telegram does when it was not
 // acknowledged. The second delivery must succeed.
