@@ -167,6 +167,7 @@ type Desk interface {
 	Products(ctx context.Context, f orders.ProductFilter) ([]orders.Product, error)
 	Product(ctx context.Context, sku string) (orders.Product, error)
 	Quote(ctx context.Context, d orders.Draft) (orders.Quote, error)
+	QuoteFresh(ctx context.Context, d orders.Draft) (orders.Quote, error)
 	Place(ctx context.Context, d orders.Draft, approver string) (orders.Order, bool, error)
 	Customer(ctx context.Context, telegramID int64) (orders.Customer, error)
 	RegisterCustomer(ctx context.Context, c orders.Customer) (orders.Customer, error)

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -14,8 +15,13 @@ import (
 )
 
 func (st *step) askSummary() error {
+	return st.summary(st.e.desk.Quote)
+}
+
+// summary shows the draft's summary with the quote that quote makes.
+func (st *step) summary(quote func(context.Context, orders.Draft) (orders.Quote, error)) error {
 	d := st.s.Draft
-	q, err := st.e.desk.Quote(st.ctx, *d)
+	q, err := quote(st.ctx, *d)
 	if err != nil {
 		return st.quoteFailed(err)
 	}
@@ -85,7 +91,7 @@ func (st *step) confirm() error {
 			st.say(st.t("err.stock.changed", st.lineName(l.SKU, ""), l.Available))
 		}
 		s.Seq++
-		return st.askSummary()
+		return st.summary(st.e.desk.QuoteFresh) // the stock as it is now, which the cache may not know yet
 	case errors.As(err, &verr) && verr.Field == "date":
 		st.say(st.t("err.date.moved"))
 		s.Editing = true

@@ -252,6 +252,16 @@ func (s *Service) Quote(ctx context.Context, d Draft) (Quote, error) {
 	return s.quote(d, products)
 }
 
+// QuoteFresh quotes the draft from products read from the store now, not through the
+// catalog cache: what a customer sees after a placement found the stock gone.
+func (s *Service) QuoteFresh(ctx context.Context, d Draft) (Quote, error) {
+	products, err := s.products(ctx, d, true)
+	if err != nil {
+		return Quote{}, err
+	}
+	return s.quote(d, products)
+}
+
 // products reads the products the draft's quote needs: its lines' and the big-order
 // rules' complimentary ones; fresh from the store, or else through the catalog cache.
 func (s *Service) products(ctx context.Context, d Draft, fresh bool) (map[string]Product, error) {
