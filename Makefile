@@ -34,8 +34,10 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run TestPageImages ./documents
-	$(MAKE) --no-print-directory fuzz
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TESTFUZZTIME)
 
+# make test runs each fuzz target briefly; a short run of every fuzz target (longer: make fuzz FUZZTIME=5m).
+TESTFUZZTIME ?= 4s
 # A short run of every fuzz target (longer: make fuzz FUZZTIME=5m).
 FUZZTIME ?= 10s
 fuzz:
