@@ -286,6 +286,7 @@ func (e *Engine) load(ctx context.Context, u User, turn Turn) (*Session, error) 
 		}
 	}
 	s.Expired = turn.Expired
+	s.Fresh = turn.Session == nil
 	if s.Lang == "" {
 		s.Lang = i18n.Lang(u.LanguageCode)
 		if u.Role == RoleCustomer {

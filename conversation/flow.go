@@ -308,7 +308,7 @@ func (st *step) askOption() error {
 	var rows [][]Button
 	var row []Button
 	for i, v := range o.Values {
-		row = append(row, st.rawBtn(v, "opt", strconv.Itoa(i)))
+		row = append(row, st.rawBtn(st.optionValue(o.Name, v), "opt", strconv.Itoa(i)))
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -317,7 +317,7 @@ func (st *step) askOption() error {
 		rows = append(rows, row)
 	}
 	rows = append(rows, st.navRow())
-	st.say(st.t("ask.option", st.optionName(o.Name), p.Name(st.s.Lang)), rows...)
+	st.say(st.t("ask.option", p.Name(st.s.Lang), st.optionName(o.Name)), rows...)
 	return nil
 }
 
@@ -353,14 +353,14 @@ func (st *step) answerOption(in Input, action, arg string) error {
 			value = o.Values[i]
 		}
 	case in.Kind == InputText:
-		for _, v := range o.Values {
-			if strings.EqualFold(strings.TrimSpace(in.Text), v) {
-				value = v
-			}
-		}
+		value = st.typedValue(o, in.Text)
 	}
 	if value == "" {
-		st.say(st.t("err.option", st.optionName(o.Name), strings.Join(o.Values, ", ")))
+		var names []string
+		for _, v := range o.Values {
+			names = append(names, st.optionValue(o.Name, v))
+		}
+		st.say(st.t("err.option", st.optionName(o.Name), st.list(names)))
 		return st.reask()
 	}
 	if st.s.Pick.Chosen == nil {
@@ -392,9 +392,9 @@ func (st *step) askQuantity() error {
 	}
 	name := p.Name(st.s.Lang)
 	if v := orders.MakeVariant(p.Options, st.s.Pick.Chosen); v != "" {
-		name += " (" + strings.Join(v.Values(), ", ") + ")"
+		name = st.paren(name, st.variantText(v))
 	}
-	st.say(st.t("ask.quantity", name, p.Unit, st.e.desk.Rules().MaxQuantity), st.navRow())
+	st.say(st.t("ask.quantity", name, st.unitName(p.Unit), st.e.desk.Rules().MaxQuantity), st.navRow())
 	return nil
 }
 
@@ -583,6 +583,7 @@ func (st *step) askName() error {
 	if st.u.Name != "" {
 		rows = append(rows, []Button{st.rawBtn(st.u.Name, "tgname")})
 	}
+	// (a chat without a name of its own, like the terminal's, offers none)
 	rows = append(rows, st.navRow())
 	st.say(st.t("ask.name"), rows...)
 	return nil
@@ -720,7 +721,7 @@ func (st *step) askDate() error {
 	st.s.CalMonth = month
 	rows := st.calendar(month, earliest)
 	rows = append(rows, st.navRow())
-	st.say(st.t("ask.date", earliest.String()), rows...)
+	st.say(st.t("ask.date", st.date(earliest)), rows...)
 	return nil
 }
 
@@ -746,7 +747,7 @@ func (st *step) answerDate(in Input, action, arg string) error {
 		if d, err = ParseDate(in.Text, st.e.desk.Today()); err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
-				st.say(st.t(ie.Key, ie.Args...) + "\n" + st.t("date.earliest", earliest.String()))
+				st.say(st.t(ie.Key, ie.Args...) + "\n" + st.t("date.earliest", st.date(earliest)))
 				return st.reask()
 			}
 			return err
@@ -757,10 +758,10 @@ func (st *step) answerDate(in Input, action, arg string) error {
 	}
 	switch {
 	case d.Before(st.e.desk.Today()):
-		st.say(st.t("err.date.past", earliest.String()))
+		st.say(st.t("err.date.past", st.date(earliest)))
 		return st.reask()
 	case d.Before(earliest):
-		st.say(st.t("err.date.early", earliest.String()))
+		st.say(st.t("err.date.early", st.date(earliest)))
 		return st.reask()
 	}
 	st.s.Draft.WantedDate = d
@@ -789,15 +790,10 @@ func (st *step) answerPayment(in Input, action, arg string) error {
 			code = arg
 		}
 	case in.Kind == InputText:
-		for _, pm := range rules.PaymentMethods {
-			t := strings.TrimSpace(in.Text)
-			if strings.EqualFold(t, pm.EN) || t == pm.ZH || strings.EqualFold(t, pm.Code) {
-				code = pm.Code
-			}
-		}
+		code = st.typedMethod(in.Text)
 	}
 	if code == "" {
-		st.say(st.t("err.payment"))
+		st.say(st.t("err.payment", st.methodNames()))
 		return st.reask()
 	}
 	st.s.Draft.PaymentMethod = code

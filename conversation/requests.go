@@ -126,6 +126,10 @@ func (st *step) askChangeReason() error {
 		rows = append(rows, []Button{st.btn("btn.skip", "skip")})
 	}
 	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
+	if st.s.Work.Change == orders.ChangeCancel {
+		st.say(st.t("ask.cancel_request_reason", st.s.Work.Number), rows...)
+		return nil
+	}
 	st.say(st.t("ask.change_reason"), rows...)
 	return nil
 }
@@ -148,9 +152,18 @@ func (st *step) answerChangeReason(in Input, action, _ string) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	if cr.ID == 0 {
+	cancel := c.Kind == orders.ChangeCancel
+	switch {
+	case cr.ID == 0 && cancel:
+		st.say(st.t("cancel.applied", o.Number))
+		st.showCard(o)
+		return nil
+	case cr.ID == 0:
 		st.say(st.t("change.applied", o.Number))
 		st.showCard(o)
+		return nil
+	case cancel:
+		st.say(st.t("cancel.requested", o.Number))
 		return nil
 	}
 	st.say(st.t("change.requested", o.Number))
@@ -187,6 +200,10 @@ func (st *step) decideChange(note string) error {
 			return nil
 		}
 		return st.explain(err, o)
+	}
+	if cr.Kind == orders.ChangeCancel {
+		st.say(st.t("change.decided.cancel."+cr.Status, o.Number))
+		return nil
 	}
 	st.say(st.t("change.decided."+cr.Status, o.Number))
 	return nil
@@ -237,7 +254,7 @@ func (st *step) pickedDate(in Input, action, arg string) (d orders.Date, ok bool
 		err = inputErr("err.date.type")
 	}
 	if err == nil && d.Before(st.e.desk.Today()) {
-		err = inputErr("err.date.past", st.e.desk.Today().String())
+		err = inputErr("err.date.past", st.date(st.e.desk.Today()))
 	}
 	if err != nil {
 		return d, false, st.invalid(err)

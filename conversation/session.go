@@ -84,12 +84,17 @@ type Session struct {
 	LastReplies []Reply `json:"last_replies,omitempty"`
 
 	Expired bool `json:"-"`
+	// Fresh: the chat had no session when this update came (a first message, or the first
+	// after a long pause).
+	Fresh bool `json:"-"`
 }
 
 type work struct {
 	Number   string            `json:"number"`
 	Carrier  string            `json:"carrier,omitempty"`
+	Tracking string            `json:"tracking,omitempty"`
 	Amount   string            `json:"amount,omitempty"`
+	Method   string            `json:"method,omitempty"` // a payment method given with the amount
 	Change   string            `json:"change,omitempty"` // change kind
 	Line     int               `json:"line,omitempty"`
 	Quantity int               `json:"quantity,omitempty"`

@@ -43,10 +43,10 @@ func (st *step) explain(err error, o orders.Order) error {
 		if o.Number == "" {
 			st.say(st.t("err.order.moved_on"))
 		} else {
-			st.say(st.t("err.order.moved", o.Number, st.t("status."+string(o.Status))))
+			st.say(st.t("err.order.moved", o.Number, st.statusName(o.Status)))
 		}
 	case errors.Is(err, orders.ErrNotSettled):
-		st.say(st.t("err.not_settled", o.Number, st.money(o.Paid), st.money(o.Total)))
+		st.say(st.t("err.not_settled", o.Number, st.money(o.Paid), st.money(o.Total), st.money(o.Total.Sub(o.Paid))))
 	case errors.Is(err, orders.ErrDepositRequired):
 		st.say(st.t("err.deposit_required", o.Number, st.money(o.DepositDue), st.money(o.Paid)))
 	case errors.As(err, &short):
@@ -77,11 +77,13 @@ func (st *step) queue(name string, page int) error {
 	if !st.staffOnly() {
 		return nil
 	}
-	f, err := st.e.desk.QueueFilter(name)
+	st.leaveLookup()
+	f, err := st.e.desk.QueueFilter(queueName(name))
 	if err != nil {
 		st.say(st.t("err.queue"))
 		return nil
 	}
+	name = queueName(name)
 	if name == "" {
 		name = orders.QueueActive
 	}
@@ -103,6 +105,7 @@ func (st *step) find(text string) error {
 		st.s.Stack = nil
 		return st.goTo(stateFind)
 	}
+	st.leaveLookup()
 	os, n, err := st.e.desk.Queue(st.ctx, st.actor(), orders.OrderFilter{Query: text, Limit: pageSize})
 	if err != nil {
 		return st.explain(err, orders.Order{})
@@ -134,7 +137,7 @@ func (st *step) orderList(title string, os []orders.Order, total, page int, page
 	var rows [][]Button
 	for _, o := range os {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s · %s · %s · %s", o.Number, o.Customer.Name, st.t("status."+string(o.Status)), st.money(o.Total)),
+			Text: fmt.Sprintf("%s · %s · %s · %s", o.Number, o.Customer.Name, st.statusName(o.Status), st.money(o.Total)),
 			Data: "m:order:" + o.Number,
 		}})
 	}
@@ -177,7 +180,7 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 		if a.May(orders.ActReview) {
 			var row []Button
 			if d := orders.SuggestedDate(o); !d.IsZero() {
-				row = append(row, Button{Text: st.t("btn.review.accept", d.String()), Data: "m:ra:" + n})
+				row = append(row, Button{Text: st.t("btn.review.accept", st.date(d)), Data: "m:ra:" + n})
 			}
 			row = append(row, Button{Text: st.t("btn.review.date"), Data: "m:rd:" + n})
 			rows = append(rows, row, []Button{{Text: st.t("btn.review.reject"), Data: "m:rr:" + n}})
@@ -222,10 +225,14 @@ func (st *step) showCard(o orders.Order) {
 		a := st.actor()
 		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {
 			for _, c := range cs {
-				text += "\n" + st.t("change.pending", orders.ChangeText(c))
+				approve, reject, pending := "btn.change.approve", "btn.change.reject", "change.pending"
+				if c.Kind == orders.ChangeCancel {
+					approve, reject, pending = "btn.change.approve_cancel", "btn.change.reject_cancel", "change.pending.cancel"
+				}
+				text += "\n" + st.t(pending, st.changeText(c, &o))
 				if a.May(orders.ActDecideChange) {
 					id := strconv.FormatInt(c.ID, 10)
-					rows = append(rows, []Button{{Text: st.t("btn.change.approve"), Data: "m:ca:" + id}, {Text: st.t("btn.change.reject"), Data: "m:cr:" + id}})
+					rows = append(rows, []Button{{Text: st.t(approve), Data: "m:ca:" + id}, {Text: st.t(reject), Data: "m:cr:" + id}})
 				}
 			}
 		}
@@ -243,7 +250,7 @@ func (st *step) orderAction(verb, rest string) error {
 			return st.explain(err, o)
 		}
 		if o.Status == orders.StatusConfirmed {
-			st.say(st.t("order.customer_confirmed", o.Number, o.PromisedDate.String()))
+			st.say(st.t("order.customer_confirmed", o.Number, st.date(o.PromisedDate)))
 		} else {
 			st.say(st.t("order.customer_declined", o.Number))
 		}
@@ -289,7 +296,7 @@ func (st *step) orderAction(verb, rest string) error {
 		if err != nil {
 			return st.explain(err, o)
 		}
-		st.say(st.t("review.accepted", o.Number, o.PromisedDate.String()))
+		st.say(st.t("review.accepted", o.Number, st.date(o.PromisedDate)))
 		return nil
 	case "rd":
 		if o.Status != orders.StatusPendingReview {
@@ -328,7 +335,7 @@ func (st *step) advance(to orders.Status, opt orders.AdvanceOptions) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("order.advanced", o.Number, st.t("status."+string(o.Status))))
+	st.say(st.t("order.advanced", o.Number, st.statusName(o.Status)))
 	st.showCard(o)
 	return nil
 }
@@ -360,13 +367,26 @@ func (st *step) askReviewDate() error {
 	if err != nil {
 		return st.explain(err, orders.Order{})
 	}
-	today := st.e.desk.Today()
-	if st.s.CalMonth == "" {
-		st.s.CalMonth = today.String()[:7]
+	// The calendar opens on the month of the suggested date (else the wanted one) and
+	// offers days from tomorrow: a delivery today cannot be promised.
+	first := st.e.desk.Today().AddDays(1)
+	suggested := orders.SuggestedDate(o)
+	if suggested.IsZero() {
+		suggested = o.WantedDate
 	}
-	rows := st.calendar(st.s.CalMonth, today)
+	if st.s.CalMonth == "" {
+		st.s.CalMonth = first.String()[:7]
+		if suggested.After(first) {
+			st.s.CalMonth = suggested.String()[:7]
+		}
+	}
+	rows := st.calendar(st.s.CalMonth, first)
 	rows = append(rows, []Button{st.btn("btn.cancel", "cancel")})
-	st.say(st.t("ask.review_date", o.Number, o.WantedDate.String(), o.EstimatedDate.String()), rows...)
+	estimate := st.t("review.noestimate")
+	if !o.EstimatedDate.IsZero() {
+		estimate = st.t("review.estimate", st.date(o.EstimatedDate))
+	}
+	st.say(st.t("ask.review_date", o.Number, st.date(o.WantedDate), estimate), rows...)
 	return nil
 }
 
@@ -381,7 +401,7 @@ func (st *step) answerReviewDate(in Input, action, arg string) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("review.accepted", o.Number, o.PromisedDate.String()))
+	st.say(st.t("review.accepted", o.Number, st.date(o.PromisedDate)))
 	return nil
 }
 
@@ -459,7 +479,7 @@ func (st *step) askPayAmount() error {
 	if due := o.DepositDue.Sub(o.Paid); due.IsPositive() && due.LessThan(balance) {
 		row = append([]Button{st.rawBtn(st.t("btn.pay.deposit", st.money(due)), "amt", due.StringFixed(2))}, row...)
 	}
-	st.say(st.t("ask.amount", o.Number, st.money(o.Total), st.money(o.Paid)), row, []Button{st.btn("btn.cancel", "cancel")})
+	st.say(st.t("ask.amount", o.Number, st.money(o.Total), st.money(o.Paid), st.money(balance)), row, []Button{st.btn("btn.cancel", "cancel")})
 	return nil
 }
 
@@ -478,7 +498,24 @@ func (st *step) answerPayAmount(in Input, action, arg string) error {
 		st.say(st.t("err.amount"))
 		return st.reask()
 	}
+	o, err := st.workOrder()
+	if err != nil {
+		st.reset(true)
+		return st.explain(err, orders.Order{Number: st.s.Work.Number})
+	}
+	if balance := o.Total.Sub(o.Paid); amt.GreaterThan(balance) {
+		if !balance.IsPositive() {
+			st.reset(true)
+			st.say(st.t("err.amount.paid", o.Number))
+			return nil
+		}
+		st.say(st.t("err.amount.over", st.money(amt), st.money(balance)))
+		return st.reask()
+	}
 	st.s.Work.Amount = amt.StringFixed(2)
+	if st.s.Work.Method != "" {
+		return st.recordPayment(st.s.Work.Method)
+	}
 	return st.goTo(statePayMethod)
 }
 
@@ -492,18 +529,31 @@ func (st *step) askPayMethod() error {
 	return nil
 }
 
-func (st *step) answerPayMethod(_ Input, action, arg string) error {
-	if _, ok := st.e.desk.Rules().PaymentMethod(arg); action != "pm" || !ok {
-		st.say(st.t("err.payment"))
+func (st *step) answerPayMethod(in Input, action, arg string) error {
+	code := ""
+	if action == "pm" {
+		if _, ok := st.e.desk.Rules().PaymentMethod(arg); ok {
+			code = arg
+		}
+	} else if in.Kind == InputText {
+		code = st.typedMethod(in.Text)
+	}
+	if code == "" {
+		st.say(st.t("err.payment", st.methodNames()))
 		return st.reask()
 	}
+	return st.recordPayment(code)
+}
+
+// recordPayment records the payment of the current work.
+func (st *step) recordPayment(code string) error {
 	number, amt := st.s.Work.Number, decimal.RequireFromString(st.s.Work.Amount)
-	o, err := st.e.desk.RecordPayment(st.ctx, number, amt, arg, st.actor())
+	o, err := st.e.desk.RecordPayment(st.ctx, number, amt, code, st.actor())
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.t("payment."+string(o.PaymentStatus))))
+	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.paymentStatusName(o.PaymentStatus)))
 	st.showCard(o)
 	return nil
 }

@@ -68,11 +68,17 @@ func (st *step) run(in Input) error {
 	case InputButton:
 		return st.button(in.Data)
 	case InputText:
+		if s.Fresh && s.Lang != i18n.ZH && hasHan(in.Text) {
+			s.Lang = i18n.ZH // a first message in Chinese is answered in Chinese
+		}
 		switch {
 		case isWord(in.Text, "btn.cancel"):
 			return st.cancel()
 		case isWord(in.Text, "btn.back"):
 			return st.back()
+		}
+		if data, ok := st.typedButton(in.Text); ok {
+			return st.button(data)
 		}
 	}
 	if s.State == stateIdle {
@@ -90,6 +96,9 @@ func isWord(text, key string) bool {
 
 func (st *step) command(cmd, args string) error {
 	switch cmd {
+	case "whoami":
+		st.say(st.t("whoami", st.u.ID, st.t("role."+string(st.u.Role))))
+		return nil
 	case "start":
 		if st.u.Role == RoleCustomer {
 			if _, err := st.e.desk.RegisterCustomer(st.ctx, orders.Customer{
@@ -99,7 +108,11 @@ func (st *step) command(cmd, args string) error {
 			}
 		}
 		st.reset(true) // an unfinished order is kept: /neworder offers to resume it
-		st.say(st.t("start.greeting."+st.roleKey(), st.u.Name))
+		if st.u.Name == "" && st.u.Role == RoleCustomer {
+			st.say(st.t("start.greeting.anon"))
+		} else {
+			st.say(st.t("start.greeting."+st.roleKey(), st.u.Name))
+		}
 		return st.menu()
 	case "help":
 		st.say(st.t("help." + st.roleKey()))
@@ -309,10 +322,20 @@ func (st *step) back() error {
 		s.Seq++
 		return handlerFor(stateSummary).ask(st)
 	}
+	if s.State == stateProduct && (s.Category != "" || s.Query != "") {
+		// Back from a category's products (or search results) is the list of categories.
+		s.Category, s.Query, s.Page = "", "", 0
+		s.Seq++
+		return st.askProduct()
+	}
 	if len(s.Stack) == 0 {
 		st.reset(true)
-		if s.Draft != nil && len(s.Draft.Lines) > 0 {
+		switch {
+		case s.Draft != nil && len(s.Draft.Lines) > 0:
 			st.say(st.t("draft.kept"))
+		case s.Draft != nil:
+			s.Draft = nil
+			st.say(st.t("cancel.done"))
 		}
 		return st.menu()
 	}
@@ -351,4 +374,9 @@ func (st *step) idleInput(in Input) error {
 	}
 	st.say(st.t("idle.hint"))
 	return st.menu()
+}
+
+// date writes a date as the reader expects it: 2026年12月7日（周一）, Mon 7 Dec 2026.
+func (st *step) date(d orders.Date) string {
+	return i18n.Date(st.s.Lang, d.Year, d.Month, d.Day)
 }

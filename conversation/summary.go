@@ -32,21 +32,24 @@ func (st *step) summaryText(q orders.Quote) string {
 	b.WriteString(st.t("summary.title") + "\n\n")
 	b.WriteString(st.cartText(q))
 	b.WriteString("\n\n")
-	b.WriteString(st.field("field.contact", st.s.Name+", "+st.s.Phone) + "\n")
+	b.WriteString(st.field("field.contact", st.comma(st.s.Name, st.s.Phone)) + "\n")
 	b.WriteString(st.field("field.address", d.Address) + "\n")
-	b.WriteString(st.field("field.date", d.WantedDate.String()) + "\n")
+	b.WriteString(st.field("field.date", st.date(d.WantedDate)) + "\n")
 	switch {
 	case q.NeedsReview && q.EstimatedDate.IsZero():
 		b.WriteString(st.t("summary.date.custom") + "\n")
 	case q.NeedsReview:
-		b.WriteString(st.t("summary.date.estimate", q.EstimatedDate.String()) + "\n")
+		b.WriteString(st.t("summary.date.estimate", st.date(q.EstimatedDate)) + "\n")
 	default:
-		b.WriteString(st.t("summary.date.promised", d.WantedDate.String()) + "\n")
+		b.WriteString(st.t("summary.date.promised", st.date(d.WantedDate)) + "\n")
 	}
-	pm, _ := st.e.desk.Rules().PaymentMethod(d.PaymentMethod)
-	b.WriteString(st.field("field.payment", pm.Label(st.s.Lang)) + "\n")
-	if q.DepositDue.IsPositive() {
-		b.WriteString(st.field("field.deposit", st.money(q.DepositDue)) + "\n")
+	b.WriteString(st.field("field.payment", st.methodName(d.PaymentMethod)) + "\n")
+	custom := false
+	for _, ql := range q.Lines {
+		custom = custom || !ql.Product.Standard
+	}
+	if line := st.depositLine(q.DepositDue, orders.StatusPendingReview, custom); line != "" {
+		b.WriteString(line + "\n")
 	}
 	if d.Notes != "" {
 		b.WriteString(st.field("field.notes", d.Notes) + "\n")
@@ -104,14 +107,18 @@ func (st *step) confirm() error {
 	s.PlacedKey, s.PlacedNumber = d.Key, o.Number
 	s.For = nil
 	st.reset(false)
+	staff := ""
+	if st.u.Role.Staff() {
+		staff = ".staff"
+	}
 	if o.Status == orders.StatusConfirmed {
-		st.say(st.t("order.confirmed", o.Number, o.PromisedDate.String(), st.money(o.Total)))
+		st.say(st.t("order.confirmed"+staff, o.Number, st.date(o.PromisedDate), st.money(o.Total)))
 	} else {
 		when := st.t("order.review.custom")
 		if !o.EstimatedDate.IsZero() {
-			when = st.t("order.review.estimate", o.EstimatedDate.String())
+			when = st.t("order.review.estimate", st.date(o.EstimatedDate))
 		}
-		st.say(st.t("order.review", o.Number, when))
+		st.say(st.t("order.review"+staff, o.Number, when))
 	}
 	return st.menu()
 }
@@ -161,15 +168,15 @@ func (st *step) lineName(sku string, v orders.Variant) string {
 		name = p.Name(st.s.Lang)
 	}
 	if vals := v.Values(); len(vals) > 0 {
-		name += " (" + strings.Join(vals, ", ") + ")"
+		name = st.paren(name, st.variantText(v))
 	}
 	return name
 }
 
 func (st *step) quoteLineName(ql orders.QuoteLine) string {
 	name := ql.Product.Name(st.s.Lang)
-	if vals := ql.Variant.Values(); len(vals) > 0 {
-		name += " (" + strings.Join(vals, ", ") + ")"
+	if ql.Variant != "" {
+		name = st.paren(name, st.variantText(ql.Variant))
 	}
 	return name
 }
@@ -178,20 +185,20 @@ func (st *step) lineAdded(ql orders.QuoteLine) string {
 	name := st.quoteLineName(ql)
 	switch {
 	case ql.Lead.FromStock:
-		return st.t("line.added.stock", name, ql.Quantity, ql.Unit, ql.Date.String())
+		return st.t("line.added.stock", name, st.qty(ql.Quantity, ql.Unit), st.date(ql.Date))
 	case !ql.Product.Standard:
-		return st.t("line.added.custom", name, ql.Quantity, ql.Unit)
+		return st.t("line.added.custom", name, st.qty(ql.Quantity, ql.Unit))
 	case !ql.Lead.Automatic:
-		return st.t("line.added.large", name, ql.Quantity, ql.Unit)
+		return st.t("line.added.large", name, st.qty(ql.Quantity, ql.Unit))
 	default:
-		return st.t("line.added.production", name, ql.Quantity, ql.Unit, ql.Date.String())
+		return st.t("line.added.production", name, st.qty(ql.Quantity, ql.Unit), st.date(ql.Date))
 	}
 }
 
 func (st *step) cartText(q orders.Quote) string {
 	var b strings.Builder
 	for i, ql := range q.Lines {
-		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.quoteLineName(ql), ql.Quantity, ql.Unit,
+		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.quoteLineName(ql), st.qty(ql.Quantity, ql.Unit),
 			st.money(ql.UnitPrice), st.money(ql.Amount()))
 		switch {
 		case ql.Lead.FromStock:
@@ -204,7 +211,7 @@ func (st *step) cartText(q orders.Quote) string {
 		b.WriteString("\n")
 	}
 	for _, l := range q.Complimentary {
-		fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, ""), l.Quantity, l.Unit, st.t("line.complimentary"))
+		fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, ""), st.qty(l.Quantity, l.Unit), st.t("line.complimentary"))
 	}
 	b.WriteString(st.field("field.total", st.money(q.Total)))
 	return b.String()
@@ -217,11 +224,15 @@ func (st *step) calendar(month string, earliest orders.Date) [][]Button {
 	t := first.Time(time.UTC)
 	prev := t.AddDate(0, -1, 0).Format("2006-01")
 	next := t.AddDate(0, 1, 0).Format("2006-01")
-	head := []Button{st.rawBtn(" ", "noop"), st.rawBtn(st.t("cal.month."+strconv.Itoa(int(t.Month())))+" "+strconv.Itoa(t.Year()), "noop"), st.rawBtn("›", "cal", next)}
+	head := []Button{st.rawBtn(" ", "noop"), st.rawBtn(i18n.Month(st.s.Lang, t.Year(), t.Month()), "noop"), st.rawBtn("›", "cal", next)}
 	if prev >= earliest.String()[:7] {
 		head[0] = st.rawBtn("‹", "cal", prev)
 	}
-	rows := [][]Button{head}
+	var heads []Button
+	for _, h := range i18n.WeekHeads(st.s.Lang) {
+		heads = append(heads, st.rawBtn(h, "noop"))
+	}
+	rows := [][]Button{head, heads}
 	week := make([]Button, 0, 7)
 	offset := (int(t.Weekday()) + 6) % 7 // weeks start on Monday
 	for i := 0; i < offset; i++ {
@@ -272,6 +283,7 @@ func (st *step) answerStatus(in Input, _, _ string) error {
 }
 
 func (st *step) showOrder(number string) error {
+	st.leaveLookup()
 	n := findOrderNumber(number)
 	var o orders.Order
 	var err error
@@ -295,23 +307,27 @@ func (st *step) showOrder(number string) error {
 
 func (st *step) orderCard(o orders.Order) string {
 	var b strings.Builder
+	pay := st.paymentStatusName(o.PaymentStatus)
+	if o.Paid.IsPositive() && o.Paid.LessThan(o.Total) {
+		pay = st.paren(pay, st.t("payment.paid_owed", st.money(o.Paid), st.money(o.Total.Sub(o.Paid))))
+	}
 	fmt.Fprintf(&b, "%s %s\n%s · %s\n\n", st.t("order.card.title"), o.Number,
-		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.t("payment."+string(o.PaymentStatus))))
+		st.field("field.status", st.statusName(o.Status)), st.field("field.payment_status", pay))
 	if st.u.Role.Staff() {
-		b.WriteString(st.field("field.customer", o.Customer.Name+", "+o.Customer.Phone) + "\n")
+		b.WriteString(st.field("field.customer", st.comma(o.Customer.Name, o.Customer.Phone)) + "\n")
 	}
 	if o.Carrier != "" {
-		b.WriteString(st.field("field.shipment", o.Carrier+" "+o.Tracking) + "\n")
+		b.WriteString(st.field("field.shipment", st.comma(o.Carrier, o.Tracking)) + "\n")
 	}
 	if st.u.Role.Staff() || o.Carrier != "" {
 		b.WriteString("\n")
 	}
 	for i, l := range o.Lines {
 		if l.Complimentary {
-			fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.t("line.complimentary"))
+			fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, l.Variant), st.qty(l.Quantity, l.Unit), st.t("line.complimentary"))
 			continue
 		}
-		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, l.Unit, st.money(l.UnitPrice), st.money(l.Amount()))
+		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), st.qty(l.Quantity, l.Unit), st.money(l.UnitPrice), st.money(l.Amount()))
 		if st.u.Role.Staff() {
 			source := "line.production"
 			if l.FromStock {
@@ -322,22 +338,28 @@ func (st *step) orderCard(o orders.Order) string {
 		b.WriteString("\n")
 	}
 	b.WriteString(st.field("field.total", st.money(o.Total)) + "\n")
-	if o.DepositDue.IsPositive() {
-		b.WriteString(st.field("field.deposit", st.money(o.DepositDue)) + "\n")
+	if line := st.depositLine(o.DepositDue, o.Status, st.orderHasCustom(o)); line != "" {
+		b.WriteString(line + "\n")
+	}
+	if o.PaymentMethod != "" {
+		b.WriteString(st.field("field.payment", st.methodName(o.PaymentMethod)) + "\n")
 	}
 	b.WriteString(st.field("field.address", o.DeliveryAddress) + "\n")
-	b.WriteString(st.field("field.date", o.WantedDate.String()) + "\n")
+	b.WriteString(st.field("field.date", st.date(o.WantedDate)) + "\n")
 	switch {
 	case !o.PromisedDate.IsZero():
-		b.WriteString(st.field("field.promised", o.PromisedDate.String()) + "\n")
+		b.WriteString(st.field("field.promised", st.date(o.PromisedDate)) + "\n")
 	case !o.EstimatedDate.IsZero():
-		b.WriteString(st.field("field.estimated", o.EstimatedDate.String()) + "\n")
+		b.WriteString(st.field("field.estimated", st.date(o.EstimatedDate)) + "\n")
+	}
+	if st.u.Role.Staff() && o.Notes != "" {
+		b.WriteString(st.field("field.notes", o.Notes) + "\n")
 	}
 	b.WriteString("\n" + st.t("order.card.timeline") + "\n")
 	for _, h := range o.History {
-		fmt.Fprintf(&b, "• %s %s", h.At.In(st.e.desk.Location()).Format("2006-01-02 15:04"), st.t("status."+string(h.To)))
+		fmt.Fprintf(&b, "• %s %s", i18n.DateTime(st.s.Lang, h.At.In(st.e.desk.Location())), st.statusName(h.To))
 		if h.Note != "" && h.From != "" {
-			b.WriteString(" — " + h.Note)
+			b.WriteString(" — " + st.historyNote(h.Note))
 		}
 		b.WriteString("\n")
 	}
@@ -363,7 +385,7 @@ func (st *step) myOrders(page int) error {
 	var rows [][]Button
 	for _, o := range os {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s · %s · %s", o.Number, st.t("status."+string(o.Status)), st.money(o.Total)),
+			Text: fmt.Sprintf("%s · %s · %s", o.Number, st.statusName(o.Status), st.money(o.Total)),
 			Data: "m:order:" + o.Number,
 		}})
 	}

@@ -1,0 +1,22 @@
+package i18n
+
+// words are the names of things the catalog spells in English: option values of the demo
+// catalog (a catalog may give its own Chinese names), yes/no options.
+var words = map[string]Text{
+	"value.black":   {"black", "黑色"},
+	"value.grey":    {"grey", "灰色"},
+	"value.gray":    {"grey", "灰色"},
+	"value.blue":    {"blue", "蓝色"},
+	"value.brown":   {"brown", "棕色"},
+	"value.white":   {"white", "白色"},
+	"value.green":   {"green", "绿色"},
+	"value.silver":  {"silver", "银色"},
+	"value.navy":    {"navy", "藏青色"},
+	"value.khaki":   {"khaki", "卡其色"},
+	"value.red":     {"red", "红色"},
+	"value.oak":     {"oak", "橡木"},
+	"value.walnut":  {"walnut", "胡桃木"},
+	"value.plain":   {"plain", "普通"},
+	"value.with":    {"with %s", "带%s"},
+	"value.without": {"without %s", "不带%s"},
+}
