@@ -29,6 +29,7 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/orderbot /orderbot
 COPY --from=build /out/demo /demo
 USER nonroot:nonroot
-EXPOSE 8080
+# 8080: the webhook (ORDERBOT_HTTP_ADDR); 9090: health and metrics (ORDERBOT_METRICS_ADDR).
+EXPOSE 8080 9090
 ENTRYPOINT ["/orderbot"]
 CMD ["serve"]

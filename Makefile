@@ -9,7 +9,7 @@ SHELL := /bin/bash
 GO ?= go
 SERVICES := scripts/services.sh
 
-.PHONY: run test build services stop fuzz bench lint
+.PHONY: run test build services stop reset fuzz bench lint
 
 build:
 	$(GO) build -o orderbot ./cmd/orderbot
@@ -46,3 +46,7 @@ fuzz:
 
 stop:
 	$(SERVICES) down
+
+# Empties the local database and conversations: the next make run starts from the demo catalog.
+reset:
+	$(SERVICES) reset

@@ -5,6 +5,7 @@
 #   scripts/services.sh up      start both (idempotent) and print export lines
 #   scripts/services.sh down    stop both
 #   scripts/services.sh env     print the export lines only
+#   scripts/services.sh reset   empty the local database and orderbot's Redis keys (demo data)
 #
 # PostgreSQL comes from /usr/lib/postgresql/*/bin (or PATH); redis-server is installed with
 # apt-get when it is missing and we are root.
@@ -18,6 +19,32 @@ pgdata=$state/pg
 redisdir=$state/redis
 
 log() { printf 'services: %s\n' "$*" >&2; }
+
+# holder prints who listens on TCP port $1 of this machine ("redis-server (pid 123)"), or
+# nothing when the port is free; "an unknown process" when the port answers but the process
+# cannot be told.
+holder() {
+	local line
+	if command -v ss >/dev/null 2>&1; then
+		line=$(ss -Hltnp "sport = :$1" 2>/dev/null | head -n 1)
+		[ -z "$line" ] && return 0
+		if [[ $line =~ \(\(\"([^\"]+)\",pid=([0-9]+) ]]; then
+			echo "${BASH_REMATCH[1]} (pid ${BASH_REMATCH[2]})"
+		else
+			echo "an unknown process"
+		fi
+		return 0
+	fi
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && echo "an unknown process"
+	return 0
+}
+
+# port_taken stops with a message naming the port, who holds it and the variable to move it.
+port_taken() {
+	log "port $1 is already taken by $2, so $3 cannot start there."
+	log "Stop that process, or choose another port: $4=<free port> make run (and the same for make test)."
+	exit 1
+}
 
 pg_bin() {
 	local d
@@ -54,6 +81,8 @@ pg_up() {
 	if as_pg "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
 		return
 	fi
+	local who; who=$(holder "$pg_port")
+	[ -n "$who" ] && port_taken "$pg_port" "$who" "PostgreSQL" ORDERBOT_PG_PORT
 	log "starting PostgreSQL on port $pg_port"
 	as_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 \
 		-o "-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${ORDERBOT_PG_FSYNC:-on}" start >/dev/null
@@ -75,8 +104,17 @@ redis_up() {
 	fi
 	mkdir -p "$redisdir"
 	if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+		# Ours when the server's pid is the one our pidfile holds; another Redis is used, but
+		# not silently: its data is not ours to reset.
+		local pid; pid=$(redis-cli -p "$redis_port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
+		if [ "$pid" != "$(cat "$redisdir/redis.pid" 2>/dev/null)" ]; then
+			log "warning: a Redis this script did not start answers on port $redis_port (pid ${pid:-unknown}); orderbot will use it."
+			log "To run a Redis of our own instead: ORDERBOT_REDIS_PORT=<free port> make run"
+		fi
 		return
 	fi
+	local who; who=$(holder "$redis_port")
+	[ -n "$who" ] && port_taken "$redis_port" "$who" "Redis" ORDERBOT_REDIS_PORT
 	log "starting Redis on port $redis_port"
 	redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$redisdir" --daemonize yes \
 		--pidfile "$redisdir/redis.pid" --logfile "$redisdir/redis.log" --save "" --appendonly no >/dev/null
@@ -102,11 +140,27 @@ up)
 down)
 	bin=$(pg_bin)
 	[ -s "$pgdata/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null 2>&1 || true
-	redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+	# Only the Redis this script started: another one on the port is not ours to stop.
+	pid=$(redis-cli -p "$redis_port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
+	if [ -n "$pid" ] && [ "$pid" = "$(cat "$redisdir/redis.pid" 2>/dev/null)" ]; then
+		redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+	fi
 	;;
 env) print_env ;;
+reset)
+	pg_up
+	redis_up
+	bin=$(pg_bin)
+	"$bin/dropdb" -h 127.0.0.1 -p "$pg_port" -U orderbot --if-exists --force orderbot
+	"$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U orderbot orderbot
+	prefix=${ORDERBOT_REDIS_PREFIX:-orderbot:}
+	redis-cli -p "$redis_port" -n 0 --scan --pattern "$prefix*" | while read -r key; do
+		redis-cli -p "$redis_port" -n 0 del "$key" >/dev/null
+	done
+	log "the local database and Redis keys ${prefix}* are empty: make run starts again with the demo catalog"
+	;;
 *)
-	log "usage: $0 up|down|env"
+	log "usage: $0 up|down|env|reset"
 	exit 2
 	;;
 esac

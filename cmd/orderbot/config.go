@@ -22,6 +22,7 @@ type config struct {
 	WebhookURL    string
 	WebhookSecret string
 	HTTPAddr      string
+	MetricsAddr   string // health and metrics; HTTPAddr serves them too when the two are equal
 	APIURL        string
 	Location      *time.Location
 	Rules         orders.Rules
@@ -36,6 +37,7 @@ const (
 	defaultDatabaseURL = "postgres://orderbot@127.0.0.1:55432/orderbot?sslmode=disable"
 	defaultRedisURL    = "redis://127.0.0.1:56379/0"
 	defaultHTTPAddr    = "127.0.0.1:8080"
+	defaultMetricsAddr = "127.0.0.1:9090"
 	defaultAPIURL      = "https://api.telegram.org"
 	defaultTimezone    = "Asia/Shanghai"
 )
@@ -64,6 +66,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		WebhookURL:    get("ORDERBOT_WEBHOOK_URL", ""),
 		WebhookSecret: get("ORDERBOT_WEBHOOK_SECRET", ""),
 		HTTPAddr:      get("ORDERBOT_HTTP_ADDR", defaultHTTPAddr),
+		MetricsAddr:   get("ORDERBOT_METRICS_ADDR", defaultMetricsAddr),
 		APIURL:        strings.TrimRight(get("ORDERBOT_TELEGRAM_API_URL", defaultAPIURL), "/"),
 		RulesFile:     get("ORDERBOT_RULES_FILE", ""),
 		RedisPrefix:   get("ORDERBOT_REDIS_PREFIX", "orderbot:"),
@@ -93,6 +96,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if !strings.Contains(c.HTTPAddr, ":") {
 		return c, &configError{"ORDERBOT_HTTP_ADDR", "expected host:port like :8080 or 127.0.0.1:8080"}
+	}
+	if !strings.Contains(c.MetricsAddr, ":") {
+		return c, &configError{"ORDERBOT_METRICS_ADDR", "expected host:port like 127.0.0.1:9090"}
 	}
 	loc, err := time.LoadLocation(get("ORDERBOT_TIMEZONE", defaultTimezone))
 	if err != nil {

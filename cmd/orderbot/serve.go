@@ -17,7 +17,7 @@ import (
 )
 
 func (a *app) serve(ctx context.Context, args []string) error {
-	fs := a.flags("serve", "orderbot serve\n\nRuns the bot: long polling, or a webhook when ORDERBOT_WEBHOOK_URL is set.\nHealth (/healthz, /readyz) and metrics (/metrics) are served on ORDERBOT_HTTP_ADDR.")
+	fs := a.flags("serve", "orderbot serve\n\nRuns the bot: long polling, or a webhook when ORDERBOT_WEBHOOK_URL is set.\nHealth (/healthz, /readyz) and metrics (/metrics) are served on ORDERBOT_METRICS_ADDR,\nthe webhook on ORDERBOT_HTTP_ADDR.")
 	if done, err := parse(fs, args); done {
 		return err
 	}
@@ -61,9 +61,15 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 	}()
 
+	// Health and metrics on their own listener, so that a public webhook port shows nothing
+	// else; one listener when both addresses are the same.
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	ops := mux
+	if a.cfg.MetricsAddr != a.cfg.HTTPAddr {
+		ops = http.NewServeMux()
+	}
+	ops.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	ops.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		cctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := a.store.Ping(cctx); err != nil {
@@ -76,7 +82,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ops.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	if a.cfg.WebhookURL != "" {
 		u, _ := url.Parse(a.cfg.WebhookURL)
 		path := u.Path
@@ -85,18 +91,20 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 		mux.Handle("POST "+path, b.WebhookHandler())
 	}
-	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	errc := make(chan error, 3)
+	srv, err := listen(a.cfg.HTTPAddr, "ORDERBOT_HTTP_ADDR", mux, errc)
 	if err != nil {
-		return &configError{"ORDERBOT_HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}
+		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
+	log.Info("http listening", "addr", a.cfg.HTTPAddr)
+	if ops != mux {
+		opsSrv, err := listen(a.cfg.MetricsAddr, "ORDERBOT_METRICS_ADDR", ops, errc)
+		if err != nil {
+			return err
 		}
-	}()
-	log.Info("http listening", "addr", ln.Addr().String())
+		defer opsSrv.Close()
+		log.Info("health and metrics listening", "addr", a.cfg.MetricsAddr)
+	}
 
 	if err := b.SetCommands(ctx); err != nil {
 		log.Warn("command menus not set", "err", err)
@@ -129,4 +137,20 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// listen serves h on addr until the server is shut down; a failure to listen names the
+// variable that set addr, and a failure while serving goes to errc.
+func listen(addr, variable string, h http.Handler, errc chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &configError{variable, fmt.Sprintf("cannot listen on %s: %v", addr, err)}
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	return srv, nil
 }

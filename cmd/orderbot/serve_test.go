@@ -39,12 +39,13 @@ func TestServe(t *testing.T) {
 	c := newCLI(t)
 	srv := telegramtest.NewServer(t, telegramtest.WithToken("123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 	_, prefix := testenv.Redis(t)
-	addr := freeAddr(t)
+	addr, public := freeAddr(t), freeAddr(t)
 	c.vars["TELEGRAM_BOT_TOKEN"] = srv.Token()
 	c.vars["ORDERBOT_TELEGRAM_API_URL"] = srv.URL()
 	c.vars["ORDERBOT_REDIS_URL"] = envOr("ORDERBOT_TEST_REDIS_URL")
 	c.vars["ORDERBOT_REDIS_PREFIX"] = prefix
-	c.vars["ORDERBOT_HTTP_ADDR"] = addr
+	c.vars["ORDERBOT_METRICS_ADDR"] = addr
+	c.vars["ORDERBOT_HTTP_ADDR"] = public
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out strings.Builder
@@ -65,6 +66,12 @@ func TestServe(t *testing.T) {
 	}
 	if code, body := get(t, base+"/readyz"); code != 200 || !strings.Contains(body, "ready") {
 		t.Errorf("/readyz = %d %q", code, body)
+	}
+	// The public (webhook) listener shows neither health nor metrics.
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		if code, _ := get(t, "http://"+public+path); code != http.StatusNotFound {
+			t.Errorf("%s on ORDERBOT_HTTP_ADDR = %d, want 404", path, code)
+		}
 	}
 	u := telegramtest.User{ID: 4242, FirstName: "Mei", LanguageCode: "zh"}
 	srv.SendText(u, "/start")
