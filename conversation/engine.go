@@ -185,6 +185,8 @@ type Engine struct {
 	log    *slog.Logger
 	newKey func() string
 	ttl    time.Duration
+	// parsers reads free text with the catalog's words (understand.go).
+	parsers parsers
 }
 
 // Config wires an Engine.

@@ -3,11 +3,13 @@ package conversation
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 )
 
 const pageSize = 8
@@ -241,6 +243,18 @@ func (st *step) answerProduct(in Input, action, arg string) error {
 	} else if !errors.Is(err, orders.ErrNotFound) {
 		return err
 	}
+	// Names in either language, synonyms, category words, typos.
+	m := st.understood().Product(q)
+	switch {
+	case m.SKU != "":
+		return st.choose(m.SKU)
+	case m.Category != "":
+		s.Category, s.Query, s.Page = m.Category, "", 0
+		s.Seq++
+		return st.listProducts()
+	case len(m.Candidates) > 0:
+		return st.offerProducts(q, m.Candidates)
+	}
 	ps, err := st.e.desk.Products(st.ctx, orders.ProductFilter{Query: q, Limit: 2})
 	if err != nil {
 		return err
@@ -256,6 +270,28 @@ func (st *step) answerProduct(in Input, action, arg string) error {
 	s.Query, s.Category, s.Page = q, "", 0
 	s.Seq++
 	return st.listProducts()
+}
+
+// offerProducts asks "did you mean …" with a button for each candidate.
+func (st *step) offerProducts(q string, cands []understand.Candidate) error {
+	s := st.s
+	s.Seq++
+	s.List = s.List[:0]
+	var rows [][]Button
+	for _, c := range cands {
+		p, err := st.e.desk.Product(st.ctx, c.SKU)
+		if err != nil {
+			continue
+		}
+		rows = append(rows, []Button{st.rawBtn(fmt.Sprintf("%s · %s", p.Name(s.Lang), st.money(p.Price)), "prod", strconv.Itoa(len(s.List)))})
+		s.List = append(s.List, p.SKU)
+		if len(s.List) == pageSize {
+			break
+		}
+	}
+	rows = append(rows, []Button{st.btn("btn.categories", "cats")}, st.navRow())
+	st.say(st.t("product.didyoumean", q), rows...)
+	return nil
 }
 
 // choose starts adding the product: its options, then the quantity.
@@ -353,7 +389,11 @@ func (st *step) answerOption(in Input, action, arg string) error {
 			value = o.Values[i]
 		}
 	case in.Kind == InputText:
-		value = st.typedValue(o, in.Text)
+		if v, ok := st.understood().OptionValue(in.Text, p, o.Name); ok {
+			value = v
+		} else {
+			value = st.typedValue(o, in.Text)
+		}
 	}
 	if value == "" {
 		var names []string
@@ -567,7 +607,15 @@ func (st *step) askContact() error {
 	return nil
 }
 
-func (st *step) answerContact(_ Input, action, _ string) error {
+func (st *step) answerContact(in Input, action, _ string) error {
+	if in.Kind == InputText {
+		switch understand.YesNo(in.Text) {
+		case understand.Yes:
+			action = "use"
+		case understand.No:
+			action = "change"
+		}
+	}
 	switch action {
 	case "use":
 		return st.next(stateAddress)
@@ -596,6 +644,9 @@ func (st *step) answerName(in Input, action, _ string) error {
 		name = st.u.Name
 	case in.Kind == InputText:
 		name = strings.Join(strings.Fields(in.Text), " ")
+		if n := understand.Name(name); n != "" {
+			name = n // without 我叫 / my name is
+		}
 	}
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
@@ -673,7 +724,19 @@ func (st *step) answerAddress(in Input, action, arg string) error {
 	case in.Kind == InputLocation:
 		addr = st.t("address.location", in.Lat, in.Lon)
 	case in.Kind == InputText:
-		addr = strings.Join(strings.Fields(in.Text), " ")
+		ref := understand.Address(strings.Join(strings.Fields(in.Text), " "), st.s.List)
+		switch {
+		case ref.Ref && ref.Index >= 0 && ref.Index < len(st.s.List):
+			addr = st.s.List[ref.Index]
+		case ref.Ref:
+			st.say(st.t("err.address.which"))
+			return st.reask()
+		default:
+			addr = ref.Value
+		}
+		if ref.Ref {
+			break
+		}
 		switch n := utf8.RuneCountInString(addr); {
 		case n < 5:
 			st.say(st.t("err.address.short"))
@@ -744,7 +807,7 @@ func (st *step) answerDate(in Input, action, arg string) error {
 			return st.reask()
 		}
 	case in.Kind == InputText:
-		if d, err = ParseDate(in.Text, st.e.desk.Today()); err != nil {
+		if d, err = ParseDate(in.Text, st.e.desk.Today(), st.e.desk.Rules()); err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
 				st.say(st.t(ie.Key, ie.Args...) + "\n" + st.t("date.earliest", st.date(earliest)))
@@ -762,6 +825,13 @@ func (st *step) answerDate(in Input, action, arg string) error {
 		return st.reask()
 	case d.Before(earliest):
 		st.say(st.t("err.date.early", st.date(earliest)))
+		return st.reask()
+	case slices.Contains(st.e.desk.Rules().Holidays, d):
+		next := d.AddDays(1)
+		for i := 0; i < 60 && !st.e.desk.Rules().IsWorkingDay(next); i++ {
+			next = next.AddDays(1)
+		}
+		st.say(st.t("err.date.holiday", st.date(d), st.date(next)))
 		return st.reask()
 	}
 	st.s.Draft.WantedDate = d
@@ -790,7 +860,11 @@ func (st *step) answerPayment(in Input, action, arg string) error {
 			code = arg
 		}
 	case in.Kind == InputText:
-		code = st.typedMethod(in.Text)
+		if c, ok := st.understood().PaymentMethod(in.Text); ok {
+			code = c
+		} else {
+			code = st.typedMethod(in.Text)
+		}
 	}
 	if code == "" {
 		st.say(st.t("err.payment", st.methodNames()))
@@ -809,6 +883,8 @@ func (st *step) answerNotes(in Input, action, _ string) error {
 	switch {
 	case action == "skip":
 		st.s.Draft.Notes = ""
+	case in.Kind == InputText && understand.IsNone(in.Text):
+		st.s.Draft.Notes = "" // 没有, 不用了, none: no notes
 	case in.Kind == InputText:
 		n := strings.TrimSpace(in.Text)
 		if utf8.RuneCountInString(n) > 500 {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 )
 
 // --- a customer's change request ---
@@ -112,6 +113,7 @@ func (st *step) askChangeAddress() error {
 
 func (st *step) answerChangeAddress(in Input, _, _ string) error {
 	a, ok := textAnswer(in, 300)
+	a = understand.CleanAddress(a)
 	if !ok || len([]rune(a)) < 5 {
 		st.say(st.t("err.address.short"))
 		return st.reask()
@@ -136,6 +138,9 @@ func (st *step) askChangeReason() error {
 
 func (st *step) answerChangeReason(in Input, action, _ string) error {
 	reason := ""
+	if in.Kind == InputText && understand.IsNone(in.Text) && st.s.Work.Change != orders.ChangeCancel {
+		action = "skip"
+	}
 	if action != "skip" || st.s.Work.Change == orders.ChangeCancel {
 		r, ok := textAnswer(in, 300)
 		if !ok {
@@ -179,6 +184,9 @@ func (st *step) askChangeNote() error {
 
 func (st *step) answerChangeNote(in Input, action, _ string) error {
 	note := ""
+	if in.Kind == InputText && understand.IsNone(in.Text) {
+		action = "skip"
+	}
 	if action != "skip" {
 		n, ok := textAnswer(in, 300)
 		if !ok {
@@ -218,6 +226,9 @@ func (st *step) askRateComment() error {
 
 func (st *step) answerRateComment(in Input, action, _ string) error {
 	w := st.s.Work
+	if in.Kind == InputText && understand.IsNone(in.Text) {
+		action = "skip"
+	}
 	if action != "skip" {
 		c, ok := textAnswer(in, 500)
 		if !ok {
@@ -249,7 +260,7 @@ func (st *step) pickedDate(in Input, action, arg string) (d orders.Date, ok bool
 	case action == "day":
 		d, err = orders.ParseISODate(arg)
 	case in.Kind == InputText:
-		d, err = ParseDate(in.Text, st.e.desk.Today())
+		d, err = ParseDate(in.Text, st.e.desk.Today(), st.e.desk.Rules())
 	default:
 		err = inputErr("err.date.type")
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 	"github.com/shopspring/decimal"
 )
 
@@ -437,7 +438,18 @@ func (st *step) answerShipCarrier(in Input, _, _ string) error {
 		st.say(st.t("err.carrier"))
 		return st.reask()
 	}
+	// 「顺丰 SF1234567890」: the carrier and the tracking number in one answer.
+	sh := st.understood().Shipment(c)
+	switch {
+	case sh.Carrier.Code != "":
+		c = sh.Carrier.Name(st.s.Lang)
+	case sh.CarrierText != "":
+		c = sh.CarrierText
+	}
 	st.s.Work.Carrier = c
+	if sh.Tracking != "" {
+		return st.advance(orders.StatusShipped, orders.AdvanceOptions{Carrier: c, Tracking: sh.Tracking})
+	}
 	return st.goTo(stateShipTracking)
 }
 
@@ -484,17 +496,23 @@ func (st *step) askPayAmount() error {
 }
 
 func (st *step) answerPayAmount(in Input, action, arg string) error {
-	raw := arg
-	if action != "amt" {
-		if in.Kind != InputText {
-			st.say(st.t("err.amount"))
-			return st.reask()
+	var amt decimal.Decimal
+	ok := false
+	switch {
+	case action == "amt":
+		a, err := decimal.NewFromString(arg)
+		amt, ok = a, err == nil && a.IsPositive()
+	case in.Kind == InputText:
+		amt, ok = parseAmount(in.Text)
+		if !ok {
+			// 「收到5000元 银行转账」: an amount with its method.
+			if it := st.understood().Staff(in.Text, st.now()); it.Kind == understand.IntentPayment && it.Amount.IsPositive() {
+				amt, ok = it.Amount, true
+				st.s.Work.Method = it.Method
+			}
 		}
-		raw = strings.TrimPrefix(strings.TrimSpace(normalizeDigits(in.Text)), st.e.desk.Rules().Currency)
-		raw = strings.ReplaceAll(raw, ",", "")
 	}
-	amt, err := decimal.NewFromString(strings.TrimSpace(raw))
-	if err != nil || !amt.IsPositive() || amt.Exponent() < -2 || len(raw) > 15 {
+	if !ok {
 		st.say(st.t("err.amount"))
 		return st.reask()
 	}
