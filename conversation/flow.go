@@ -229,6 +229,9 @@ func (st *step) answerProduct(in Input, action, arg string) error {
 		st.say(st.t("err.product.type"))
 		return st.reask()
 	}
+	if ok, err := st.quickOrder(in.Text, true); ok || err != nil {
+		return err // a whole order typed at the product question
+	}
 	q := strings.TrimSpace(in.Text)
 	if q == "" || utf8.RuneCountInString(q) > 64 {
 		st.say(st.t("err.product.query"))
@@ -245,6 +248,11 @@ func (st *step) answerProduct(in Input, action, arg string) error {
 	}
 	// Names in either language, synonyms, category words, typos.
 	m := st.understood().Product(q)
+	if m.SKU != "" {
+		if _, err := st.e.desk.Product(st.ctx, m.SKU); err != nil {
+			m.SKU = "" // left the catalog since the parser read it
+		}
+	}
 	switch {
 	case m.SKU != "":
 		return st.choose(m.SKU)
@@ -308,8 +316,19 @@ func (st *step) choose(sku string) error {
 		return err
 	}
 	st.s.Pick = &pick{SKU: p.SKU, Chosen: map[string]string{}}
-	if len(p.Options) > 0 {
+	if q := st.s.Quick; q != nil && len(q.Pending) > 0 {
+		// A line of a quick order: what the message said of it is kept.
+		for k, v := range q.Pending[0].Options {
+			st.s.Pick.Chosen[k] = v
+		}
+		st.s.Pick.Quantity = q.Pending[0].Quantity
+		q.Pending = q.Pending[1:]
+	}
+	if _, more := st.nextOption(p); more {
 		return st.goTo(stateOption)
+	}
+	if st.s.Pick.Quantity > 0 {
+		return st.addLine(p, st.s.Pick.Quantity)
 	}
 	return st.goTo(stateQuantity)
 }
@@ -411,6 +430,9 @@ func (st *step) answerOption(in Input, action, arg string) error {
 		st.s.Seq++
 		return st.askOption()
 	}
+	if st.s.Pick.Quantity > 0 {
+		return st.addLine(p, st.s.Pick.Quantity)
+	}
 	return st.goTo(stateQuantity)
 }
 
@@ -451,6 +473,12 @@ func (st *step) answerQuantity(in Input, action, _ string) error {
 	if err != nil {
 		return st.invalid(err)
 	}
+	return st.addLine(p, n)
+}
+
+// addLine adds n of the picked product with its chosen options to the draft, says how it
+// ships, and moves on: to the cart, or in a quick order to what is still missing.
+func (st *step) addLine(p orders.Product, n int) error {
 	d := st.s.Draft
 	line := orders.DraftLine{SKU: p.SKU, Variant: orders.MakeVariant(p.Options, st.s.Pick.Chosen), Quantity: n}
 	merged := false
@@ -478,6 +506,9 @@ func (st *step) answerQuantity(in Input, action, _ string) error {
 	}
 	st.s.Stack = nil
 	st.s.State = stateIdle
+	if st.s.Quick != nil {
+		return st.quickNext()
+	}
 	return st.goTo(stateCart)
 }
 
@@ -657,6 +688,9 @@ func (st *step) answerName(in Input, action, _ string) error {
 		return st.reask()
 	}
 	st.s.Name = name
+	if st.s.Quick != nil {
+		return st.quickNext()
+	}
 	return st.goTo(statePhone)
 }
 

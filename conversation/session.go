@@ -77,6 +77,8 @@ type Session struct {
 	// Work on one order (staff actions, change requests, rating): its number and the
 	// answers so far.
 	Work *work `json:"work,omitempty"`
+	// Quick is an order typed in one message, while the dialog asks what it lacked.
+	Quick *quick `json:"quick,omitempty"`
 	// For is the customer a rep orders for.
 	For *orders.Customer `json:"for,omitempty"`
 
@@ -108,8 +110,9 @@ type work struct {
 }
 
 type pick struct {
-	SKU    string            `json:"sku"`
-	Chosen map[string]string `json:"chosen,omitempty"`
+	SKU      string            `json:"sku"`
+	Chosen   map[string]string `json:"chosen,omitempty"`
+	Quantity int               `json:"qty,omitempty"` // known from a quick order: not asked
 }
 
 func randomKey() string {

@@ -270,7 +270,7 @@ func (st *step) menu() error {
 func (st *step) reset(keepDraft bool) {
 	s := st.s
 	s.State, s.Stack, s.Pick, s.Editing, s.List, s.Category, s.Query, s.Page = stateIdle, nil, nil, false, nil, "", "", 0
-	s.Work, s.CalMonth = nil, ""
+	s.Work, s.CalMonth, s.Quick = nil, "", nil
 	if !keepDraft {
 		s.Draft, s.For = nil, nil
 	}
@@ -301,6 +301,9 @@ func (st *step) goTo(state string) error {
 
 // next moves on after an answer: back to the summary while editing, else to state.
 func (st *step) next(state string) error {
+	if st.s.Quick != nil && !st.s.Editing {
+		return st.quickNext()
+	}
 	if st.s.Editing {
 		st.s.Editing = false
 		st.s.Stack = nil
@@ -368,8 +371,18 @@ func (st *step) invalid(err error) error {
 
 func (st *step) idleInput(in Input) error {
 	if in.Kind == InputText {
-		if n := findOrderNumber(in.Text); n != "" {
+		if n := findOrderNumber(in.Text); n != "" && !st.u.Role.Staff() {
 			return st.showOrder(n)
+		}
+		if st.u.Role.Staff() {
+			if ok, err := st.staffSentence(in.Text); ok || err != nil {
+				return err
+			}
+			if n := findOrderNumber(in.Text); n != "" {
+				return st.showOrder(n)
+			}
+		} else if ok, err := st.quickOrder(in.Text, false); ok || err != nil {
+			return err
 		}
 	}
 	st.say(st.t("idle.hint"))
