@@ -85,6 +85,8 @@ func handlerFor(state string) handler {
 		return handler{(*step).askChangeReason, (*step).answerChangeReason}
 	case stateRateComment:
 		return handler{(*step).askRateComment, (*step).answerRateComment}
+	case stateIntent:
+		return handler{(*step).askIntent, (*step).answerIntent}
 	}
 	return handler{
 		ask:    func(st *step) error { st.reset(true); return st.menu() },
@@ -298,6 +300,10 @@ func (st *step) offerProducts(q string, cands []understand.Candidate) error {
 		}
 	}
 	rows = append(rows, []Button{st.btn("btn.categories", "cats")}, st.navRow())
+	if st.s.Quick != nil {
+		st.say(q, rows...) // the line of the quick order, and its question
+		return nil
+	}
 	st.say(st.t("product.didyoumean", q), rows...)
 	return nil
 }
@@ -844,7 +850,7 @@ func (st *step) answerDate(in Input, action, arg string) error {
 		if d, err = ParseDate(in.Text, st.e.desk.Today(), st.e.desk.Rules()); err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
-				st.say(st.t(ie.Key, ie.Args...) + "\n" + st.t("date.earliest", st.date(earliest)))
+				st.say(st.t(ie.Key, ie.Args...))
 				return st.reask()
 			}
 			return err

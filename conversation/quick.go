@@ -145,14 +145,16 @@ func mergeLine(lines []orders.DraftLine, l orders.DraftLine) []orders.DraftLine 
 // pendingText describes a line not yet complete: what was typed and what is missing.
 func (st *step) pendingText(pl pendingLine) string {
 	what := strings.TrimSpace(pl.Text)
+	if pl.Category != "" {
+		what = st.categoryName(pl.Category)
+	}
 	if pl.SKU != "" {
 		if p, err := st.e.desk.Product(st.ctx, pl.SKU); err == nil {
 			what = p.Name(st.s.Lang)
 		}
 	}
-	if pl.Quantity > 0 {
-		what += " × " + st.qty(pl.Quantity, "")
-		what = strings.TrimSpace(what)
+	if pl.Quantity > 0 && (pl.SKU != "" || pl.Category != "") {
+		what += " × " + strings.TrimSpace(st.qty(pl.Quantity, ""))
 	}
 	switch {
 	case pl.SKU == "":
@@ -238,7 +240,7 @@ func (st *step) quickNext() error {
 			for _, c := range pl.Candidates {
 				cands = append(cands, understand.Candidate{SKU: c})
 			}
-			return st.offerProducts(strings.TrimSpace(pl.Text), cands)
+			return st.offerProducts(st.pendingText(pl), cands)
 		}
 		if pl.Category != "" {
 			s.Category, s.Query, s.Page = pl.Category, "", 0

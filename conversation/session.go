@@ -79,6 +79,11 @@ type Session struct {
 	Work *work `json:"work,omitempty"`
 	// Quick is an order typed in one message, while the dialog asks what it lacked.
 	Quick *quick `json:"quick,omitempty"`
+	// Intent is a staff sentence waiting for its Yes.
+	Intent *intent `json:"intent,omitempty"`
+	// Card is the order whose card was shown last: a staff sentence without an order
+	// number is about it.
+	Card string `json:"card,omitempty"`
 	// For is the customer a rep orders for.
 	For *orders.Customer `json:"for,omitempty"`
 

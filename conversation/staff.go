@@ -222,6 +222,7 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 // requests, which a manager decides there.
 func (st *step) showCard(o orders.Order) {
 	text, rows := st.orderCard(o), st.orderActions(o)
+	st.s.Card = o.Number
 	if st.u.Role.Staff() {
 		a := st.actor()
 		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {

@@ -270,7 +270,7 @@ func (st *step) menu() error {
 func (st *step) reset(keepDraft bool) {
 	s := st.s
 	s.State, s.Stack, s.Pick, s.Editing, s.List, s.Category, s.Query, s.Page = stateIdle, nil, nil, false, nil, "", "", 0
-	s.Work, s.CalMonth, s.Quick = nil, "", nil
+	s.Work, s.CalMonth, s.Quick, s.Intent = nil, "", nil, nil
 	if !keepDraft {
 		s.Draft, s.For = nil, nil
 	}

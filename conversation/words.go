@@ -9,6 +9,7 @@ import (
 
 	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 	"github.com/shopspring/decimal"
 )
 
@@ -307,21 +308,12 @@ func (st *step) leaveLookup() {
 	}
 }
 
-// queueNames are the queues' names in Chinese (and a few English variants).
-var queueNames = map[string]string{
-	"待审核": orders.QueueReview, "审核": orders.QueueReview, "待评审": orders.QueueReview, "评审": orders.QueueReview,
-	"进行中": orders.QueueActive, "在办": orders.QueueActive, "逾期": orders.QueueOverdue, "已逾期": orders.QueueOverdue,
-	"今日": orders.QueueToday, "今天": orders.QueueToday, "今日交货": orders.QueueToday, "to review": orders.QueueReview,
-	"due today": orders.QueueToday,
-}
-
-// queueName is the queue a typed name means, in either language.
+// queueName is the queue a typed name means, in either language (待审核, 逾期, review …).
 func queueName(name string) string {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if q, ok := queueNames[n]; ok {
+	if q, ok := understand.QueueName(name); ok {
 		return q
 	}
-	return n
+	return strings.ToLower(strings.TrimSpace(name))
 }
 
 // buttonWord reduces a label or a typed answer to its words: no emoji, arrows or spaces,
