@@ -135,6 +135,13 @@ type roleCache struct {
 	m   map[int64]roleEntry
 }
 
+// forgetRole drops the user's cached role: their next update looks it up again.
+func (b *Bot) forgetRole(userID int64) {
+	b.roles.mu.Lock()
+	delete(b.roles.m, userID)
+	b.roles.mu.Unlock()
+}
+
 func (b *Bot) role(ctx context.Context, userID int64) (conversation.Role, error) {
 	now := time.Now()
 	b.roles.mu.Lock()

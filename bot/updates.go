@@ -16,6 +16,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/orders"
 )
 
 // convert turns a Telegram update into a conversation update. ok is false for updates the
@@ -103,6 +104,9 @@ func (b *Bot) handleUpdate(ctx context.Context, u *models.Update, answer bool) e
 		cu.User.Role = role
 		sink := &sink{b: b}
 		err = b.handler.Handle(ctx, cu, sink)
+		if cu.Input.Command == "start" && orders.IsInvite(cu.Input.Args) {
+			b.forgetRole(cu.User.ID) // an invitation may have made them staff
+		}
 	}
 	if answer && u.CallbackQuery != nil && (err == nil || ctx.Err() == nil) {
 		// Stop the button's spinner; harmless when repeated.

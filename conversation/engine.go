@@ -180,11 +180,14 @@ type Desk interface {
 
 // Engine runs conversations.
 type Engine struct {
-	desk   Desk
-	chats  Chats
-	log    *slog.Logger
-	newKey func() string
-	ttl    time.Duration
+	desk Desk
+	team Team
+	// botUsername names the bot in links (t.me/<username>); empty where there is none.
+	botUsername string
+	chats       Chats
+	log         *slog.Logger
+	newKey      func() string
+	ttl         time.Duration
 	// parsers reads free text with the catalog's words (understand.go).
 	parsers parsers
 }
@@ -198,11 +201,15 @@ type Config struct {
 	NewKey func() string
 	// SessionTTL overrides the rules' session_ttl.
 	SessionTTL time.Duration
+	// Team makes and takes invitations to join the staff (nil: none).
+	Team Team
+	// BotUsername is the bot's @username, for invitation links; empty in the terminal chat.
+	BotUsername string
 }
 
 // New returns an Engine.
 func New(c Config) *Engine {
-	e := &Engine{desk: c.Desk, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	e := &Engine{desk: c.Desk, team: c.Team, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

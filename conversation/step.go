@@ -100,6 +100,9 @@ func (st *step) command(cmd, args string) error {
 		st.say(st.t("whoami", st.u.ID, st.t("role."+string(st.u.Role))))
 		return nil
 	case "start":
+		if orders.IsInvite(args) {
+			return st.join(args)
+		}
 		if st.u.Role == RoleCustomer {
 			if _, err := st.e.desk.RegisterCustomer(st.ctx, orders.Customer{
 				TelegramID: st.u.ID, Name: st.u.Name, Language: st.s.Lang,
@@ -130,6 +133,8 @@ func (st *step) command(cmd, args string) error {
 		return st.queue(args, 0)
 	case "find":
 		return st.find(args)
+	case "invite":
+		return st.invite(args)
 	case "myorders":
 		return st.myOrders(0)
 	case "status":

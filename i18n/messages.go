@@ -314,9 +314,7 @@ var catalog = map[string]Text{
 	"change.cancel":                  {"cancellation", "取消订单"},
 	"change.reason":                  {"%s (reason: %s)", "%s（原因：%s）"},
 	"change.pending.cancel":          {"✏️ Cancellation requested: %s", "✏️ 取消申请：%s"},
-	"whoami":                         {"Your Telegram id is %d; role: %s.", "您的账号编号（Telegram ID）为 %d，角色：%s。"},
+	"whoami":                         {"Your Telegram id is %d; role: %s. (A manager needs this id to add you as staff.)", "您的账号编号为 %d，角色：%s。（主管添加员工时需要此编号。）"},
 	"role.customer":                  {"customer", "客户"},
-	"role.rep":                       {"sales rep", "业务员"},
-	"role.manager":                   {"manager", "主管"},
 	"start.greeting.anon":            {"Hello! I take your orders and tell you where each one stands.", "您好！我可以为您下单，并随时告诉您订单进度。"},
 }

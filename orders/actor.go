@@ -68,6 +68,7 @@ const (
 	ActDecideChange     Action = "decide_change"      // approve or reject a customer's change request
 	ActPlaceForCustomer Action = "place_for_customer" // order on behalf of a customer
 	ActViewAll          Action = "view_all"           // queues, search, any order's card
+	ActInviteStaff      Action = "invite_staff"       // invite someone to join the staff
 )
 
 // permissions is the one table of who may do what. The operator may do everything; a
@@ -78,6 +79,7 @@ var permissions = map[Action][]Role{
 	ActCancel:           {RoleManager},
 	ActRecordPayment:    {RoleRep, RoleManager},
 	ActDecideChange:     {RoleManager},
+	ActInviteStaff:      {RoleManager},
 	ActPlaceForCustomer: {RoleRep, RoleManager},
 	ActViewAll:          {RoleRep, RoleManager},
 }

@@ -95,8 +95,8 @@ func (a *app) openRedis(ctx context.Context) (*redisstore.Store, error) {
 	return redisstore.New(a.redis, a.cfg.RedisPrefix), nil
 }
 
-// engine wires the conversation engine.
-func (a *app) engine(ctx context.Context) (*conversation.Engine, error) {
+// engine wires the conversation engine; botUsername makes invitation links (empty: none).
+func (a *app) engine(ctx context.Context, botUsername string) (*conversation.Engine, error) {
 	svc, err := a.openStore(ctx, true)
 	if err != nil {
 		return nil, err
@@ -107,6 +107,7 @@ func (a *app) engine(ctx context.Context) (*conversation.Engine, error) {
 	}
 	return conversation.New(conversation.Config{
 		Desk: svc, Chats: rs, Logger: a.log,
+		Team: orders.NewTeam(a.store, nil, a.log), BotUsername: botUsername,
 	}), nil
 }
 

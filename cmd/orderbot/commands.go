@@ -35,7 +35,7 @@ func (a *app) console(ctx context.Context, args []string) error {
 	// The chat is on stdout: only warnings and errors are logged there.
 	a.cfg.LogLevel = max(a.cfg.LogLevel, slog.LevelWarn)
 	a.logger(a.stdout, false)
-	engine, err := a.engine(ctx)
+	engine, err := a.engine(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -157,11 +157,13 @@ func (a *app) staff(ctx context.Context, args []string) error {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%v\n", s.TelegramID, s.Role, s.Name, s.Active)
 		}
 		return tw.Flush()
+	case "invite":
+		return a.staffInvite(ctx, args)
 	case "-h", "--help":
-		fmt.Fprintln(a.stdout, "Usage: orderbot staff add|list|deactivate …")
+		fmt.Fprintln(a.stdout, "Usage: orderbot staff add|list|deactivate|invite …")
 		return nil
 	}
-	return errors.New("usage: orderbot staff add|list|deactivate (each takes --help)")
+	return errors.New("usage: orderbot staff add|list|deactivate|invite (each takes --help)")
 }
 
 func (a *app) orders(ctx context.Context, args []string) error {

@@ -25,7 +25,11 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		return &configError{"TELEGRAM_BOT_TOKEN", "not set: get a token from @BotFather, or try the bot without one with `orderbot console`"}
 	}
 	log := a.logger(a.stdout, true)
-	engine, err := a.engine(ctx)
+	username, err := bot.Username(ctx, a.cfg.Token, a.cfg.APIURL)
+	if err != nil {
+		log.Warn("the bot's username is unknown: invitations show a /start command instead of a link", "err", err)
+	}
+	engine, err := a.engine(ctx, username)
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,9 @@ func New(tb testing.TB) *Bed {
 	return b
 }
 
+// BotUsername is the bot's username in tests: the fake Bot API server's getMe answers it.
+const BotUsername = "test_bot"
+
 // NewEngine returns another engine over the same stores, like a second bot instance.
 func (b *Bed) NewEngine() *conversation.Engine { return b.NewEngineWithTTL(0) }
 
@@ -72,7 +75,8 @@ func (b *Bed) NewEngine() *conversation.Engine { return b.NewEngineWithTTL(0) }
 func (b *Bed) NewEngineWithTTL(ttl time.Duration) *conversation.Engine {
 	rs := redisstore.New(b.Redis, b.Prefix)
 	return conversation.New(conversation.Config{Desk: b.Service, Chats: rs,
-		Logger: b.Log, SessionTTL: ttl})
+		Logger: b.Log, SessionTTL: ttl,
+		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername})
 }
 
 // Clock returns the bed's current time.
