@@ -312,7 +312,7 @@ var catalog = map[string]Text{
 	"change.date":                    {"delivery date → %s", "交货日期改为%s"},
 	"change.address":                 {"address → %s", "收货地址改为%s"},
 	"change.cancel":                  {"cancellation", "取消订单"},
-	"change.reason":                  {"%s (reason: %s)", "%s（原因：%s）"},
+	"change.reason":                  {"%s (reason: %s)", "%s；原因：%s"},
 	"change.pending.cancel":          {"✏️ Cancellation requested: %s", "✏️ 取消申请：%s"},
 	"whoami":                         {"Your Telegram id is %d; role: %s. (A manager needs this id to add you as staff.)", "您的账号编号为 %d，角色：%s。（主管添加员工时需要此编号。）"},
 	"role.customer":                  {"customer", "客户"},

@@ -61,8 +61,8 @@ var notices = map[string]Text{
 	"notice.paystate.paid":         {"paid in full", "已付清"},
 
 	// Promised date changes.
-	"notice.date.changed": {"📅 The delivery date of order %s changed from %s to %s.", "📅 订单 %s 的交货日期由 %s 改为 %s。"},
-	"notice.date.set":     {"📅 The delivery date of order %s is now %s.", "📅 订单 %s 的交货日期现为 %s。"},
+	"notice.date.changed": {"📅 The delivery date of order %s changed from %s to %s.", "📅 订单 %s 的交货日期由%s改为%s。"},
+	"notice.date.set":     {"📅 The delivery date of order %s is now %s.", "📅 订单 %s 的交货日期现为%s。"},
 	"notice.date.next":    {"We will remind you the working day before delivery.", "我们会在交货前一个工作日提醒您。"},
 
 	// Payments.
@@ -72,7 +72,7 @@ var notices = map[string]Text{
 	"notice.payment.next.paid":    {"The order is fully paid. Thank you!", "订单已全部付清，谢谢！"},
 
 	// Delivery reminder, the working day before delivery.
-	"notice.reminder": {"⏰ Reminder: order %s will be delivered on %s. Please make sure someone can receive it and sign for it.", "⏰ 提醒：订单 %s 将于 %s 送达，请确保有人收货并签收。"},
+	"notice.reminder": {"⏰ Reminder: order %s will be delivered on %s. Please make sure someone can receive it and sign for it.", "⏰ 提醒：订单 %s 将于%s送达，请确保有人收货并签收。"},
 
 	// Satisfaction survey after delivery.
 	"notice.survey":   {"⭐ Order %s was delivered. How satisfied are you? Tap 1 (poor) to 5 (excellent); you can add a comment afterwards.", "⭐ 订单 %s 已送达。您对本次服务满意吗？请点击 1（很差）到 5（很好），之后可以补充意见。"},

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/orderbot/orderbot/bot/telegramtest"
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -134,8 +135,8 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectText(t, srv, smith.TelegramID, "Your change to order "+num2+" is approved")
-	expectText(t, srv, smith.TelegramID, "The delivery date of order "+num2+" changed from "+o2.PromisedDate.String(),
-		moved.String(), "Reason: force majeure")
+	expectText(t, srv, smith.TelegramID, "The delivery date of order "+num2+" changed from "+i18n.Date(i18n.EN, o2.PromisedDate.Year, o2.PromisedDate.Month, o2.PromisedDate.Day),
+		i18n.Date(i18n.EN, moved.Year, moved.Month, moved.Day), "Reason: force majeure")
 
 	// A rep orders for a customer who never chose a language: English.
 	o3, _, err := e.svc.PlaceFor(ctx, e.draft(lee, "CHAIR-100", 1, e.today().AddDays(7)), asAlice)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -73,7 +74,7 @@ func TestRenderEveryKindBothLanguages(t *testing.T) {
 		if got := cases["status cancelled"].Text; !strings.Contains(got, "force majeure") {
 			t.Errorf("cancelled (%q) without the reason: %q", lang, got)
 		}
-		if got := cases["date changed"].Text; !strings.Contains(got, "force majeure") || !strings.Contains(got, "2026-12-04") {
+		if got := cases["date changed"].Text; !strings.Contains(got, "force majeure") || !strings.Contains(got, i18n.Date(lang, 2026, 12, 4)) {
 			t.Errorf("date changed (%q) without the reason or the old date: %q", lang, got)
 		}
 		if b := cases["review card, no date"].Buttons; len(b) != 1 || b[0][0].Data != DataReviewDate+num {

@@ -55,12 +55,18 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 	for _, m := range managers {
 		n := s.noticeOf(o, m.Language)
 		n.Note, n.Actor = changeText(c), o.Customer.Name
+		n.Change = noticeChange(c)
 		ns = append(ns, NewNotification(NoticeChangeRequested, m.TelegramID,
 			// Each request is a new event, even one like an earlier rejected request.
 			NoticeChangeRequested+":"+o.Number+":"+randomID()+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
 	}
 	cr, err := s.store.CreateChangeRequest(ctx, c, ns)
 	return cr, o, err
+}
+
+// noticeChange is change request c as a notice carries it.
+func noticeChange(c ChangeRequest) *NoticeChange {
+	return &NoticeChange{Kind: c.Kind, Line: c.Line, Quantity: c.Quantity, Date: c.Date, Address: c.Address, Reason: c.Reason}
 }
 
 // changeText describes a change for people: "date 2026-12-20", "cancel".
@@ -159,6 +165,7 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 	}
 	n := s.noticeOf(o, o.Customer.Language)
 	n.Note, n.Actor = changeText(c), a.Display()
+	n.Change = noticeChange(c)
 	n.To = StatusConfirmed
 	if !approve {
 		n.To = "" // rejected

@@ -59,6 +59,20 @@ type Notice struct {
 	PaymentStatus PaymentStatus   `json:"payment_status,omitempty"`
 	Lines         []NoticeLine    `json:"lines,omitempty"`
 	ChangeID      int64           `json:"change_id,omitempty"`
+	// Change is the change request a notice is about, as data: the text is written in
+	// the reader's language when the notice is rendered (Note keeps the English text of
+	// notices written before this field).
+	Change *NoticeChange `json:"change,omitempty"`
+}
+
+// NoticeChange is a change request as a notice carries it.
+type NoticeChange struct {
+	Kind     string `json:"kind"` // ChangeQuantity, ChangeDate, ChangeAddress, ChangeCancel
+	Line     int    `json:"line,omitempty"`
+	Quantity int    `json:"quantity,omitempty"`
+	Date     Date   `json:"date,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // NoticeLine is an order line as a notification shows it.
