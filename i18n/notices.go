@@ -132,5 +132,5 @@ var notices = map[string]Text{
 	// The daily overdue alert to reps.
 	"notice.overdue.title": {"⚠️ %d order(s) are past their promised date and not delivered:", "⚠️ 有 %d 个订单已超过承诺交期仍未交货："},
 	"notice.overdue.line":  {"• %s — %s, promised %s, %s", "• %s — %s，承诺交期 %s，%s"},
-	"notice.overdue.more":  {"… and %d more: /orders overdue", "……另有 %d 个：/orders overdue"},
+	"notice.overdue.more":  {"… and %d more: /orders overdue", "……另有 %d 个：/orders 逾期"},
 }
