@@ -256,8 +256,7 @@ func Phone(s string) (string, error) {
 	}
 	p := b.String()
 	// A Chinese mobile must look like one: 1[3-9] and 11 digits (with or without +86).
-	cn := strings.TrimPrefix(p, "+86")
-	if (strings.HasPrefix(p, "+86") || len(cn) == 11 && cn[0] == '1') && len(cn) == 11 && cn[0] == '1' && (cn[1] < '3') {
+	if cn := strings.TrimPrefix(p, "+86"); len(cn) == 11 && cn[0] == '1' && cn[1] < '3' {
 		return "", fail(FieldPhone, KindFormat)
 	}
 	return p, nil

@@ -169,6 +169,7 @@ type term struct {
 	skus     []string // the products it names; several when shared
 	category string   // set for a category word
 	synonym  bool     // a configured synonym (ranks above a category word)
+	name     bool     // a product's name (found also by its first words)
 }
 
 type match struct {
@@ -187,13 +188,22 @@ type catalogIndex struct {
 	cats     map[string][]string        // category → SKUs
 	values   map[string][]string        // value or option=value → normalized labels
 	options  map[string][]string        // option name → normalized labels
+	// labelCache holds the label entries of the catalog's options; distinctOpts the
+	// catalog's options, each once.
+	labelCache   map[string][]labelEntry
+	distinctOpts []orders.Option
+	termRunes    [][]rune     // each term's tokens joined, as runes
+	allLabels    []labelEntry // every option label of the catalog, once
 }
 
 func buildCatalog(c Config) *catalogIndex {
 	x := &catalogIndex{products: map[string]orders.Product{}, byFirst: map[string][]int{},
 		prodToks: map[string]map[string]bool{}, cats: map[string][]string{}, values: map[string][]string{}, options: map[string][]string{}}
 	keys := map[string]int{}
-	add := func(text, sku, category string, synonym bool) {
+	var addTerm func(text, sku, category string, synonym, name bool)
+	add := func(text, sku, category string, synonym bool) { addTerm(text, sku, category, synonym, false) }
+	addName := func(text, sku string) { addTerm(text, sku, "", false, true) }
+	addTerm = func(text, sku, category string, synonym, name bool) {
 		ts := tokenize(norm(text))
 		if len(ts) == 0 {
 			return
@@ -209,9 +219,10 @@ func buildCatalog(c Config) *catalogIndex {
 				t.skus = append(t.skus, sku)
 			}
 			t.synonym = t.synonym || synonym
+			t.name = t.name || name
 			return
 		}
-		t := term{toks: ss, category: category, synonym: synonym}
+		t := term{toks: ss, category: category, synonym: synonym, name: name}
 		if sku != "" {
 			t.skus = []string{sku}
 		}
@@ -237,9 +248,9 @@ func buildCatalog(c Config) *catalogIndex {
 		x.cats[pr.Category] = append(x.cats[pr.Category], pr.SKU)
 		add(pr.SKU, pr.SKU, "", false)
 		for _, n := range []string{pr.NameEN, pr.NameZH} {
-			add(n, pr.SKU, "", false)
+			addName(n, pr.SKU)
 			if i := strings.IndexAny(n, "(（"); i > 0 {
-				add(n[:i], pr.SKU, "", false) // 培训椅（带写字板） is also 培训椅
+				addName(n[:i], pr.SKU) // 培训椅（带写字板） is also 培训椅
 			}
 		}
 		for _, syn := range c.Synonyms[pr.SKU] {
@@ -271,6 +282,28 @@ func buildCatalog(c Config) *catalogIndex {
 	for k, ls := range c.OptionLabels {
 		for _, l := range ls {
 			x.options[k] = appendUnique(x.options[k], norm(l))
+		}
+	}
+	for _, t := range x.terms {
+		x.termRunes = append(x.termRunes, []rune(strings.Join(t.toks, "")))
+	}
+	x.labelCache = map[string][]labelEntry{}
+	seenLabel := map[string]bool{}
+	for _, sku := range x.order {
+		for _, o := range x.products[sku].Options {
+			k := optionKey(o)
+			if _, ok := x.labelCache[k]; ok {
+				continue
+			}
+			x.distinctOpts = append(x.distinctOpts, o)
+			x.labelCache[k] = x.makeEntries(o, false)
+			for _, e := range x.labelCache[k] {
+				if !seenLabel[e.label] {
+					seenLabel[e.label] = true
+					x.allLabels = append(x.allLabels, e)
+				}
+			}
+			x.labelCache["\x01"+k] = x.makeEntries(o, true)
 		}
 	}
 	return x
@@ -319,7 +352,7 @@ func (x *catalogIndex) matchesMasked(toks []tok, blocked []bool) []match {
 			switch {
 			case n == len(t.toks):
 				all = append(all, match{term: ti, from: i, to: i + n})
-			case blocked != nil && t.category == "" && n >= 2 && 2*n >= len(t.toks):
+			case blocked != nil && t.name && n >= 3 && 2*n >= len(t.toks):
 				ok := true
 				for k := i; k < i+n; k++ {
 					if blocked[k] {
@@ -465,8 +498,17 @@ func (x *catalogIndex) fuzzy(toks []tok) []Candidate {
 		return nil
 	}
 	best := map[string]float64{}
-	for _, t := range x.terms {
-		s := similarity(q, strings.Join(t.toks, ""))
+	qr := []rune(q)
+	if len(qr) > 64 {
+		return nil
+	}
+	var buf osaBuf
+	for ti, t := range x.terms {
+		tr := x.termRunes[ti]
+		if n, m := len(qr), len(tr); n > 2*m+2 || m > 2*n+2 {
+			continue // too different in length to be a typo of it
+		}
+		s := buf.similarity(qr, tr)
 		if s < 0.55 {
 			continue
 		}
@@ -504,14 +546,15 @@ func joinToks(toks []tok) string {
 	return b.String()
 }
 
-// similarity is 1 - the optimal-string-alignment distance / the longer length, on runes;
-// a query that is a part of the term (a missing character) counts by its share.
-func similarity(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
+// osaBuf holds the rows of the distance computation, reused from one term to the next.
+type osaBuf struct{ a, b, c [66]int }
+
+// similarity is 1 - the optimal-string-alignment distance / the longer length, on runes.
+func (buf *osaBuf) similarity(ra, rb []rune) float64 {
 	if len(ra) == 0 || len(rb) == 0 || len(ra) > 64 || len(rb) > 64 {
 		return 0
 	}
-	d := osa(ra, rb)
+	d := buf.osa(ra, rb)
 	n := len(ra)
 	if len(rb) > n {
 		n = len(rb)
@@ -519,10 +562,10 @@ func similarity(a, b string) float64 {
 	return 1 - float64(d)/float64(n)
 }
 
-func osa(a, b []rune) int {
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+func (buf *osaBuf) osa(a, b []rune) int {
+	prev2 := buf.a[:len(b)+1]
+	prev := buf.b[:len(b)+1]
+	cur := buf.c[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}

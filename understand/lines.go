@@ -385,7 +385,7 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 		}
 		if r.resid != "" {
 			rt := tokenize(r.resid)
-			if sku, ok := p.cat.partial(rt); ok {
+			if sku, ok := p.cat.partial(rt); ok && len(r.orphans) > 0 {
 				l := &DraftLine{SKU: sku, Text: r.text}
 				if len(r.orphans) == 1 {
 					l.Quantity, l.QuantityError = r.orphans[0].n, r.orphans[0].err
@@ -397,7 +397,7 @@ func (p *Parser) qLines(m *msg, d *Draft) {
 				results[si].orphans = r.orphans
 				continue
 			}
-			if c := p.cat.fuzzy(rt); len(c) > 0 && (len(r.orphans) > 0 || c[0].Score >= 0.6) {
+			if c := p.cat.fuzzy(rt); len(c) > 0 && (len(r.orphans) > 0 || c[0].Score >= 0.7) {
 				l := &DraftLine{Candidates: c, Text: r.text}
 				if len(r.orphans) == 1 {
 					l.Quantity, l.QuantityError = r.orphans[0].n, r.orphans[0].err
@@ -562,18 +562,7 @@ func (p *Parser) fillOptions(l *DraftLine, region string) {
 
 // anyOptionHits finds the option words of any product in s.
 func (x *catalogIndex) anyOptionHits(s string) []valueHit {
-	var out []valueHit
-	seen := map[string]bool{}
-	for _, sku := range x.order {
-		for _, o := range x.products[sku].Options {
-			key := o.Name + "\x00" + strings.Join(o.Values, ",")
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			out = append(out, x.optionHits(s, o, false)...)
-		}
-	}
+	out := scanLabels(s, x.allLabels)
 	sort.Slice(out, func(a, b int) bool { return out[a].start < out[b].start })
 	return out
 }

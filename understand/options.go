@@ -102,6 +102,37 @@ func (x *catalogIndex) optionValueIn(low string, o orders.Option, whole bool) (s
 	return v, len(vals)
 }
 
+type labelEntry struct{ value, label string }
+
+// optionKey names an option with its values (the same option of several products shares it).
+func optionKey(o orders.Option) string { return o.Name + "\x00" + strings.Join(o.Values, "\x00") }
+
+// entries returns the labels of every value of o that may be looked for in a longer
+// message (with whole false) or in an answer to the option question (whole true).
+func (x *catalogIndex) entries(o orders.Option, whole bool) []labelEntry {
+	k := optionKey(o)
+	if whole {
+		k = "\x01" + k
+	}
+	if e, ok := x.labelCache[k]; ok {
+		return e
+	}
+	return x.makeEntries(o, whole)
+}
+
+func (x *catalogIndex) makeEntries(o orders.Option, whole bool) []labelEntry {
+	var out []labelEntry
+	for _, v := range o.Values {
+		for _, l := range x.valueLabels(o, v) {
+			if l == "" || !whole && (len([]rune(l)) < 2 && !(o.Name == "size" && isLetter(l[0])) || isYesNo(o) && (yesWords[l] || noWords[l] || l == "带" || l == "不带")) {
+				continue
+			}
+			out = append(out, labelEntry{v, l})
+		}
+	}
+	return out
+}
+
 func (x *catalogIndex) optionHits(low string, o orders.Option, whole bool) []valueHit {
 	if whole {
 		low = trimPunct(low)
@@ -113,33 +144,34 @@ func (x *catalogIndex) optionHits(low string, o orders.Option, whole bool) []val
 			}
 		}
 	}
+	return scanLabels(low, x.entries(o, whole))
+}
+
+// scanLabels finds the labels in low, longest first, without overlaps: 不带写字板 wins over
+// 带写字板, navy blue over blue. An English label is a whole word (a plural s may follow).
+func scanLabels(low string, entries []labelEntry) []valueHit {
 	var all []valueHit
-	for _, v := range o.Values {
-		for _, l := range x.valueLabels(o, v) {
-			if l == "" || !whole && (len([]rune(l)) < 2 && !(o.Name == "size" && isLetter(l[0])) || isYesNo(o) && (yesWords[l] || noWords[l] || l == "带" || l == "不带")) {
+	for _, e := range entries {
+		v, l := e.value, e.label
+		for from := 0; from < len(low); {
+			i := strings.Index(low[from:], l)
+			if i < 0 {
+				break
+			}
+			i += from
+			e := i + len(l)
+			from = i + 1
+			if isLetter(l[0]) && i > 0 && (isLetter(low[i-1]) || isDigit(low[i-1])) {
 				continue
 			}
-			for from := 0; from < len(low); {
-				i := strings.Index(low[from:], l)
-				if i < 0 {
-					break
-				}
-				i += from
-				e := i + len(l)
-				from = i + 1
-				if isLetter(l[0]) && i > 0 && (isLetter(low[i-1]) || isDigit(low[i-1])) {
+			if isLetter(l[len(l)-1]) && e < len(low) && (isLetter(low[e]) || isDigit(low[e])) {
+				if !(low[e] == 's' && (e+1 == len(low) || !isLetter(low[e+1]))) {
 					continue
 				}
-				if isLetter(l[len(l)-1]) && e < len(low) && (isLetter(low[e]) || isDigit(low[e])) {
-					if !(e+1 <= len(low) && low[e] == 's' && (e+1 == len(low) || !isLetter(low[e+1]))) {
-						continue
-					}
-				}
-				all = append(all, valueHit{value: v, start: i, end: e})
 			}
+			all = append(all, valueHit{value: v, start: i, end: e})
 		}
 	}
-	// Longest first, without overlaps: 不带写字板 wins over 带写字板, navy blue over blue.
 	sort.SliceStable(all, func(a, b int) bool { return all[a].end-all[a].start > all[b].end-all[b].start })
 	var out []valueHit
 	for _, h := range all {

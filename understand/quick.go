@@ -2,6 +2,7 @@ package understand
 
 import (
 	"time"
+	"unicode/utf8"
 )
 
 // State is how far a field of a draft was understood.
@@ -70,11 +71,15 @@ type Draft struct {
 	Notes string
 	// Unread are the parts of the message that were not understood.
 	Unread []string
+	// Question is set when the message asks something (多少钱, 有没有…的库存, "how much",
+	// "do you have …?") and gives no quantity: it names products but orders nothing.
+	Question bool
 }
 
 // IsOrder reports whether the message reads as an order: it names a product (even
-// ambiguously) with or without a quantity, or a quantity with a measure word.
-func (d Draft) IsOrder() bool { return len(d.Lines) > 0 }
+// ambiguously) with or without a quantity, or a quantity with a measure word, and is not
+// a question.
+func (d Draft) IsOrder() bool { return len(d.Lines) > 0 && !d.Question }
 
 // Complete reports whether every line is understood and date, address and payment method
 // are (phone and name may come from the customer's profile, which the caller knows).
@@ -98,6 +103,15 @@ func (d Draft) Complete() bool {
 //
 // Several products become several lines (split at 和, 、, ",", "and", "+", new lines). A
 // field that is not sure is left Missing or Ambiguous for the dialog to ask.
+//
+// A message longer than MaxQuickOrder characters is not read as an order: its Draft has
+// no lines and the whole text in Unread.
 func (p *Parser) QuickOrder(s string, now time.Time) Draft {
+	if utf8.RuneCountInString(s) > MaxQuickOrder {
+		return Draft{Lang: Language(s), Unread: []string{s}}
+	}
 	return p.quickOrder(s, p.Today(now))
 }
+
+// MaxQuickOrder is the longest message, in characters, read as a quick order.
+const MaxQuickOrder = 500

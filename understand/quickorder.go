@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"bytes"
 	"regexp"
 	"sort"
 	"strings"
@@ -42,6 +43,9 @@ func (m *msg) free(i, j int) bool {
 
 func (p *Parser) quickOrder(s string, today orders.Date) Draft {
 	d := Draft{Lang: Language(s)}
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "/") {
+		return d // a command
+	}
 	m := newMsg(s)
 	p.qNotes(m, &d)
 	p.qPhone(m, &d)
@@ -50,7 +54,32 @@ func (p *Parser) quickOrder(s string, today orders.Date) Draft {
 	p.qAddress(m, &d)
 	p.qName(m, &d)
 	p.qLines(m, &d)
+	if isQuestion(m.low) {
+		d.Question = true
+		for _, l := range d.Lines {
+			if l.Quantity > 0 {
+				d.Question = false
+			}
+		}
+	}
 	return d
+}
+
+var questionWords = []string{"多少钱", "价格", "价钱", "报价", "库存", "有没有", "有货吗", "还有吗", "怎么卖", "什么价", "能不能", "可不可以",
+	"how much", "price", "in stock", "do you have", "is there", "are there", "what", "when", "how ", "can i", "could i", "available"}
+
+// isQuestion reports whether the message asks something.
+func isQuestion(low string) bool {
+	t := strings.TrimSpace(low)
+	if strings.HasSuffix(t, "?") || strings.HasSuffix(t, "吗") || strings.HasSuffix(t, "呢") {
+		return true
+	}
+	for _, w := range questionWords {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
 }
 
 var reNotes = regexp.MustCompile(`(?:备注|留言|附言|其他要求|其它要求|\bnotes?\b|\bremarks?\b|\bp\.s\.|\bps\b)\s*(?:[:：是为]|\s)\s*`)
@@ -90,8 +119,10 @@ func (p *Parser) qPhone(m *msg, d *Draft) {
 			}
 		}
 		// The label before the number goes with it.
-		if loc := rePhoneLead.FindStringIndex(string(m.work[:i])); loc != nil {
-			i = loc[0]
+		if b, loc := lookBehind(m.work, i); true {
+			if l := rePhoneLead.FindIndex(loc); l != nil {
+				i = b + l[0]
+			}
 		}
 		m.take(i, j)
 	}
@@ -113,27 +144,31 @@ func (p *Parser) qPhone(m *msg, d *Draft) {
 	}
 }
 
-// reDateFind finds the phrases that may be dates in a longer message.
-var reDateFind = regexp.MustCompile(`(?:` + strings.Join([]string{
+// reDateZH and reDateEN find the phrases that may be dates in a longer message: those
+// written with Chinese characters or digits, and those written with English words.
+var reDateZH = regexp.MustCompile(`(?:` + strings.Join([]string{
 	`(?:\d{4}年)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:日|号)?`,
 	`\d{4}[-/.]\d{1,2}[-/.]\d{1,2}`,
 	`\b\d{1,2}/\d{1,2}\b`,
 	`(?:下下个|下下|下个|下一个|下|本|这个|这)?(?:周|星期|礼拜)[一二三四五六日天]`,
-	`\b(?:next |this |coming |this coming )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`,
-	`\b(?:next|this) (?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`,
 	`大后天|后天|明天|明日|今天|今日`,
-	`\b(?:the )?day after tomorrow\b|\btomorrow\b|\btoday\b`,
 	`(?:\d{1,3}|[一二两三四五六七八九十]{1,3})(?:个)?(?:天|工作日|个工作日|周|星期|个星期|礼拜|个礼拜)(?:后|以后|之后|内|以内)`,
 	`过(?:\d{1,3}|[一二两三四五六七八九十]{1,3})天`,
-	`\b(?:in|within) (?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of) (?:working days?|business days?|days?|weeks?)\b`,
-	`\b(?:\d{1,3}) (?:days?|weeks?) from (?:now|today)\b`,
 	`(?:下个月|下月|本月|这个月)(?:的)?(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:号|日)`,
 	`(?:本月|这个月|下个月|下月)(?:的)?(?:底|末)|(?:本月|这个月|下个月|下月)?(?:的)?(?:月底|月末)`,
+	`(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:号|日)`,
+}, "|") + `)`)
+
+var reDateEN = regexp.MustCompile(`(?:` + strings.Join([]string{
+	`\b(?:next |this |coming |this coming )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`,
+	`\b(?:next|this) (?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`,
+	`\b(?:the )?day after tomorrow\b|\btomorrow\b|\btoday\b`,
+	`\b(?:in|within) (?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of) (?:working days?|business days?|days?|weeks?)\b`,
+	`\b(?:\d{1,3}) (?:days?|weeks?) from (?:now|today)\b`,
 	`\b(?:the )?end of (?:the |this |next )?month\b`,
 	`\b(?:the )?\d{1,2}(?:st|nd|rd|th)? of next month\b`,
 	`\b\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?(?:,? \d{4}\b)?`,
 	`\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.? \d{1,2}(?:st|nd|rd|th)?\b(?:,? \d{4}\b)?`,
-	`(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:号|日)`,
 }, "|") + `)`)
 
 var (
@@ -167,7 +202,7 @@ func bareDayOK(w []byte, i, j int) bool {
 func (p *Parser) qDate(m *msg, d *Draft, today orders.Date) {
 	var got []DateAnswer
 	bad := false
-	for _, loc := range reDateFind.FindAllIndex(m.work, -1) {
+	for _, loc := range findDates(m.work) {
 		i, j := loc[0], loc[1]
 		if !m.free(i, j) {
 			continue
@@ -179,16 +214,17 @@ func (p *Parser) qDate(m *msg, d *Draft, today orders.Date) {
 		}
 		// A modifier the pattern left out (下 before 个月底, "next" before "month end") would
 		// change the date: not sure, so ask.
-		if r, _ := utf8.DecodeLastRune(m.work[:i]); strings.ContainsRune("上下这本个每", r) || reENModifier.Match(m.work[:i]) {
+		lb, before := lookBehind(m.work, i)
+		if r, _ := utf8.DecodeLastRune(m.work[:i]); strings.ContainsRune("上下这本个每", r) || reENModifier.Match(before) {
 			bad = true
 			m.take(i, j)
 			d.Unread = append(d.Unread, trimPunct(m.orig[i:j]))
 			continue
 		}
-		if b := reDateBefore.FindIndex(m.work[:i]); b != nil {
-			i = b[0]
-		} else if b := reDateLead.FindIndex(m.work[:i]); b != nil {
-			i = b[0]
+		if b := reDateBefore.FindIndex(before); b != nil {
+			i = lb + b[0]
+		} else if b := reDateLead.FindIndex(before); b != nil {
+			i = lb + b[0]
 		}
 		if a := reDateAfter.FindIndex(m.work[j:]); a != nil {
 			j += a[1]
@@ -253,8 +289,10 @@ func (p *Parser) qPayment(m *msg, d *Draft) {
 			if isLetter(l.l[0]) && i > 0 && isLetter(w[i-1]) || isLetter(l.l[len(l.l)-1]) && j < len(w) && isLetter(w[j]) {
 				continue
 			}
-			if b := rePayLead.FindStringIndex(w[:i]); b != nil {
-				i = b[0]
+			if lb, before := lookBehind([]byte(w), i); true {
+				if b := rePayLead.FindIndex(before); b != nil {
+					i = lb + b[0]
+				}
 			}
 			if a := rePayTrail.FindStringIndex(w[j:]); a != nil {
 				j += a[1]
@@ -409,7 +447,7 @@ func (p *Parser) addrAfter(m *msg, d *Draft, i, j int, strong bool) bool {
 				n = len(rest)
 			}
 			chunk := strings.TrimSpace(rest[:n])
-			if Language(w[start:end]) == "en" && isPlaceChunk(chunk) && p.noProduct(chunk) {
+			if Language(w[start:end]) == "en" && (isPlaceChunk(chunk) || reENAddrStart.MatchString(chunk)) && p.noProduct(chunk) {
 				end++
 				continue
 			}
@@ -465,6 +503,10 @@ func (p *Parser) addrAfter(m *msg, d *Draft, i, j int, strong bool) bool {
 	return true
 }
 
+var reENAddrStart = regexp.MustCompile(`^\d{1,5}[a-z]?,? (?:[a-z.']+ ){0,4}(?:st|street|rd|road|ave|avenue|blvd|boulevard|lane|ln|dr|drive|way|hwy|highway|place|pl|square|sq|park|plaza)\b\.?`)
+
+var rePlacePart = regexp.MustCompile(`^(?:room|floor|fl|unit|suite|apt|building|bldg|no\.?)\s*\d+\w*$|^\d{6}$|^\d+(?:st|nd|rd|th)? floor$`)
+
 var placeStop = regexp.MustCompile(`\b(?:phone|tel|call|pay|payment|bank|transfer|alipay|wechat|cash|cod|by|before|on|next|tomorrow|today|deliver|delivery|name|contact|note|please|thanks|and|need|want|i|we|x)\b|\d`)
 
 // isPlaceChunk reports whether an English chunk after a comma continues an address
@@ -475,7 +517,7 @@ func isPlaceChunk(c string) bool {
 	}
 	if loc := placeStop.FindStringIndex(c); loc != nil {
 		// Room numbers, floors and postcodes are part of an address.
-		if regexp.MustCompile(`^(?:room|floor|fl|unit|suite|apt|building|bldg|no\.?)\s*\d+\w*$|^\d{6}$|^\d+(?:st|nd|rd|th)? floor$`).MatchString(c) {
+		if rePlacePart.MatchString(c) {
 			return true
 		}
 		return false
@@ -541,4 +583,96 @@ func (p *Parser) qName(m *msg, d *Draft) {
 			m.take(loc[0], k)
 		}
 	}
+}
+
+// lookBehind returns the (at most 40) bytes before i, starting at a rune boundary, and
+// their offset: the words before a field are looked for there only.
+func lookBehind(w []byte, i int) (int, []byte) {
+	b := i - 40
+	if b < 0 {
+		b = 0
+	}
+	for b < i && !utf8.RuneStart(w[b]) {
+		b++
+	}
+	return b, w[b:i]
+}
+
+// findInChunks is re.FindAllIndex over the parts of w between separators (a date, phone
+// or address never spans a comma or a new line): short inputs keep the regexp fast.
+func findInChunks(re *regexp.Regexp, w []byte) [][]int {
+	var out [][]int
+	start := 0
+	for k := 0; k <= len(w); k++ {
+		if k < len(w) && w[k] != ',' && w[k] != ';' && w[k] != '\n' && w[k] != '!' && w[k] != '?' {
+			continue
+		}
+		if k > start {
+			for _, loc := range re.FindAllIndex(w[start:k], -1) {
+				out = append(out, []int{start + loc[0], start + loc[1]})
+			}
+		}
+		start = k + 1
+	}
+	return out
+}
+
+// findDates finds the date phrases of w, in order, without overlaps.
+func findDates(w []byte) [][]int {
+	var out [][]int
+	start := 0
+	for k := 0; k <= len(w); k++ {
+		if k < len(w) && w[k] != ',' && w[k] != ';' && w[k] != '\n' && w[k] != '!' && w[k] != '?' {
+			continue
+		}
+		chunk := w[start:k]
+		han, digit, letter := false, false, false
+		for _, r := range string(chunk) {
+			switch {
+			case r >= '0' && r <= '9':
+				digit = true
+			case r < 128 && isLetter(byte(r)):
+				letter = true
+			case r > 127 && isHan(r):
+				han = true
+			}
+		}
+		var locs [][]int
+		if (han || digit) && bytes.ContainsAny(chunk, "月号日周期拜天底末今明后/-.") {
+			locs = append(locs, reDateZH.FindAllIndex(chunk, -1)...)
+		}
+		if letter && hasDateWord(chunk) {
+			locs = append(locs, reDateEN.FindAllIndex(chunk, -1)...)
+		}
+		sort.Slice(locs, func(a, b int) bool {
+			if locs[a][0] != locs[b][0] {
+				return locs[a][0] < locs[b][0]
+			}
+			return locs[a][1] > locs[b][1]
+		})
+		end := -1
+		for _, l := range locs {
+			if l[0] < end {
+				continue
+			}
+			out = append(out, []int{start + l[0], start + l[1]})
+			end = l[1]
+		}
+		start = k + 1
+	}
+	return out
+}
+
+var dateWords = [][]byte{[]byte("day"), []byte("mon"), []byte("tue"), []byte("wed"), []byte("thu"), []byte("fri"), []byte("sat"), []byte("sun"),
+	[]byte("tomorrow"), []byte("week"), []byte("jan"), []byte("feb"), []byte("mar"), []byte("apr"), []byte("may"), []byte("jun"),
+	[]byte("jul"), []byte("aug"), []byte("sep"), []byte("oct"), []byte("nov"), []byte("dec")}
+
+// hasDateWord reports whether an English date pattern could match in chunk.
+func hasDateWord(chunk []byte) bool {
+	for _, w := range dateWords {
+		if bytes.Contains(chunk, w) {
+			return true
+		}
+	}
+	return false
 }

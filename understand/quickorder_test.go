@@ -190,6 +190,27 @@ var quickOrderCases = []qcase{
 	{msg: "2 Phone X1 Pro 256GB silver, COD", lines: []wl{L("PHONE-X1P", 2, "colour=silver")}, pay: "cash_on_delivery"},
 	{msg: "3 office chairs grey, Dec 25", lines: []wl{L("CHAIR-100", 3, "colour=grey")}, date: "2026-12-25"},
 	{msg: "same address as last time, 10 office chairs grey", lines: []wl{L("CHAIR-100", 10, "colour=grey")}},
+	// Written without tuning the reader to them first.
+	{msg: "老板，帮我拿20把黑色的经典办公椅，下周一之前送到闵行区虹梅路1000号", lines: []wl{L("CHAIR-100", 20, "colour=black")}, date: "<2026-11-30", addr: "闵行区虹梅路1000号"},
+	{msg: "再来两张胡桃木会议桌", lines: []wl{L("DESK-CUSTOM", 2, "material=walnut")}},
+	{msg: "大班椅要棕色的两把，还有黑色的一把", lines: []wl{L("CHAIR-300", 2, "colour=brown"), L("CHAIR-300", 1, "colour=black")}},
+	{msg: "气杆和脚轮各100个", lines: []wl{L("SPARE-GASLIFT", 100, ""), L("SPARE-CASTER", 100, "")}},
+	{msg: "培训椅30把（要写字板），颜色随便", lines: []wl{L("CHAIR-200", 30, "writing_board=yes")}},
+	{msg: "下单 X1 Pro 256GB 银色 ×3 周三送 微信付款", lines: []wl{L("PHONE-X1P", 3, "colour=silver")}, date: "2026-12-02", pay: "wechat_pay"},
+	{msg: "纯棉T恤200件 黑色 L码，月底前到，公对公转账", lines: []wl{L("TSHIRT-01", 200, "colour=black;size=L")}, date: "<2026-11-30", pay: "bank_transfer"},
+	{msg: "帮忙安排8件工装夹克，卡其色，M码，送到上海市嘉定区曹安公路4800号，收货人刘洋", lines: []wl{L("JACKET-02", 8, "colour=khaki;size=M")}, addr: "上海市嘉定区曹安公路4800号", name: "刘洋"},
+	{msg: "螺丝包要1000套，急用，明天能送到吗", lines: []wl{L("SPARE-SCREWS", 1000, "")}, date: "2026-11-28"},
+	{msg: "300个脚轮 12/10前送到 电话18912345678", lines: []wl{L("SPARE-CASTER", 300, "")}, date: "<2026-12-10", phone: "18912345678"},
+	{msg: "Hey, we'd need 45 grey office chairs by the end of the month please", lines: []wl{L("CHAIR-100", 45, "colour=grey")}, date: "<2026-11-30"},
+	{msg: "Can you do 3 executive chairs in brown? Deliver Thursday.", lines: []wl{L("CHAIR-300", 3, "colour=brown")}, date: "2026-12-03"},
+	{msg: "order 500 screw sets + 200 gas lifts, bank transfer, ship to 8 Industrial Road, Suzhou", lines: []wl{L("SPARE-SCREWS", 500, ""), L("SPARE-GASLIFT", 200, "")}, pay: "bank_transfer", addr: "8 Industrial Road, Suzhou"},
+	{msg: "Need a walnut conference table asap", lines: []wl{L("DESK-CUSTOM", 1, "material=walnut")}},
+	{msg: "2 X1 Pro, silver, and 1 X1 in white", lines: []wl{L("PHONE-X1P", 2, "colour=silver"), L("PHONE-X1", 1, "colour=white")}},
+	{msg: "20 t-shirts (white, M) for Monday", lines: []wl{L("TSHIRT-01", 20, "colour=white;size=M")}, date: "2026-11-30"},
+	{msg: "please book 60 training chairs w/o writing board, black, delivery Dec 14", lines: []wl{L("CHAIR-200", 60, "colour=black")}, date: "2026-12-14"},
+	{msg: "10 office chairs. Blue. Tomorrow. Alipay.", lines: []wl{L("CHAIR-100", 10, "colour=blue")}, date: "2026-11-28", pay: "alipay"},
+	{msg: "I'll take 4 work jackets, size XL, khaki, and 4 more in black size L", lines: []wl{L("JACKET-02", 4, "colour=khaki;size=XL"), L("JACKET-02", 4, "colour=black;size=L")}},
+	{msg: "15 caster wheels and 15 gas lifts to Room 502, 18 Zhangjiang Road please", lines: []wl{L("SPARE-CASTER", 15, ""), L("SPARE-GASLIFT", 15, "")}, addr: "Room 502, 18 Zhangjiang Road"},
 }
 
 func fmtDate(a DateAnswer) string {
@@ -314,5 +335,95 @@ func TestQuickOrderTable(t *testing.T) {
 	}
 	if rate < 90 {
 		t.Errorf("fully understood %.1f %%, want at least 90 %%", rate)
+	}
+}
+
+// TestQuickOrderNotAnOrder: greetings, questions and answers to other questions are not
+// orders.
+func TestQuickOrderNotAnOrder(t *testing.T) {
+	p := testParser()
+	for _, s := range []string{"你好", "hello", "/start", "谢谢", "ok", "明天", "13800138000", "我想问一下价格",
+		"订单SO-20261127-0001怎么样了", "what's the status of my order", "你们几点下班", "can I pay by alipay?",
+		"how much is the office chair?", "办公椅多少钱？", "有没有大班椅的库存？", "do you have grey chairs?", "", "   ",
+		strings.Repeat("我要10把椅子，", 100)} {
+		if d := p.QuickOrder(s, testNow); d.IsOrder() {
+			t.Errorf("QuickOrder(%q) reads as an order: %+v", s, d)
+		}
+	}
+}
+
+func TestQuickOrderFields(t *testing.T) {
+	p := testParser()
+	// A quantity without a product still starts an order: the product is asked.
+	d := p.QuickOrder("我要10把", testNow)
+	if !d.IsOrder() || len(d.Lines) != 1 || d.Lines[0].Quantity != 10 || d.Lines[0].SKU != "" {
+		t.Errorf("我要10把: %+v", d)
+	}
+	// A quantity too large is refused with its reason, not cut.
+	d = p.QuickOrder("200000把椅子", testNow)
+	if len(d.Lines) != 1 || d.Lines[0].Quantity != 0 || d.Lines[0].QuantityError != KindTooLarge {
+		t.Errorf("200000把椅子: %+v", d)
+	}
+	d = p.QuickOrder("2.5把椅子", testNow)
+	if len(d.Lines) != 1 || d.Lines[0].Quantity != 0 || d.Lines[0].QuantityError != KindFraction {
+		t.Errorf("2.5把椅子: %+v", d)
+	}
+	// A saved address referred to: resolved by the caller.
+	d = p.QuickOrder("还是上海那个，10把椅子", testNow)
+	if d.AddressState != Ambiguous || d.AddressRef != "还是上海那个" || d.Address != "" {
+		t.Errorf("还是上海那个: %+v", d)
+	}
+	if r := Address(d.AddressRef, []string{"上海市浦东新区世纪大道100号", "北京市朝阳区建国路88号"}); r.Index != 0 {
+		t.Errorf("Address(%q) = %+v", d.AddressRef, r)
+	}
+	d = p.QuickOrder("same address as last time, 5 executive chairs black", testNow)
+	if d.AddressState != Ambiguous || d.AddressRef == "" {
+		t.Errorf("same address as last time: %+v", d)
+	}
+	// Two of a field: ask.
+	for _, c := range []struct {
+		msg   string
+		state func(Draft) State
+	}{
+		{"10把椅子，明天或者后天", func(d Draft) State { return d.DateState }},
+		{"10 chairs, Monday or Tuesday", func(d Draft) State { return d.DateState }},
+		{"10把椅子，支付宝或者微信", func(d Draft) State { return d.PaymentState }},
+		{"10把椅子 13800138000 13900139000", func(d Draft) State { return d.PhoneState }},
+		{"10把椅子，下个月底", func(d Draft) State { return Understood }},
+		{"10把椅子，13月40日送", func(d Draft) State { return d.DateState }},
+	} {
+		d := p.QuickOrder(c.msg, testNow)
+		if got := c.state(d); got != Ambiguous && !strings.Contains(c.msg, "下个月底") {
+			t.Errorf("%q: state %v, want Ambiguous: %+v", c.msg, got, d)
+		}
+	}
+	// Complete: every field a customer must give.
+	d = p.QuickOrder("10把黑色办公椅，明天送到浦东世纪大道100号，支付宝", testNow)
+	if !d.Complete() || !d.Lines[0].Understood() {
+		t.Errorf("complete order not Complete: %+v", d)
+	}
+	if d := p.QuickOrder("10把办公椅，明天送到浦东世纪大道100号，支付宝", testNow); d.Complete() {
+		t.Errorf("an order without the chair's colour is Complete: %+v", d)
+	}
+	// What was not understood is kept for the caller.
+	d = p.QuickOrder("10把黑色办公椅，另外帮我开增值税发票", testNow)
+	if len(d.Unread) == 0 {
+		t.Errorf("nothing Unread: %+v", d)
+	}
+	// The language of the message.
+	if d := p.QuickOrder("I need 10 chairs", testNow); d.Lang != "en" {
+		t.Errorf("Lang = %q", d.Lang)
+	}
+	if d := p.QuickOrder("10把椅子", testNow); d.Lang != "zh" {
+		t.Errorf("Lang = %q", d.Lang)
+	}
+	// A house number is no date, a model number no quantity.
+	d = p.QuickOrder("10把椅子送到张江路8号3楼", testNow)
+	if d.DateState != Missing || d.Address != "张江路8号3楼" {
+		t.Errorf("张江路8号3楼: %+v", d)
+	}
+	d = p.QuickOrder("2台X1 Pro 256GB 黑色", testNow)
+	if len(d.Lines) != 1 || d.Lines[0].Quantity != 2 || d.Lines[0].SKU != "PHONE-X1P" {
+		t.Errorf("2台X1 Pro 256GB: %+v", d)
 	}
 }
