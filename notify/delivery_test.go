@@ -378,7 +378,7 @@ func TestPeriodicAlerts(t *testing.T) {
 	tick()
 	tick()
 	expectText(t, srv, alice.TelegramID, "Order "+p.Number+" is still waiting for review, 4 h after it was placed")
-	expectText(t, srv, bo.TelegramID, "订单 "+p.Number+" 下单已 4 小时，仍待评审")
+	expectText(t, srv, bo.TelegramID, "订单 "+p.Number+" 下单已 4 小时，仍待审核")
 	stale := expectText(t, srv, mei.TelegramID, "订单 "+p.Number+" 下单已 4 小时")
 	wantButtons(t, stale, [][]string{{"m:ra:" + p.Number}, {"m:rd:" + p.Number, "m:rr:" + p.Number}})
 

@@ -62,9 +62,9 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 	num := o.Number
 	review := [][]string{{"m:ra:" + num}, {"m:rd:" + num, "m:rr:" + num}}
 	wantButtons(t, expectText(t, srv, alice.TelegramID, "Order "+num+" needs review", "Customer: 王芳", "not enough stock", "Suggested date"), review)
-	boCard := expectText(t, srv, bo.TelegramID, "订单 "+num+" 需要评审", "客户：王芳", "库存不足")
+	boCard := expectText(t, srv, bo.TelegramID, "订单 "+num+" 需要审核", "客户：王芳", "库存不足")
 	wantButtons(t, boCard, review)
-	meiCard := expectText(t, srv, mei.TelegramID, "订单 "+num+" 需要评审")
+	meiCard := expectText(t, srv, mei.TelegramID, "订单 "+num+" 需要审核")
 	wantButtons(t, meiCard, review)
 
 	// Alice accepts: the customer is asked to confirm, the other cards say who took it.
