@@ -43,6 +43,7 @@ fuzz:
 	done
 	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParseCatalogCSV$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzSplitResult$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bot -run '^$$' -fuzz '^FuzzPeek$$' -fuzztime $(FUZZTIME)
 	for t in FuzzQuickOrder FuzzQuantity FuzzParseDate FuzzPhone FuzzAmount FuzzAnswers; do
 		$(GO) test ./understand -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
 	done

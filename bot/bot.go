@@ -2,10 +2,15 @@
 // Telegram client library: it turns updates into conversation inputs, renders replies as
 // messages and keyboards, serves long polling or a webhook, and sends notifications.
 //
-// No update is confirmed to Telegram before it has been handled: the polling loop asks for
-// the next offset only after the batch is done, and the webhook answers after handling (5xx
-// on failure, so Telegram delivers again). Updates of one chat are handled in order; chats
-// are handled in parallel.
+// Accept durably, then acknowledge: every update is written to the inbox (PostgreSQL)
+// before Telegram is told it was received (the next getUpdates offset, or the webhook's
+// 200). Per-chat workers, in this process or another, take the updates from the inbox: a
+// chat's in order, chats in parallel, so one chat's backlog or failure never delays
+// another. A failure is classified: a transient one (network, Telegram 5xx or 429,
+// PostgreSQL or Redis unavailable) is retried with exponential backoff and jitter up to a
+// limit of attempts and age; a permanent one (Telegram refused the reply with 400 or 403, a
+// panic, an error the dialog does not explain), or one past the limit, moves the update to
+// the dead letters, and its user gets an apology when a message can still reach them.
 package bot
 
 import (
@@ -51,6 +56,30 @@ type Config struct {
 	// ShutdownGrace is how long updates in flight may run on after shutdown begins
 	// (default 10s).
 	ShutdownGrace time.Duration
+
+	// Inbox keeps accepted updates until they are handled; required to serve updates
+	// (Poll, Work, WebhookHandler), not to send notifications.
+	Inbox Inbox
+	// Customers, when set, learns of customers who blocked the bot.
+	Customers Customers
+	// MaxAttempts and MaxAge bound the retries of an update that fails transiently; past
+	// either it goes to the dead letters (default 10 attempts, 1h).
+	MaxAttempts int
+	MaxAge      time.Duration
+	// RetryBase and RetryMax shape the backoff between attempts: RetryBase doubled each
+	// time, at most RetryMax, with jitter (default 500ms, 1m).
+	RetryBase time.Duration
+	RetryMax  time.Duration
+	// MaxBacklog is how many updates of one chat may wait in the inbox; a chat's updates
+	// beyond it are dropped and the chat is told once to slow down (default 50).
+	MaxBacklog int
+	// HandleTimeout bounds the handling of one update (default 60s); Lease is how long a
+	// worker holds an update it took (default HandleTimeout + 30s), after which another
+	// may take it.
+	HandleTimeout time.Duration
+	Lease         time.Duration
+	// SweepInterval is how often the inbox is asked for updates due (default 1s).
+	SweepInterval time.Duration
 }
 
 // Bot serves Telegram.
@@ -63,6 +92,11 @@ type Bot struct {
 	log     *slog.Logger
 	metrics *Metrics
 	roles   roleCache
+
+	inbox     Inbox
+	customers Customers
+	disp      *dispatcher
+	pollFails int // getUpdates failures in a row (the polling loop's own)
 }
 
 // New returns a Bot. It does not contact Telegram.
@@ -91,6 +125,25 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	if cfg.RoleCacheTTL <= 0 {
 		cfg.RoleCacheTTL = 30 * time.Second
 	}
+	defaults := []struct {
+		d   *time.Duration
+		def time.Duration
+	}{{&cfg.MaxAge, time.Hour}, {&cfg.RetryBase, 500 * time.Millisecond}, {&cfg.RetryMax, time.Minute},
+		{&cfg.HandleTimeout, time.Minute}, {&cfg.SweepInterval, time.Second}}
+	for _, d := range defaults {
+		if *d.d <= 0 {
+			*d.d = d.def
+		}
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = cfg.HandleTimeout + 30*time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 10
+	}
+	if cfg.MaxBacklog <= 0 {
+		cfg.MaxBacklog = 50
+	}
 	client := newHTTPClient(cfg.Workers, cfg.PollTimeout)
 	api, err := tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
@@ -102,8 +155,12 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	return &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
-		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}}}, nil
+	b := &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
+		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}},
+		inbox: cfg.Inbox, customers: cfg.Customers}
+	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
+		sem: make(chan struct{}, cfg.Workers)}
+	return b, nil
 }
 
 // newHTTPClient keeps enough idle connections for every worker (Go's default keeps 2 per

@@ -11,6 +11,12 @@ type Metrics struct {
 	Errors   *prometheus.CounterVec
 	Sends    *prometheus.CounterVec
 	Rejected prometheus.Counter
+
+	Accepted    prometheus.Counter
+	Dropped     prometheus.Counter
+	Retries     prometheus.Counter
+	DeadLetters *prometheus.CounterVec
+	PollErrors  prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them with reg (when not nil).
@@ -33,9 +39,25 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Rejected: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "orderbot_webhook_rejected_total", Help: "Webhook requests rejected for a wrong secret.",
 		}),
+		Accepted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "orderbot_updates_accepted_total", Help: "Updates written to the inbox.",
+		}),
+		Dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "orderbot_updates_dropped_total", Help: "Updates dropped because their chat's backlog was full.",
+		}),
+		Retries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "orderbot_update_retries_total", Help: "Transient failures of an update, retried after a backoff.",
+		}),
+		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orderbot_updates_dead_lettered_total", Help: "Updates given up on and kept as dead letters, by reason (blocked, failed).",
+		}, []string{"reason"}),
+		PollErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "orderbot_get_updates_errors_total", Help: "getUpdates calls that failed.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Updates, m.Latency, m.Errors, m.Sends, m.Rejected)
+		reg.MustRegister(m.Updates, m.Latency, m.Errors, m.Sends, m.Rejected,
+			m.Accepted, m.Dropped, m.Retries, m.DeadLetters, m.PollErrors)
 	}
 	return m
 }

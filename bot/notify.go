@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -29,9 +31,10 @@ func (b *Bot) SendNotice(ctx context.Context, chatID int64, m notify.Message) (i
 	if kb := inlineKeyboard(m.Buttons); kb != nil {
 		p.ReplyMarkup = kb
 	}
+	ctx, written := traceWrite(ctx)
 	msg, err := b.api.SendMessage(ctx, p)
 	if err != nil {
-		return 0, b.noticeError("sendMessage", err)
+		return 0, b.noticeError("sendMessage", unwritten(err, written))
 	}
 	b.metrics.Sends.WithLabelValues("ok").Inc()
 	return msg.ID, nil
@@ -47,12 +50,13 @@ func (b *Bot) EditNotice(ctx context.Context, chatID int64, messageID int, m not
 	if kb := inlineKeyboard(m.Buttons); kb != nil {
 		p.ReplyMarkup = kb
 	}
+	ctx, written := traceWrite(ctx)
 	_, err := b.api.EditMessageText(ctx, p)
 	if err != nil {
 		if errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
 			return nil
 		}
-		return b.noticeError("editMessageText", err)
+		return b.noticeError("editMessageText", unwritten(err, written))
 	}
 	b.metrics.Sends.WithLabelValues("ok").Inc()
 	return nil
@@ -75,11 +79,43 @@ func (b *Bot) noticeError(method string, err error) error {
 		return &refusedError{err: msg}
 	}
 	b.metrics.Sends.WithLabelValues("error").Inc()
-	if answered(err) || notConnected(err) {
+	var nw *notWrittenError
+	if answered(err) || notConnected(err) || errors.As(err, &nw) {
 		return msg // not sent: a retry may succeed
 	}
 	return &unansweredError{err: msg}
 }
+
+// traceWrite returns ctx with a trace of the HTTP request made with it: written reports
+// whether the whole request left for Telegram. A request that failed before that — no
+// connection, a failed TLS handshake, an error while writing — did not send anything:
+// Telegram acts on a request only once it has all of it.
+func traceWrite(ctx context.Context) (context.Context, *atomic.Bool) {
+	written := new(atomic.Bool)
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				written.Store(true)
+			}
+		},
+	}), written
+}
+
+// unwritten marks err as the failure of a request that never left whole, when the trace
+// says so.
+func unwritten(err error, written *atomic.Bool) error {
+	if written.Load() {
+		return err
+	}
+	return &notWrittenError{err: err}
+}
+
+// notWrittenError is the error of a request that failed before it was written whole:
+// not sent.
+type notWrittenError struct{ err error }
+
+func (e *notWrittenError) Error() string { return e.err.Error() }
+func (e *notWrittenError) Unwrap() error { return e.err }
 
 // answered reports whether Telegram answered with an error (the library's errors for
 // error answers), so the message was not sent.

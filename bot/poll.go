@@ -2,233 +2,206 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"sync"
+	"fmt"
 	"time"
 
-	"github.com/go-telegram/bot/models"
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/orderbot/orderbot/i18n"
 )
 
-// window is how many updates may be in flight at once: Telegram returns at most 100 per
-// getUpdates, all at or after the offset, and the offset cannot pass an update in flight.
-const window = 100
-
-type updateState int
-
-const (
-	inFlight updateState = iota
-	handled
-	failed
-)
-
-// poller owns the state of long polling: which updates are in flight, handled or failed,
-// and one queue per chat. Only its loop touches states; queues are shared with workers.
-type poller struct {
-	b       *Bot
-	ctx     context.Context // handling context: outlives a shutdown by the grace period
-	states  map[int64]updateState
-	maxSeen int64
-	results chan pollResult
-	sem     chan struct{}
-	wg      sync.WaitGroup
-
-	mu     sync.Mutex
-	queues map[int64][]*models.Update // chat → updates waiting, in order
-	active map[int64]bool             // chat → a worker runs it
-}
-
-type pollResult struct {
-	ids []int64 // the update handled or failed, then for a failure those dropped after it
-	err error
-}
-
-// Poll serves updates by long polling until ctx ends. Telegram counts an update as
-// delivered once getUpdates is called with an offset past it, so the offset never passes
-// an update that is not handled yet: it stays at the oldest update in flight or failed.
-// Updates of one chat are handled in order by one worker; chats run in parallel, so a slow
-// chat holds back nobody else. When an update fails, it and the later ones of its chat are
-// fetched and handled again, in order; those already handled (a redelivery) are skipped
-// by their id.
+// Poll serves updates by long polling until ctx ends, and runs the inbox's workers (Work)
+// meanwhile. Telegram counts an update as delivered once getUpdates is called with an
+// offset past it, so each batch is written to the inbox first and only then is the next
+// offset asked for: an update is never confirmed before it is kept. A long poll stays open
+// all the time, also while updates are being handled; one getUpdates per batch, never one
+// per update. Each chat's updates are handled in order by its worker, chats in parallel,
+// so a slow or flooding chat holds back nobody else. When the inbox cannot take a batch
+// (the database is unavailable), the same batch is offered again with backoff; nothing is
+// fetched twice meanwhile.
 func (b *Bot) Poll(ctx context.Context) error {
+	if b.inbox == nil {
+		return errors.New("bot: no inbox to serve updates from")
+	}
 	b.log.InfoContext(ctx, "polling for updates")
-	hctx, cancel := b.graceful(ctx)
-	defer cancel()
-	p := &poller{b: b, ctx: hctx, states: map[int64]updateState{}, results: make(chan pollResult, window),
-		sem: make(chan struct{}, b.cfg.Workers), queues: map[int64][]*models.Update{}, active: map[int64]bool{}}
-	defer p.wg.Wait()
-	backoff := time.Duration(0)
+	work := make(chan error, 1)
+	go func() { work <- b.Work(ctx) }()
+	defer func() { <-work }()
+	var offset int64
+	wait := time.Duration(0)
 	for {
-		p.collect()
-		if backoff > 0 || p.count(inFlight) >= window {
-			if !p.pause(ctx, backoff) {
+		if wait > 0 {
+			if sleepCtx(ctx, wait) != nil {
 				return nil
 			}
-			backoff = 0
-			continue
 		}
-		busy := p.count(inFlight) > 0
-		timeout := b.cfg.PollTimeout
-		if busy {
-			timeout = 0 // answers at once; new updates are noticed while others run
-		}
-		us, err := b.getUpdates(ctx, p.offset(), timeout, func(id int64) bool {
-			st, seen := p.states[id]
-			return seen && st != failed
-		})
+		us, err := b.getUpdates(ctx, offset, b.cfg.PollTimeout)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
 			var ra *retryAfterError
 			if errors.As(err, &ra) {
-				backoff = ra.d
+				wait = ra.d
 			} else {
-				backoff = 500 * time.Millisecond
+				wait = backoff(b.cfg.RetryBase, min(b.cfg.RetryMax, 10*time.Second), b.pollFailures())
 			}
-			b.log.WarnContext(ctx, "get updates failed", "err", err, "retry_in", backoff)
+			b.metrics.PollErrors.Inc()
+			b.log.WarnContext(ctx, "get updates failed", "err", err, "retry_in", wait)
 			continue
 		}
-		fresh := 0
-		for _, u := range us {
-			if st, seen := p.states[u.ID]; seen && st != failed {
-				continue
-			}
-			fresh++
-			p.states[u.ID] = inFlight
-			p.maxSeen = max(p.maxSeen, u.ID)
-			p.enqueue(u)
+		b.pollOK()
+		wait = 0
+		if len(us) == 0 {
+			continue
 		}
-		if fresh == 0 && busy {
-			// Nothing new yet: wait for a result, or a moment, before asking again.
-			if !p.pause(ctx, 25*time.Millisecond) {
+		for attempt := 1; ; attempt++ {
+			err := b.accept(ctx, us)
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return nil // not confirmed: Telegram hands them out again
+			}
+			d := backoff(b.cfg.RetryBase, min(b.cfg.RetryMax, 10*time.Second), attempt)
+			b.log.ErrorContext(ctx, "updates not accepted, trying again", "updates", len(us), "retry_in", d, "err", err)
+			if sleepCtx(ctx, d) != nil {
 				return nil
 			}
 		}
+		offset = us[len(us)-1].ID + 1
 	}
 }
 
-// offset is the oldest update not handled yet, or the one after the newest seen.
-func (p *poller) offset() int64 {
-	var low int64
-	for id, st := range p.states {
-		if st != handled && (low == 0 || id < low) {
-			low = id
-		}
-	}
-	if low == 0 {
-		low = p.maxSeen + 1
-		if p.maxSeen == 0 {
-			low = 0
-		}
-	}
-	for id := range p.states {
-		if id < low {
-			delete(p.states, id) // confirmed by this offset
-		}
-	}
-	return low
+// pollFailures and pollOK count getUpdates failures in a row.
+func (b *Bot) pollFailures() int {
+	b.pollFails++
+	return b.pollFails
 }
 
-func (p *poller) count(s updateState) int {
-	n := 0
-	for _, st := range p.states {
-		if st == s {
-			n++
+func (b *Bot) pollOK() { b.pollFails = 0 }
+
+// accept writes updates to the inbox and starts their chats' workers. A chat over its
+// backlog limit is told once to slow down.
+func (b *Bot) accept(ctx context.Context, us []InboxUpdate) error {
+	if b.inbox == nil {
+		return errors.New("bot: no inbox")
+	}
+	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog)
+	if err != nil {
+		return err
+	}
+	dropped := 0
+	for chat, n := range acc.Dropped {
+		dropped += n
+		b.log.WarnContext(ctx, "chat over its backlog limit: updates dropped", "chat", chat, "dropped", n)
+	}
+	b.metrics.Accepted.Add(float64(len(us) - dropped))
+	b.metrics.Dropped.Add(float64(dropped))
+	chats := make([]int64, 0, len(us))
+	seen := make(map[int64]bool, len(us))
+	for _, u := range us {
+		if !seen[u.ChatID] {
+			seen[u.ChatID] = true
+			chats = append(chats, u.ChatID)
 		}
 	}
-	return n
+	b.disp.signal(chats...)
+	for _, chat := range acc.SlowDown {
+		lang := i18n.EN
+		for _, u := range us {
+			if u.ChatID == chat {
+				lang = i18n.Lang(languageOf(u.Raw))
+				break
+			}
+		}
+		go b.slowDown(context.WithoutCancel(ctx), chat, lang)
+	}
+	return nil
 }
 
-// pause waits for d, or for a result when d is zero or a result comes first; false when
-// ctx ended.
-func (p *poller) pause(ctx context.Context, d time.Duration) bool {
-	var timer <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timer = t.C
+func (b *Bot) slowDown(ctx context.Context, chat int64, lang string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := b.send(ctx, &tgbot.SendMessageParams{ChatID: chat, Text: i18n.T(lang, "updates.slow_down")}); err != nil {
+		b.log.WarnContext(ctx, "slow-down notice not sent", "chat", chat, "err", err)
 	}
+}
+
+// updateHead is what the inbox needs of an update before handling it.
+type updateHead struct {
+	ID      int64 `json:"update_id"`
+	Message *struct {
+		Chat struct {
+			ID int64 `json:"id"`
+		} `json:"chat"`
+		From *struct {
+			LanguageCode string `json:"language_code"`
+		} `json:"from"`
+	} `json:"message"`
+	CallbackQuery *struct {
+		ID   string `json:"id"`
+		From struct {
+			ID           int64  `json:"id"`
+			LanguageCode string `json:"language_code"`
+		} `json:"from"`
+		Message *struct {
+			Chat struct {
+				ID int64 `json:"id"`
+			} `json:"chat"`
+		} `json:"message"`
+	} `json:"callback_query"`
+}
+
+// peek reads an update's id and chat (and a button press's callback query id) without
+// decoding the rest.
+func peek(raw []byte) (InboxUpdate, string, error) {
+	var h updateHead
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return InboxUpdate{}, "", fmt.Errorf("decode update: %w", err)
+	}
+	if h.ID <= 0 {
+		return InboxUpdate{}, "", errors.New("decode update: no update_id")
+	}
+	u := InboxUpdate{ID: h.ID, Raw: raw}
+	var cb string
+	switch {
+	case h.Message != nil:
+		u.ChatID = h.Message.Chat.ID
+	case h.CallbackQuery != nil:
+		cb = h.CallbackQuery.ID
+		u.ChatID = h.CallbackQuery.From.ID
+		if h.CallbackQuery.Message != nil && h.CallbackQuery.Message.Chat.ID != 0 {
+			u.ChatID = h.CallbackQuery.Message.Chat.ID
+		}
+	}
+	return u, cb, nil
+}
+
+// languageOf reads the language code of an update's sender.
+func languageOf(raw []byte) string {
+	var h updateHead
+	if json.Unmarshal(raw, &h) != nil {
+		return ""
+	}
+	switch {
+	case h.Message != nil && h.Message.From != nil:
+		return h.Message.From.LanguageCode
+	case h.CallbackQuery != nil:
+		return h.CallbackQuery.From.LanguageCode
+	}
+	return ""
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return false
-	case r := <-p.results:
-		p.record(r)
-	case <-timer:
-	}
-	return true
-}
-
-// collect records the results that are in.
-func (p *poller) collect() {
-	for {
-		select {
-		case r := <-p.results:
-			p.record(r)
-		default:
-			return
-		}
-	}
-}
-
-func (p *poller) record(r pollResult) {
-	if r.err == nil {
-		p.states[r.ids[0]] = handled
-		return
-	}
-	for _, id := range r.ids {
-		p.states[id] = failed
-	}
-}
-
-func (p *poller) enqueue(u *models.Update) {
-	chat := chatOf(u)
-	p.mu.Lock()
-	p.queues[chat] = append(p.queues[chat], u)
-	start := !p.active[chat]
-	p.active[chat] = true
-	p.mu.Unlock()
-	if start {
-		p.wg.Add(1)
-		go p.work(chat)
-	}
-}
-
-// work handles a chat's queue in order until it is empty.
-func (p *poller) work(chat int64) {
-	defer p.wg.Done()
-	p.sem <- struct{}{}
-	defer func() { <-p.sem }()
-	for {
-		p.mu.Lock()
-		q := p.queues[chat]
-		if len(q) == 0 {
-			delete(p.queues, chat)
-			delete(p.active, chat)
-			p.mu.Unlock()
-			return
-		}
-		u := q[0]
-		p.queues[chat] = q[1:]
-		p.mu.Unlock()
-
-		err := p.b.HandleUpdate(p.ctx, u)
-		if err == nil {
-			p.results <- pollResult{ids: []int64{u.ID}}
-			continue
-		}
-		if p.ctx.Err() == nil {
-			p.b.log.ErrorContext(p.ctx, "handle update", "update_id", u.ID, "err", err)
-		}
-		// The chat's later updates wait for this one to be handled first.
-		p.mu.Lock()
-		ids := []int64{u.ID}
-		for _, later := range p.queues[chat] {
-			ids = append(ids, later.ID)
-		}
-		delete(p.queues, chat)
-		delete(p.active, chat)
-		p.mu.Unlock()
-		p.results <- pollResult{ids: ids, err: err}
-		return
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }

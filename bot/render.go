@@ -12,21 +12,36 @@ import (
 	"github.com/orderbot/orderbot/notify"
 )
 
-// sink sends a conversation's replies to Telegram, in order.
-type sink struct{ b *Bot }
+// sink sends a conversation's replies to Telegram, in order. The first skip messages were
+// delivered by an earlier attempt at the same update (its replies are the same each time)
+// and are not sent again; sent counts the messages this attempt delivered.
+type sink struct {
+	b    *Bot
+	skip int
+	sent int
+}
 
 func (s *sink) Deliver(ctx context.Context, replies []conversation.Reply) error {
+	n := 0 // messages of the replies so far
 	for _, r := range coalesce(replies) {
 		if r.File != nil {
+			if n++; n <= s.skip {
+				continue
+			}
 			if err := s.b.sendReplyFile(ctx, r); err != nil {
 				return err
 			}
+			s.sent++
 			continue
 		}
 		for _, p := range render(r) {
+			if n++; n <= s.skip {
+				continue
+			}
 			if err := s.b.send(ctx, p); err != nil {
 				return err
 			}
+			s.sent++
 		}
 	}
 	return nil

@@ -69,29 +69,9 @@ func user(f *models.User, chat int64) conversation.User {
 	return conversation.User{ID: f.ID, ChatID: chat, Name: name, LanguageCode: f.LanguageCode}
 }
 
-// chatOf returns the chat an update belongs to, for ordering; 0 when none.
-func chatOf(u *models.Update) int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.CallbackQuery != nil:
-		if u.CallbackQuery.Message.Message != nil {
-			return u.CallbackQuery.Message.Message.Chat.ID
-		}
-		return u.CallbackQuery.From.ID
-	}
-	return 0
-}
-
-// HandleUpdate handles one update completely: role, dialog, replies, and the answer to a
-// button's callback query.
-func (b *Bot) HandleUpdate(ctx context.Context, u *models.Update) error {
-	return b.handleUpdate(ctx, u, true)
-}
-
 // handleUpdate handles one update; a button's callback query is answered with a call of
 // its own when answer is true (a webhook answers it in its response instead).
-func (b *Bot) handleUpdate(ctx context.Context, u *models.Update, answer bool) error {
+func (b *Bot) handleUpdate(ctx context.Context, u *models.Update, answer bool, out *sink) error {
 	start := time.Now()
 	cu, kind, ok := convert(u)
 	if !ok {
@@ -102,8 +82,7 @@ func (b *Bot) handleUpdate(ctx context.Context, u *models.Update, answer bool) e
 	role, err := b.role(ctx, cu.User.ID)
 	if err == nil {
 		cu.User.Role = role
-		sink := &sink{b: b}
-		err = b.handler.Handle(ctx, cu, sink)
+		err = b.handler.Handle(ctx, cu, out)
 		if cu.Input.Command == "start" && orders.IsInvite(cu.Input.Args) {
 			b.forgetRole(cu.User.ID) // an invitation may have made them staff
 		}
@@ -140,11 +119,10 @@ type apiResponse struct {
 	} `json:"parameters"`
 }
 
-// getUpdates asks for updates from offset. Asking with an offset confirms every update
-// before it, so it is called only once those have been handled. Updates for which skip
-// reports true (already in flight or handled: Telegram returns every unconfirmed update
-// again) are not decoded.
-func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duration, skip func(int64) bool) ([]*models.Update, error) {
+// getUpdates asks for updates from offset, waiting up to timeout for one. Asking with an
+// offset confirms every update before it, so it is called only once those are in the
+// inbox.
+func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]InboxUpdate, error) {
 	body, _ := json.Marshal(getUpdatesRequest{Offset: offset, Limit: 100, Timeout: int(timeout.Seconds()),
 		AllowedUpdates: []string{"message", "callback_query"}})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
@@ -178,39 +156,15 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 			return nil, fmt.Errorf("getUpdates: decode updates: %w", err)
 		}
 	}
-	us := make([]*models.Update, 0, len(raws))
+	us := make([]InboxUpdate, 0, len(raws))
 	for _, raw := range raws {
-		if id, ok := updateID(raw); ok && skip != nil && skip(id) {
-			continue
-		}
-		u := new(models.Update)
-		if err := json.Unmarshal(raw, u); err != nil {
-			return nil, fmt.Errorf("getUpdates: decode update: %w", err)
+		u, _, err := peek(raw)
+		if err != nil {
+			return nil, fmt.Errorf("getUpdates: %w", err)
 		}
 		us = append(us, u)
 	}
 	return us, nil
-}
-
-// updateID reads an update's id without decoding the rest: Telegram writes update_id
-// first; anything else is decoded the slow way.
-func updateID(raw json.RawMessage) (int64, bool) {
-	const prefix = `{"update_id":`
-	if rest, ok := bytes.CutPrefix(raw, []byte(prefix)); ok {
-		end := bytes.IndexAny(rest, ",}")
-		if end > 0 {
-			if id, err := strconv.ParseInt(string(bytes.TrimSpace(rest[:end])), 10, 64); err == nil {
-				return id, true
-			}
-		}
-	}
-	var v struct {
-		ID int64 `json:"update_id"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return 0, false
-	}
-	return v.ID, true
 }
 
 type retryAfterError struct {
@@ -229,10 +183,12 @@ func redact(err error, token string) error {
 }
 
 // WebhookHandler serves Telegram's webhook calls: a request without the right secret
-// token gets 401 and is not handled; an update is answered 200 only after it was handled,
-// and 500 when handling failed, so that Telegram delivers it again. The 200 of a button
-// press carries the answer to its callback query as a method call, which Telegram makes
-// for the bot: one request fewer per press.
+// token gets 401 and is not handled. An update is written to the inbox and then answered
+// 200 (a chat over its backlog limit has it dropped, and is told once to slow down); the
+// inbox's workers handle it (run Work). Only when the inbox cannot take it (the database
+// is unavailable) the answer is 503, so that Telegram delivers it again. The 200 of a
+// button press carries the answer to its callback query as a method call, which Telegram
+// makes for the bot: one request fewer per press.
 func (b *Bot) WebhookHandler() http.Handler {
 	secret := []byte(b.cfg.WebhookSecret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -247,23 +203,26 @@ func (b *Bot) WebhookHandler() http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		var u models.Update
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&u); err != nil {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		hctx, cancel := b.graceful(r.Context())
-		defer cancel()
-		if err := b.handleUpdate(hctx, &u, false); err != nil {
-			b.log.ErrorContext(r.Context(), "handle update", "update_id", u.ID, "err", err)
-			http.Error(w, "try again", http.StatusInternalServerError)
+		in, cb, err := peek(raw)
+		if err != nil {
+			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		if u.CallbackQuery == nil {
+		if err := b.accept(r.Context(), []InboxUpdate{in}); err != nil {
+			b.log.ErrorContext(r.Context(), "update not accepted", "update_id", in.ID, "err", err)
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		if cb == "" {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		body, _ := json.Marshal(callbackAnswer{Method: "answerCallbackQuery", CallbackQueryID: u.CallbackQuery.ID})
+		body, _ := json.Marshal(callbackAnswer{Method: "answerCallbackQuery", CallbackQueryID: cb})
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(body)
 	})

@@ -51,7 +51,7 @@ func (st *step) answerForCustomer(in Input, action, arg string) error {
 		st.say(st.t("err.customer_query"))
 		return st.reask()
 	}
-	found, err := st.e.desk.FindCustomers(st.ctx, q, 8)
+	found, err := st.e.desk.FindCustomers(st.ctx, st.actor(), q, 8)
 	if err != nil {
 		return err
 	}

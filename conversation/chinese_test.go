@@ -22,7 +22,7 @@ func TestChineseOnlyOrderGolden(t *testing.T) {
 	c.expect("椅子")
 	c.text("经典办公椅")
 	c.text("黑的")
-	c.expect("已添加经典办公椅（黑色） × 10件")
+	c.expect("已添加经典办公椅（黑色） × 10把")
 	c.text("我叫王小明")
 	c.text("13800138000")
 	c.text("地址是上海市浦东新区世纪大道100号")

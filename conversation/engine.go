@@ -134,11 +134,23 @@ type Chats interface {
 	SaveSession(ctx context.Context, chatID int64, data []byte, ttl time.Duration) error
 }
 
+// ErrLockLost is the error of a turn whose hold on the chat was lost (it outlived the lock,
+// or the store could not extend it): another turn may have the chat now, so this one saves
+// nothing and sends nothing. Handling the update again later is safe.
+var ErrLockLost = errors.New("conversation: the chat's lock was lost")
+
 // Turn is one update's hold on its chat, with what was known when it began.
 type Turn struct {
 	Handled bool   // the update was handled before
 	Session []byte // the chat's session; nil when there is none
 	Expired bool   // there is none because it timed out (told to one turn only)
+	// Context, when set, is the turn's context: it is cancelled, with cause ErrLockLost,
+	// once the hold on the chat is known to be lost.
+	Context context.Context
+	// Save, when set, stores the chat's session for ttl only while the turn still holds the
+	// chat (fenced by the lock's token), and fails with ErrLockLost otherwise; when nil,
+	// Chats.SaveSession is used.
+	Save func(ctx context.Context, data []byte, ttl time.Duration) error
 	// End releases the chat; with handled, it first marks the update handled. Only its
 	// first call does anything.
 	End func(ctx context.Context, handled bool) error
@@ -163,19 +175,22 @@ type Desk interface {
 	// Staff and the lifecycle.
 	Staff(ctx context.Context, telegramID int64) (orders.Staff, error)
 	SetStaffLanguage(ctx context.Context, telegramID int64, lang string) error
-	FindCustomers(ctx context.Context, text string, limit int) ([]orders.Customer, error)
+	FindCustomers(ctx context.Context, a orders.Actor, text string, limit int) ([]orders.Customer, error)
 	StaffOrder(ctx context.Context, a orders.Actor, number string) (orders.Order, error)
 	QueueFilter(name string) (orders.OrderFilter, error)
 	Queue(ctx context.Context, a orders.Actor, f orders.OrderFilter) ([]orders.Order, int, error)
-	Review(ctx context.Context, number string, a orders.Actor, d orders.ReviewDecision) (orders.Order, error)
-	CustomerDecide(ctx context.Context, number string, customer int64, accept bool) (orders.Order, error)
-	Advance(ctx context.Context, number string, to orders.Status, a orders.Actor, opt orders.AdvanceOptions) (orders.Order, error)
-	RecordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a orders.Actor) (orders.Order, error)
-	RequestChange(ctx context.Context, customer int64, c orders.ChangeRequest) (orders.ChangeRequest, orders.Order, error)
-	DecideChange(ctx context.Context, id int64, a orders.Actor, approve bool, note string) (orders.ChangeRequest, orders.Order, error)
+	// The state-changing actions take the update's key (Update.Key): a redelivered update
+	// changes nothing twice and gets the first result.
+	Review(ctx context.Context, key, number string, a orders.Actor, d orders.ReviewDecision) (orders.Order, error)
+	CustomerDecide(ctx context.Context, key, number string, customer int64, accept bool) (orders.Order, error)
+	Advance(ctx context.Context, key, number string, to orders.Status, a orders.Actor, opt orders.AdvanceOptions) (orders.Order, error)
+	RecordPayment(ctx context.Context, key, number string, amount decimal.Decimal, method string, a orders.Actor) (orders.Order, error)
+	RequestChange(ctx context.Context, key string, customer int64, c orders.ChangeRequest) (orders.ChangeRequest, orders.Order, error)
+	DecideChange(ctx context.Context, key string, id int64, a orders.Actor, approve bool, note string) (orders.ChangeRequest, orders.Order, error)
 	PendingChanges(ctx context.Context, a orders.Actor, number string) ([]orders.ChangeRequest, error)
 	PlaceFor(ctx context.Context, d orders.Draft, a orders.Actor) (orders.Order, bool, error)
-	Rate(ctx context.Context, number string, customer int64, rating int, comment string) error
+	Rate(ctx context.Context, key, number string, customer int64, rating int, comment string) error
+	CheckWantedDate(d orders.Date) error
 }
 
 // Engine runs conversations.
@@ -233,6 +248,9 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 	}
 	// Releases the chat when the step fails; after the End below, End does nothing.
 	defer func() { _ = turn.End(ctx, false) }()
+	if turn.Context != nil {
+		ctx = turn.Context // cancelled when the turn loses the chat
+	}
 	if turn.Handled {
 		e.log.DebugContext(ctx, "update already handled", "key", u.Key)
 		return nil
@@ -246,7 +264,7 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 		// Stepped and saved before, but the replies may not have arrived.
 		replies = s.LastReplies
 	} else {
-		st := &step{e: e, ctx: ctx, s: s, u: u.User}
+		st := &step{e: e, ctx: ctx, s: s, u: u.User, key: u.Key}
 		if err := e.step(st, u.Input); err != nil {
 			return err
 		}
@@ -257,9 +275,12 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 			}
 		}
 		s.LastKey, s.LastReplies = u.Key, replies
-		if err := e.save(ctx, chat, s); err != nil {
+		if err := e.save(ctx, turn, chat, s); err != nil {
 			return err
 		}
+	}
+	if errors.Is(context.Cause(ctx), ErrLockLost) {
+		return ErrLockLost // another turn may have the chat: its replies, not these, go out
 	}
 	if err := out.Deliver(ctx, replies); err != nil {
 		return fmt.Errorf("deliver replies: %w", err)
@@ -311,13 +332,22 @@ func (e *Engine) load(ctx context.Context, u User, turn Turn) (*Session, error) 
 	return s, nil
 }
 
-func (e *Engine) save(ctx context.Context, chat int64, s *Session) error {
+func (e *Engine) save(ctx context.Context, turn Turn, chat int64, s *Session) error {
 	s.Expired = false
 	data, err := json.Marshal(s)
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	if err := e.chats.SaveSession(ctx, chat, data, e.ttl); err != nil {
+	if errors.Is(context.Cause(ctx), ErrLockLost) {
+		return ErrLockLost
+	}
+	save := turn.Save
+	if save == nil {
+		save = func(ctx context.Context, data []byte, ttl time.Duration) error {
+			return e.chats.SaveSession(ctx, chat, data, ttl)
+		}
+	}
+	if err := save(ctx, data, e.ttl); err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil

@@ -3,7 +3,6 @@ package conversation
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -369,7 +368,7 @@ func (st *step) askOption() error {
 	var rows [][]Button
 	var row []Button
 	for i, v := range o.Values {
-		row = append(row, st.rawBtn(st.optionValue(o.Name, v), "opt", strconv.Itoa(i)))
+		row = append(row, st.rawBtn(st.optionValue(o, v), "opt", strconv.Itoa(i)))
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -414,7 +413,9 @@ func (st *step) answerOption(in Input, action, arg string) error {
 			value = o.Values[i]
 		}
 	case in.Kind == InputText:
-		if v, ok := st.understood().OptionValue(in.Text, p, o.Name); ok {
+		if v, ok := o.Match(in.Text); ok { // a value or the catalog's Chinese name
+			value = v
+		} else if v, ok := st.understood().OptionValue(in.Text, p, o.Name); ok {
 			value = v
 		} else {
 			value = st.typedValue(o, in.Text)
@@ -423,7 +424,7 @@ func (st *step) answerOption(in Input, action, arg string) error {
 	if value == "" {
 		var names []string
 		for _, v := range o.Values {
-			names = append(names, st.optionValue(o.Name, v))
+			names = append(names, st.optionValue(o, v))
 		}
 		st.say(st.t("err.option", st.optionName(o.Name), st.list(names)))
 		return st.reask()
@@ -458,11 +459,8 @@ func (st *step) askQuantity() error {
 	if err != nil {
 		return st.productGone(err)
 	}
-	name := p.Name(st.s.Lang)
-	if v := orders.MakeVariant(p.Options, st.s.Pick.Chosen); v != "" {
-		name = st.paren(name, st.variantText(v))
-	}
-	st.say(st.t("ask.quantity", name, st.unitName(p.Unit), st.e.desk.Rules().MaxQuantity), st.navRow())
+	name := st.productLabel(p, orders.MakeVariant(p.Options, st.s.Pick.Chosen))
+	st.say(st.t("ask.quantity", name, st.unitLabel(p.Unit, p.UnitZH), st.e.desk.Rules().MaxQuantity), st.navRow())
 	return nil
 }
 
@@ -866,13 +864,9 @@ func (st *step) answerDate(in Input, action, arg string) error {
 	case d.Before(earliest):
 		st.say(st.t("err.date.early", st.date(earliest)))
 		return st.reask()
-	case slices.Contains(st.e.desk.Rules().Holidays, d):
-		next := d.AddDays(1)
-		for i := 0; i < 60 && !st.e.desk.Rules().IsWorkingDay(next); i++ {
-			next = next.AddDays(1)
-		}
-		st.say(st.t("err.date.holiday", st.date(d), st.date(next)))
-		return st.reask()
+	}
+	if ok, err := st.workingDay(d); !ok {
+		return err
 	}
 	st.s.Draft.WantedDate = d
 	st.s.CalMonth = ""

@@ -175,7 +175,7 @@ func (st *step) doIntent() error {
 		if !it.Date.IsZero() {
 			d = orders.ReviewDecision{Date: it.Date}
 		}
-		o, err = st.e.desk.Review(st.ctx, o.Number, a, d)
+		o, err = st.e.desk.Review(st.ctx, st.key, o.Number, a, d)
 		if err != nil {
 			return st.explain(err, o)
 		}
@@ -186,7 +186,7 @@ func (st *step) doIntent() error {
 			return st.goTo(stateRejectReason)
 		}
 		st.s.Work = nil
-		o, err = st.e.desk.Review(st.ctx, o.Number, a, orders.ReviewDecision{Reject: true, Reason: it.Reason})
+		o, err = st.e.desk.Review(st.ctx, st.key, o.Number, a, orders.ReviewDecision{Reject: true, Reason: it.Reason})
 		if err != nil {
 			return st.explain(err, o)
 		}

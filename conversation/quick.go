@@ -64,7 +64,7 @@ func (st *step) quickOrder(text string, more bool) (bool, error) {
 			if err == nil {
 				v := orders.MakeVariant(p.Options, l.Options)
 				d.Lines = mergeLine(d.Lines, orders.DraftLine{SKU: l.SKU, Variant: v, Quantity: l.Quantity})
-				lines = append(lines, "✓ "+st.lineName(l.SKU, v)+" × "+st.qty(l.Quantity, p.Unit))
+				lines = append(lines, "✓ "+st.lineName(l.SKU, v)+" × "+st.qty(l.Quantity, p.Unit, p.UnitZH))
 				continue
 			}
 		}
@@ -154,7 +154,7 @@ func (st *step) pendingText(pl pendingLine) string {
 		}
 	}
 	if pl.Quantity > 0 && (pl.SKU != "" || pl.Category != "") {
-		what += " × " + strings.TrimSpace(st.qty(pl.Quantity, ""))
+		what += " × " + strings.TrimSpace(st.qty(pl.Quantity, "", ""))
 	}
 	switch {
 	case pl.SKU == "":

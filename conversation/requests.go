@@ -11,9 +11,11 @@ import (
 // --- a customer's change request ---
 
 func (st *step) askChangeKind() error {
+	// A cancellation is requested with its own button on the card, so that this menu has
+	// no 「取消订单」 beside the 「取消」 that leaves it.
 	st.say(st.t("ask.change_kind", st.s.Work.Number),
 		[]Button{st.btn("btn.change.quantity", "k", orders.ChangeQuantity), st.btn("btn.change.date", "k", orders.ChangeDate)},
-		[]Button{st.btn("btn.change.address", "k", orders.ChangeAddress), st.btn("btn.change.cancel", "k", orders.ChangeCancel)},
+		[]Button{st.btn("btn.change.address", "k", orders.ChangeAddress)},
 		[]Button{st.btn("btn.cancel", "cancel")})
 	return nil
 }
@@ -102,6 +104,9 @@ func (st *step) answerChangeDate(in Input, action, arg string) error {
 	if !ok {
 		return err
 	}
+	if ok, err := st.workingDay(d); !ok {
+		return err
+	}
 	st.s.Work.Date = d
 	return st.goTo(stateChangeReason)
 }
@@ -123,16 +128,12 @@ func (st *step) answerChangeAddress(in Input, _, _ string) error {
 }
 
 func (st *step) askChangeReason() error {
-	rows := [][]Button{}
-	if st.s.Work.Change != orders.ChangeCancel {
-		rows = append(rows, []Button{st.btn("btn.skip", "skip")})
-	}
-	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
 	if st.s.Work.Change == orders.ChangeCancel {
-		st.say(st.t("ask.cancel_request_reason", st.s.Work.Number), rows...)
+		st.say(st.t("ask.cancellation_reason", st.s.Work.Number), []Button{st.btn("btn.cancellation.keep", "cancel")})
 		return nil
 	}
-	st.say(st.t("ask.change_reason"), rows...)
+	st.say(st.t("ask.change_reason"), []Button{st.btn("btn.skip", "skip")},
+		[]Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
 	return nil
 }
 
@@ -152,26 +153,24 @@ func (st *step) answerChangeReason(in Input, action, _ string) error {
 	w := st.s.Work
 	c := orders.ChangeRequest{Number: w.Number, Kind: w.Change, Line: w.Line, Quantity: w.Quantity,
 		Date: w.Date, Address: w.Address, Reason: reason}
-	cr, o, err := st.e.desk.RequestChange(st.ctx, st.u.ID, c)
+	cr, o, err := st.e.desk.RequestChange(st.ctx, st.key, st.u.ID, c)
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
 	}
-	cancel := c.Kind == orders.ChangeCancel
+	cancellation := c.Kind == orders.ChangeCancel
 	switch {
-	case cr.ID == 0 && cancel:
-		st.say(st.t("cancel.applied", o.Number))
+	case cr.ID == 0 && cancellation:
+		st.say(st.t("cancellation.done", o.Number))
 		st.showCard(o)
-		return nil
 	case cr.ID == 0:
 		st.say(st.t("change.applied", o.Number))
 		st.showCard(o)
-		return nil
-	case cancel:
-		st.say(st.t("cancel.requested", o.Number))
-		return nil
+	case cancellation:
+		st.say(st.t("cancellation.requested", o.Number))
+	default:
+		st.say(st.t("change.requested", o.Number))
 	}
-	st.say(st.t("change.requested", o.Number))
 	return nil
 }
 
@@ -201,16 +200,20 @@ func (st *step) answerChangeNote(in Input, action, _ string) error {
 func (st *step) decideChange(note string) error {
 	w := st.s.Work
 	st.reset(true)
-	cr, o, err := st.e.desk.DecideChange(st.ctx, w.ChangeID, st.actor(), w.Approve, note)
+	cr, o, err := st.e.desk.DecideChange(st.ctx, st.key, w.ChangeID, st.actor(), w.Approve, note)
 	if err != nil {
 		if errors.Is(err, orders.ErrConflict) && cr.ID != 0 {
-			st.say(st.t("change.already", cr.ID, st.t("change.status."+cr.Status)))
+			key := "change.already"
+			if cr.Kind == orders.ChangeCancel {
+				key = "cancellation.already"
+			}
+			st.say(st.t(key, cr.ID, st.t("change.status."+cr.Status)))
 			return nil
 		}
 		return st.explain(err, o)
 	}
 	if cr.Kind == orders.ChangeCancel {
-		st.say(st.t("change.decided.cancel."+cr.Status, o.Number))
+		st.say(st.t("cancellation.decided."+cr.Status, o.Number))
 		return nil
 	}
 	st.say(st.t("change.decided."+cr.Status, o.Number))
@@ -235,7 +238,7 @@ func (st *step) answerRateComment(in Input, action, _ string) error {
 			st.say(st.t("err.notes.long"))
 			return st.reask()
 		}
-		if err := st.e.desk.Rate(st.ctx, w.Number, st.u.ID, w.Rating, c); err != nil {
+		if err := st.e.desk.Rate(st.ctx, st.key, w.Number, st.u.ID, w.Rating, c); err != nil {
 			st.reset(true)
 			return st.explain(err, orders.Order{Number: w.Number})
 		}
@@ -272,4 +275,20 @@ func (st *step) pickedDate(in Input, action, arg string) (d orders.Date, ok bool
 	}
 	st.s.CalMonth = ""
 	return d, true, nil
+}
+
+// workingDay refuses a wanted date the desk refuses (a holiday) and asks again, offering
+// the next working day as a button.
+func (st *step) workingDay(d orders.Date) (bool, error) {
+	err := st.e.desk.CheckWantedDate(d)
+	var holiday *orders.NonWorkingDayError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &holiday):
+		next := holiday.Next.String()
+		st.say(st.t("err.date.holiday", st.date(holiday.Date), st.date(holiday.Next)), []Button{st.rawBtn(st.date(holiday.Next), "day", next)})
+		return false, st.reask()
+	}
+	return false, err
 }

@@ -34,7 +34,7 @@ func TestQuantitiesAsPeopleTypeThem(t *testing.T) {
 	t.Parallel()
 	k := newDesk(t)
 	for i, q := range []struct{ in, want string }{
-		{"10把", "× 10件"}, {"10 pcs", "× 10件"}, {"300把", "× 300件"}, {"我要10把", "× 10件"}, {"十", "× 10件"}, {"两个", "× 2件"}, {"一百二十", "× 120件"},
+		{"10把", "× 10把"}, {"10 pcs", "× 10把"}, {"300把", "× 300把"}, {"我要10把", "× 10把"}, {"十", "× 10把"}, {"两个", "× 2把"}, {"一百二十", "× 120把"},
 	} {
 		d := newDriver(t, k.bed, int64(6200+i), "zh")
 		d.cmd("/neworder")
@@ -156,7 +156,7 @@ func TestAnswersAreUnderstood(t *testing.T) {
 	c.text("灰色")
 	c.text("要")
 	c.text("3把")
-	c.expect("培训椅（带写字板）（灰色，带写字板） × 3件")
+	c.expect("培训椅（带写字板）（灰色，要） × 3把")
 	c.press("下一步")
 	c.text("王小明")
 	c.text("13800138000")

@@ -34,12 +34,17 @@ func (st *step) actor() orders.Actor {
 func (st *step) explain(err error, o orders.Order) error {
 	var verr *orders.ValidationError
 	var short *orders.StockShortage
+	var holiday *orders.NonWorkingDayError
 	switch {
 	case errors.Is(err, orders.ErrForbidden):
 		st.e.log.WarnContext(st.ctx, "staff action refused", "user", st.u.ID, "role", string(st.u.Role))
 		st.say(st.t("err.forbidden"))
 	case errors.Is(err, orders.ErrNotFound):
 		st.say(st.t("err.order.not_found", o.Number))
+	case errors.Is(err, orders.ErrProductionRequired):
+		st.say(st.t("err.production_required", o.Number))
+	case errors.As(err, &holiday):
+		st.say(st.t("err.date.holiday", st.date(holiday.Date), st.date(holiday.Next)))
 	case errors.Is(err, orders.ErrConflict), errors.Is(err, orders.ErrInvalidTransition):
 		if o.Number == "" {
 			st.say(st.t("err.order.moved_on"))
@@ -172,7 +177,8 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 		}
 		switch o.Status {
 		case orders.StatusPendingReview, orders.StatusAwaitingCustomer, orders.StatusConfirmed, orders.StatusInProduction, orders.StatusQualityCheck:
-			rows = append(rows, []Button{{Text: st.t("btn.request_change"), Data: "m:chg:" + n}})
+			rows = append(rows, []Button{{Text: st.t("btn.request_change_only"), Data: "m:chg:" + n}},
+				[]Button{{Text: st.t("btn.request_cancellation"), Data: "m:cxl:" + n}})
 		}
 		return rows
 	}
@@ -227,14 +233,15 @@ func (st *step) showCard(o orders.Order) {
 		a := st.actor()
 		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {
 			for _, c := range cs {
-				approve, reject, pending := "btn.change.approve", "btn.change.reject", "change.pending"
+				pending, approve, reject := st.t("change.pending", st.changeText(c, &o)), st.t("btn.change.approve"), st.t("btn.change.reject")
 				if c.Kind == orders.ChangeCancel {
-					approve, reject, pending = "btn.change.approve_cancel", "btn.change.reject_cancel", "change.pending.cancel"
+					pending = st.t("cancellation.pending", c.Reason)
+					approve, reject = st.t("btn.cancellation.approve"), st.t("btn.cancellation.reject")
 				}
-				text += "\n" + st.t(pending, st.changeText(c, &o))
+				text += "\n" + pending
 				if a.May(orders.ActDecideChange) {
 					id := strconv.FormatInt(c.ID, 10)
-					rows = append(rows, []Button{{Text: st.t(approve), Data: "m:ca:" + id}, {Text: st.t(reject), Data: "m:cr:" + id}})
+					rows = append(rows, []Button{{Text: approve, Data: "m:ca:" + id}, {Text: reject, Data: "m:cr:" + id}})
 				}
 			}
 		}
@@ -247,7 +254,7 @@ func (st *step) orderAction(verb, rest string) error {
 	number, arg, _ := strings.Cut(rest, ":")
 	switch verb {
 	case "oc", "od":
-		o, err := st.e.desk.CustomerDecide(st.ctx, number, st.u.ID, verb == "oc")
+		o, err := st.e.desk.CustomerDecide(st.ctx, st.key, number, st.u.ID, verb == "oc")
 		if err != nil {
 			return st.explain(err, o)
 		}
@@ -259,19 +266,23 @@ func (st *step) orderAction(verb, rest string) error {
 		return nil
 	case "rate":
 		r, _ := strconv.Atoi(arg)
-		if err := st.e.desk.Rate(st.ctx, number, st.u.ID, r, ""); err != nil {
+		if err := st.e.desk.Rate(st.ctx, st.key, number, st.u.ID, r, ""); err != nil {
 			return st.explain(err, orders.Order{Number: number})
 		}
 		st.reset(true)
 		st.s.Work = &work{Number: number, Rating: r}
 		return st.goTo(stateRateComment)
-	case "chg":
+	case "chg", "cxl":
 		o, err := st.e.desk.CustomerOrder(st.ctx, st.u.ID, number)
 		if err != nil {
 			return st.explain(err, orders.Order{Number: number})
 		}
 		st.reset(true)
 		st.s.Work = &work{Number: o.Number}
+		if verb == "cxl" { // a cancellation: its reason, then the request
+			st.s.Work.Change = orders.ChangeCancel
+			return st.goTo(stateChangeReason)
+		}
 		return st.goTo(stateChangeKind)
 	case "ca", "cr":
 		id, _ := strconv.ParseInt(number, 10, 64)
@@ -294,7 +305,7 @@ func (st *step) orderAction(verb, rest string) error {
 	st.s.Work = &work{Number: number}
 	switch verb {
 	case "ra":
-		o, err = st.e.desk.Review(st.ctx, number, a, orders.ReviewDecision{Accept: true})
+		o, err = st.e.desk.Review(st.ctx, st.key, number, a, orders.ReviewDecision{Accept: true})
 		if err != nil {
 			return st.explain(err, o)
 		}
@@ -314,16 +325,17 @@ func (st *step) orderAction(verb, rest string) error {
 		return st.goTo(statePayAmount)
 	case "adv":
 		to := orders.Status(arg)
-		if !o.Status.CanTransition(to) {
+		switch {
+		case to != orders.StatusShipped && to != orders.StatusCancelled:
+			// The desk judges the move: a redelivered press finds it done and answers as
+			// the first did.
+			return st.advance(to, orders.AdvanceOptions{})
+		case !o.Status.CanTransition(to):
 			return st.explain(orders.ErrConflict, o)
-		}
-		switch to {
-		case orders.StatusShipped:
+		case to == orders.StatusShipped:
 			return st.goTo(stateShipCarrier)
-		case orders.StatusCancelled:
-			return st.goTo(stateCancelReason)
 		}
-		return st.advance(to, orders.AdvanceOptions{})
+		return st.goTo(stateCancelReason)
 	}
 	st.say(st.t("err.stale_button"))
 	return nil
@@ -332,7 +344,7 @@ func (st *step) orderAction(verb, rest string) error {
 // advance moves the order of the current work to status to.
 func (st *step) advance(to orders.Status, opt orders.AdvanceOptions) error {
 	number := st.s.Work.Number
-	o, err := st.e.desk.Advance(st.ctx, number, to, st.actor(), opt)
+	o, err := st.e.desk.Advance(st.ctx, st.key, number, to, st.actor(), opt)
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
@@ -398,7 +410,7 @@ func (st *step) answerReviewDate(in Input, action, arg string) error {
 		return err
 	}
 	number := st.s.Work.Number
-	o, err := st.e.desk.Review(st.ctx, number, st.actor(), orders.ReviewDecision{Date: d})
+	o, err := st.e.desk.Review(st.ctx, st.key, number, st.actor(), orders.ReviewDecision{Date: d})
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
@@ -419,7 +431,7 @@ func (st *step) answerRejectReason(in Input, _, _ string) error {
 		return st.reask()
 	}
 	number := st.s.Work.Number
-	o, err := st.e.desk.Review(st.ctx, number, st.actor(), orders.ReviewDecision{Reject: true, Reason: reason})
+	o, err := st.e.desk.Review(st.ctx, st.key, number, st.actor(), orders.ReviewDecision{Reject: true, Reason: reason})
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
@@ -567,12 +579,12 @@ func (st *step) answerPayMethod(in Input, action, arg string) error {
 // recordPayment records the payment of the current work.
 func (st *step) recordPayment(code string) error {
 	number, amt := st.s.Work.Number, decimal.RequireFromString(st.s.Work.Amount)
-	o, err := st.e.desk.RecordPayment(st.ctx, number, amt, code, st.actor())
+	o, err := st.e.desk.RecordPayment(st.ctx, st.key, number, amt, code, st.actor())
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.paymentStatusName(o.PaymentStatus)))
+	st.say(st.t("payment.recorded", st.money(amt), o.Number, st.paymentState(o)))
 	st.showCard(o)
 	return nil
 }

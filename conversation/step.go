@@ -18,6 +18,7 @@ type step struct {
 	u   User
 	out []Reply
 	act *orders.Actor // who the user is for the order desk, once looked up
+	key string        // the update's key, which the desk actions of the step carry
 }
 
 func (st *step) t(key string, args ...any) string { return i18n.T(st.s.Lang, key, args...) }
@@ -240,7 +241,7 @@ func (st *step) menuAction(a string) error {
 	}
 	if verb, rest, ok := strings.Cut(a, ":"); ok {
 		switch verb {
-		case "oc", "od", "rate", "chg", "ca", "cr", "ra", "rd", "rr", "pay", "adv":
+		case "oc", "od", "rate", "chg", "cxl", "ca", "cr", "ra", "rd", "rr", "pay", "adv":
 			return st.orderAction(verb, rest)
 		}
 	}

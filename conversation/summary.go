@@ -163,42 +163,44 @@ func (st *step) money(d decimal.Decimal) string {
 }
 
 func (st *step) lineName(sku string, v orders.Variant) string {
-	name := sku
 	if p, err := st.e.desk.Product(st.ctx, sku); err == nil || errors.Is(err, orders.ErrInactive) {
-		name = p.Name(st.s.Lang)
+		return st.productLabel(p, v)
 	}
-	if vals := v.Values(); len(vals) > 0 {
-		name = st.paren(name, st.variantText(v))
+	return st.productLabel(orders.Product{SKU: sku, NameEN: sku}, v)
+}
+
+// productLabel names the product with the option values of v in the reader's language:
+// the catalog's names where it has them, else the texts' (黑色 for black).
+func (st *step) productLabel(p orders.Product, v orders.Variant) string {
+	name := p.Name(st.s.Lang)
+	if v != "" {
+		name = st.paren(name, st.variantText(p, v))
 	}
 	return name
 }
 
 func (st *step) quoteLineName(ql orders.QuoteLine) string {
-	name := ql.Product.Name(st.s.Lang)
-	if ql.Variant != "" {
-		name = st.paren(name, st.variantText(ql.Variant))
-	}
-	return name
+	return st.productLabel(ql.Product, ql.Variant)
 }
 
 func (st *step) lineAdded(ql orders.QuoteLine) string {
 	name := st.quoteLineName(ql)
 	switch {
 	case ql.Lead.FromStock:
-		return st.t("line.added.stock", name, st.qty(ql.Quantity, ql.Unit), st.date(ql.Date))
+		return st.t("line.added.stock", name, st.lineQty(ql.Line), st.date(ql.Date))
 	case !ql.Product.Standard:
-		return st.t("line.added.custom", name, st.qty(ql.Quantity, ql.Unit))
+		return st.t("line.added.custom", name, st.lineQty(ql.Line))
 	case !ql.Lead.Automatic:
-		return st.t("line.added.large", name, st.qty(ql.Quantity, ql.Unit))
+		return st.t("line.added.large", name, st.lineQty(ql.Line))
 	default:
-		return st.t("line.added.production", name, st.qty(ql.Quantity, ql.Unit), st.date(ql.Date))
+		return st.t("line.added.production", name, st.lineQty(ql.Line), st.date(ql.Date))
 	}
 }
 
 func (st *step) cartText(q orders.Quote) string {
 	var b strings.Builder
 	for i, ql := range q.Lines {
-		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.quoteLineName(ql), st.qty(ql.Quantity, ql.Unit),
+		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.quoteLineName(ql), st.lineQty(ql.Line),
 			st.money(ql.UnitPrice), st.money(ql.Amount()))
 		switch {
 		case ql.Lead.FromStock:
@@ -211,7 +213,7 @@ func (st *step) cartText(q orders.Quote) string {
 		b.WriteString("\n")
 	}
 	for _, l := range q.Complimentary {
-		fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, ""), st.qty(l.Quantity, l.Unit), st.t("line.complimentary"))
+		fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, ""), st.lineQty(l), st.t("line.complimentary"))
 	}
 	b.WriteString(st.field("field.total", st.money(q.Total)))
 	return b.String()
@@ -307,12 +309,8 @@ func (st *step) showOrder(number string) error {
 
 func (st *step) orderCard(o orders.Order) string {
 	var b strings.Builder
-	pay := st.paymentStatusName(o.PaymentStatus)
-	if o.Paid.IsPositive() && o.Paid.LessThan(o.Total) {
-		pay = st.paren(pay, st.t("payment.paid_owed", st.money(o.Paid), st.money(o.Total.Sub(o.Paid))))
-	}
 	fmt.Fprintf(&b, "%s %s\n%s · %s\n\n", st.t("order.card.title"), o.Number,
-		st.field("field.status", st.statusName(o.Status)), st.field("field.payment_status", pay))
+		st.field("field.status", st.statusName(o.Status)), st.field("field.payment_status", st.paymentState(o)))
 	if st.u.Role.Staff() {
 		b.WriteString(st.field("field.customer", st.comma(o.Customer.Name, o.Customer.Phone)) + "\n")
 	}
@@ -324,10 +322,10 @@ func (st *step) orderCard(o orders.Order) string {
 	}
 	for i, l := range o.Lines {
 		if l.Complimentary {
-			fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, l.Variant), st.qty(l.Quantity, l.Unit), st.t("line.complimentary"))
+			fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, l.Variant), st.lineQty(l), st.t("line.complimentary"))
 			continue
 		}
-		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), st.qty(l.Quantity, l.Unit), st.money(l.UnitPrice), st.money(l.Amount()))
+		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), st.lineQty(l), st.money(l.UnitPrice), st.money(l.Amount()))
 		if st.u.Role.Staff() {
 			source := "line.production"
 			if l.FromStock {
@@ -364,6 +362,20 @@ func (st *step) orderCard(o orders.Order) string {
 		b.WriteString("\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// paymentState is the order's payment status, with what is paid and owed once something
+// is paid and not everything.
+func (st *step) paymentState(o orders.Order) string {
+	ps := o.PaymentStatus
+	if ps == "" {
+		ps = orders.PaymentUnpaid
+	}
+	state := st.t("payment." + string(ps))
+	if o.Paid.IsPositive() && o.Paid.LessThan(o.Total) {
+		state = st.t("payment.paid_owed", state, st.money(o.Paid), st.money(o.Total.Sub(o.Paid)))
+	}
+	return state
 }
 
 func (st *step) myOrders(page int) error {

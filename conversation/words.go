@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -93,9 +94,22 @@ func (st *step) unitName(unit string) string {
 	return unit
 }
 
-// qty writes a quantity with its unit: "10件", "10 pcs".
-func (st *step) qty(n int, unit string) string {
-	u := st.unitName(unit)
+// unitLabel names a unit in the reader's language: the catalog's Chinese name (zh) when it
+// has one, else the texts'.
+func (st *step) unitLabel(unit, zh string) string {
+	if st.s.Lang == i18n.ZH && zh != "" {
+		return zh
+	}
+	return st.unitName(unit)
+}
+
+// lineQty writes a line's quantity with its unit as the order recorded it.
+func (st *step) lineQty(l orders.Line) string { return st.qty(l.Quantity, l.Unit, l.UnitZH) }
+
+// qty writes a quantity with its unit (zh: the catalog's Chinese name, if any): "10件",
+// "10 pcs".
+func (st *step) qty(n int, unit, zh string) string {
+	u := st.unitLabel(unit, zh)
 	if st.s.Lang == i18n.ZH {
 		return strconv.Itoa(n) + u
 	}
@@ -111,15 +125,21 @@ func (st *step) valueName(value string) string {
 	return value
 }
 
-// variantText writes a line's chosen option values: "黑色，带写字板", "black, with writing
-// board" (a yes/no option is named with its value).
-func (st *step) variantText(v orders.Variant) string {
+// variantText writes the option values of v, a variant of product p: "黑色，带写字板",
+// "black, with writing board" (a yes/no option is named with its value). A value's name
+// in the catalog comes first.
+func (st *step) variantText(p orders.Product, v orders.Variant) string {
 	if v == "" {
 		return ""
 	}
 	var vals []string
 	for _, part := range strings.Split(string(v), ";") {
 		name, val, _ := strings.Cut(part, "=")
+		if i := slices.IndexFunc(p.Options, func(o orders.Option) bool { return o.Name == name }); i >= 0 &&
+			st.s.Lang == i18n.ZH && p.Options[i].ZH[val] != "" {
+			vals = append(vals, p.Options[i].ZH[val])
+			continue
+		}
 		switch strings.ToLower(val) {
 		case "yes":
 			vals = append(vals, st.t("value.with", st.optionName(name)))
@@ -162,7 +182,7 @@ var (
 	quantityNoteRE  = regexp.MustCompile(`^quantity of line (\d+) → (\d+)(?: \((.*)\))?$`)
 	dateChangeRE    = regexp.MustCompile(`^date → (\d{4}-\d{2}-\d{2})(?: \((.*)\))?$`)
 	addressChangeRE = regexp.MustCompile(`^address → (.*?)(?: \((.*)\))?$`)
-	cancelChangeRE  = regexp.MustCompile(`^cancel(?: \((.*)\))?$`)
+	cancelChangeRE  = regexp.MustCompile(`^cancel(?:lation)?(?: \((.*)\))?$`)
 )
 
 // historyNote writes a timeline entry's note in the reader's language. The desk records
@@ -255,9 +275,9 @@ func (st *step) typedMethod(text string) string {
 	return ""
 }
 
-// optionValue labels an option's value: 黑色, 带写字板, black, with writing board.
-func (st *step) optionValue(option, value string) string {
-	return st.variantText(orders.Variant(option + "=" + value))
+// optionValue labels a value of option o: 黑色, 带写字板, black, with writing board.
+func (st *step) optionValue(o orders.Option, value string) string {
+	return st.variantText(orders.Product{Options: []orders.Option{o}}, orders.Variant(o.Name+"="+value))
 }
 
 // typedValue is the value of option o a typed answer names, in either language ("" when

@@ -19,7 +19,6 @@ var words = map[string]Text{
 	"value.plain":            {"plain", "普通"},
 	"value.with":             {"with %s", "带%s"},
 	"value.without":          {"without %s", "不带%s"},
-	"err.date.holiday":       {"%s is a holiday: we do not deliver then. The next working day is %s.", "%s是节假日，不安排送货。下一个工作日是%s。"},
 	"err.address.which":      {"Which saved address do you mean? Choose one, or type the new address.", "您指的是哪个已保存的地址？请选择，或输入新地址。"},
 	"product.didyoumean":     {"No product is called “%s”. Did you mean:", "没有名为「%s」的商品。您是不是要找："},
 	"quick.title":            {"Here is your order as I understood it:", "您的订单，我理解如下："},

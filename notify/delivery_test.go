@@ -55,16 +55,16 @@ func TestDeliveryReminderOnTheWorkingDayBefore(t *testing.T) {
 		t.Errorf("reminder of %s scheduled at %s, want %s", a.Number, scheduled.In(testbed.Shanghai), want)
 	}
 
-	if _, err := e.svc.Advance(ctx, c.Number, orders.StatusCancelled, orders.StaffActor(mei), orders.AdvanceOptions{Note: "out of budget"}); err != nil {
+	if _, err := e.svc.Advance(ctx, "", c.Number, orders.StatusCancelled, orders.StaffActor(mei), orders.AdvanceOptions{Note: "out of budget"}); err != nil {
 		t.Fatal(err)
 	}
 	expectText(t, srv, lee.TelegramID, "Order "+c.Number+" is cancelled", "Reason: out of budget")
-	cr, _, err := e.svc.RequestChange(ctx, zhao.TelegramID, orders.ChangeRequest{Number: d.Number, Kind: orders.ChangeDate,
+	cr, _, err := e.svc.RequestChange(ctx, "", zhao.TelegramID, orders.ChangeRequest{Number: d.Number, Kind: orders.ChangeDate,
 		Date: nextWednesday, Reason: "warehouse closed"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.DecideChange(ctx, cr.ID, orders.StaffActor(mei), true, ""); err != nil {
+	if _, _, err := e.svc.DecideChange(ctx, "", cr.ID, orders.StaffActor(mei), true, ""); err != nil {
 		t.Fatal(err)
 	}
 	expectText(t, srv, mei.TelegramID, d.Number)
@@ -119,7 +119,7 @@ func TestTooManyRequestsDelaysThenDelivers(t *testing.T) {
 	srv.FailNext("sendMessage", 429, "Too Many Requests: retry after 1", 1)
 	e.start(srv, nil)
 	o := e.place(smith, "CHAIR-100", 1, e.today().AddDays(7))
-	if _, err := e.svc.Advance(e.ctx, o.Number, orders.StatusShipped, orders.StaffActor(alice),
+	if _, err := e.svc.Advance(e.ctx, "", o.Number, orders.StatusShipped, orders.StaffActor(alice),
 		orders.AdvanceOptions{Carrier: "DHL", Tracking: "JD0001"}); err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestBlockedCustomerIsMarkedAndTheRepTold(t *testing.T) {
 	ctx := e.ctx
 
 	o := e.place(wang, "CHAIR-100", 1, e.today().AddDays(7))
-	if _, err := e.svc.Advance(ctx, o.Number, orders.StatusShipped, orders.StaffActor(bo),
+	if _, err := e.svc.Advance(ctx, "", o.Number, orders.StatusShipped, orders.StaffActor(bo),
 		orders.AdvanceOptions{Carrier: "SF", Tracking: "SF1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestBlockedCustomerIsMarkedAndTheRepTold(t *testing.T) {
 
 	// Nobody on staff acted on the next order: every active rep is told (not the manager).
 	o2 := e.place(wang, "CHAIR-100", 1, e.today().AddDays(7))
-	if _, err := e.svc.Advance(ctx, o2.Number, orders.StatusShipped, orders.Operator,
+	if _, err := e.svc.Advance(ctx, "", o2.Number, orders.StatusShipped, orders.Operator,
 		orders.AdvanceOptions{Carrier: "SF", Tracking: "SF2"}); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestDeliversAfterRestart(t *testing.T) {
 		})
 	}})
 	o2 := e.place(smith, "CHAIR-100", 1, e.today().AddDays(7))
-	if _, err := e.svc.Advance(ctx, o2.Number, orders.StatusShipped, orders.StaffActor(alice),
+	if _, err := e.svc.Advance(ctx, "", o2.Number, orders.StatusShipped, orders.StaffActor(alice),
 		orders.AdvanceOptions{Carrier: "SF", Tracking: "SF9"}); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestDiesAfterSendingNeverSendsTwice(t *testing.T) {
 		})
 	}})
 	o := e.place(smith, "CHAIR-100", 1, e.today().AddDays(7))
-	if _, err := e.svc.Advance(e.ctx, o.Number, orders.StatusShipped, orders.StaffActor(alice),
+	if _, err := e.svc.Advance(e.ctx, "", o.Number, orders.StatusShipped, orders.StaffActor(alice),
 		orders.AdvanceOptions{Carrier: "SF", Tracking: "SF9"}); err != nil {
 		t.Fatal(err)
 	}

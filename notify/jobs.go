@@ -49,7 +49,11 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	return w.n.deliver(ctx, job.Args, job.CreatedAt)
+	due := job.CreatedAt
+	if job.ScheduledAt.After(due) {
+		due = job.ScheduledAt
+	}
+	return w.n.deliver(ctx, job.Args, job.CreatedAt, due)
 }
 
 // NextRetry backs off exponentially from 2 s to at most 10 minutes, with jitter: a failed

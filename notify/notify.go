@@ -161,6 +161,8 @@ type Config struct {
 	// can move scheduled jobs forward in time.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics are counted when set (serve registers them with the bot's /metrics).
+	Metrics *Metrics
 }
 
 func (c *Config) defaults() error {
@@ -176,6 +178,9 @@ func (c *Config) defaults() error {
 	}
 	if c.RedisPrefix == "" {
 		c.RedisPrefix = "orderbot:"
+	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
 	}
 	if len(c.Rules.WorkingWeekdays) == 0 {
 		c.Rules = orders.DefaultRules()
@@ -251,6 +256,8 @@ type Notifier struct {
 	claims group[string, claimed] // claims of concurrent workers, batched
 	sents  group[sentMsg, struct{}]
 
+	metrics *Metrics
+
 	// beforeClaim, when set (tests), runs once the job holds a send slot, before its
 	// claim.
 	beforeClaim func(ctx context.Context, args SendArgs)
@@ -264,7 +271,7 @@ func New(cfg Config) (*Notifier, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	n := &Notifier{cfg: cfg, out: cfg.Outbox, send: cfg.Sender, log: cfg.Logger, now: cfg.Now}
+	n := &Notifier{cfg: cfg, out: cfg.Outbox, send: cfg.Sender, log: cfg.Logger, now: cfg.Now, metrics: cfg.Metrics}
 	if n.now == nil {
 		n.now = time.Now
 	}

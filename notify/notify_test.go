@@ -68,10 +68,10 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 	wantButtons(t, meiCard, review)
 
 	// Alice accepts: the customer is asked to confirm, the other cards say who took it.
-	if _, err := e.svc.Review(ctx, num, asAlice, orders.ReviewDecision{Accept: true}); err != nil {
+	if _, err := e.svc.Review(ctx, "", num, asAlice, orders.ReviewDecision{Accept: true}); err != nil {
 		t.Fatal(err)
 	}
-	confirm := expectText(t, srv, wang.TelegramID, "请确认订单 "+num, "Executive chair", "合计：¥11,520.00", "承诺交期", "生产前应付订金：¥3,456.00")
+	confirm := expectText(t, srv, wang.TelegramID, "请确认订单 "+num, "大班椅", "合计：¥11,520.00", "承诺交期", "生产前应付订金：¥3,456.00")
 	wantButtons(t, confirm, [][]string{{"m:oc:" + num, "m:od:" + num}})
 	for _, card := range []telegramtest.Sent{boCard, meiCard} {
 		edit := expectText(t, srv, card.ChatID, "订单 "+num+" 已由 Alice 处理")
@@ -82,13 +82,13 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 	}
 
 	// The customer confirms: the responsible rep is told.
-	if _, err := e.svc.CustomerDecide(ctx, num, wang.TelegramID, true); err != nil {
+	if _, err := e.svc.CustomerDecide(ctx, "", num, wang.TelegramID, true); err != nil {
 		t.Fatal(err)
 	}
 	expectText(t, srv, alice.TelegramID, "Order "+num, "is now confirmed")
 
 	// Deposit, production, quality check, shipment, delivery and the survey.
-	if _, err := e.svc.RecordPayment(ctx, num, decimalOf(t, "3456.00"), "bank_transfer", asAlice); err != nil {
+	if _, err := e.svc.RecordPayment(ctx, "", num, decimalOf(t, "3456.00"), "bank_transfer", asAlice); err != nil {
 		t.Fatal(err)
 	}
 	expectText(t, srv, wang.TelegramID, "已收到订单 "+num+" 的付款：¥3,456.00", "已付订金", "可以开始生产")
@@ -104,7 +104,7 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 			[]string{"订单 " + num + " 已发货", "承运商：SF Express", "运单号：SF1234567890"}},
 		{orders.StatusDelivered, orders.AdvanceOptions{}, []string{"订单 " + num + " 已签收"}},
 	} {
-		if _, err := e.svc.Advance(ctx, num, step.to, asAlice, step.opt); err != nil {
+		if _, err := e.svc.Advance(ctx, "", num, step.to, asAlice, step.opt); err != nil {
 			t.Fatalf("advance to %s: %v", step.to, err)
 		}
 		last = expectText(t, srv, wang.TelegramID, step.want[0], step.want[1:]...)
@@ -123,7 +123,7 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 	o2 := e.place(smith, "CHAIR-100", 2, e.today().AddDays(10))
 	num2 := o2.Number
 	moved := e.bed.Rules.AddWorkingDays(o2.PromisedDate, 3)
-	cr, _, err := e.svc.RequestChange(ctx, smith.TelegramID, orders.ChangeRequest{Number: num2, Kind: orders.ChangeDate,
+	cr, _, err := e.svc.RequestChange(ctx, "", smith.TelegramID, orders.ChangeRequest{Number: num2, Kind: orders.ChangeDate,
 		Date: moved, Reason: "force majeure"})
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 	change := expectText(t, srv, mei.TelegramID, "订单 "+num2+"：John Smith 申请修改", "force majeure")
 	id := strconv.FormatInt(cr.ID, 10)
 	wantButtons(t, change, [][]string{{"m:ca:" + id, "m:cr:" + id}})
-	if _, _, err := e.svc.DecideChange(ctx, cr.ID, asMei, true, "ok"); err != nil {
+	if _, _, err := e.svc.DecideChange(ctx, "", cr.ID, asMei, true, "ok"); err != nil {
 		t.Fatal(err)
 	}
 	expectText(t, srv, smith.TelegramID, "Your change to order "+num2+" is approved")

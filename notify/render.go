@@ -153,6 +153,12 @@ func (r renderer) payment(n orders.Notice) Message {
 		lines = append(lines, r.t("notice.payment.next.paid"))
 	case orders.PaymentDepositPaid:
 		lines = append(lines, r.t("notice.payment.next.deposit"))
+	case orders.PaymentPartlyPaid:
+		if n.DepositDue.IsPositive() && n.DepositDue.LessThan(n.Total) {
+			lines = append(lines, r.t("notice.payment.next.deposit2", r.money(n.DepositDue), r.money(n.Paid)))
+		} else {
+			lines = append(lines, r.t("notice.payment.next.partly", r.money(n.Paid), r.money(n.Total.Sub(n.Paid))))
+		}
 	default:
 		if n.DepositDue.IsPositive() {
 			lines = append(lines, r.t("notice.payment.next.unpaid", r.money(n.DepositDue)))
@@ -291,13 +297,27 @@ func (r renderer) change(n orders.Notice) string {
 	return what
 }
 
+// cancellationReason is the customer's reason for a cancellation request (notices
+// written before they carried the change as data have it in Note).
+func cancellationReason(n orders.Notice) string {
+	if n.Change != nil && n.Change.Reason != "" {
+		return n.Change.Reason
+	}
+	return n.Note
+}
+
 func (r renderer) changeRequested(n orders.Notice, changeID int64) Message {
 	m := Message{Text: r.t("notice.change.requested", n.Number, n.Actor, r.change(n))}
+	approve, reject := r.t("notice.btn.approve"), r.t("notice.btn.reject_chg")
+	if n.Change != nil && n.Change.Kind == orders.ChangeCancel {
+		m.Text = r.t("notice.cancellation.requested", n.Number, n.Actor, cancellationReason(n))
+		approve, reject = r.t("notice.btn.cancellation.approve"), r.t("notice.btn.cancellation.reject")
+	}
 	if changeID > 0 {
 		id := strconv.FormatInt(changeID, 10)
 		m.Buttons = [][]Button{{
-			{Text: r.t("notice.btn.approve"), Data: DataChangeApprove + id},
-			{Text: r.t("notice.btn.reject_chg"), Data: DataChangeReject + id},
+			{Text: approve, Data: DataChangeApprove + id},
+			{Text: reject, Data: DataChangeReject + id},
 		}}
 	}
 	return m
@@ -309,8 +329,15 @@ func (r renderer) changeDecided(n orders.Notice) Message {
 	switch n.To {
 	case "":
 		why := n.Note // the manager's reason, or else the change itself
-		if n.Change != nil && n.Note == orders.ChangeText(orders.ChangeRequest{Kind: n.Change.Kind, Line: n.Change.Line,
-			Quantity: n.Change.Quantity, Date: n.Change.Date, Address: n.Change.Address, Reason: n.Change.Reason}) {
+		mine := n.Change != nil && (n.Note == orders.ChangeText(orders.ChangeRequest{Kind: n.Change.Kind, Line: n.Change.Line,
+			Quantity: n.Change.Quantity, Date: n.Change.Date, Address: n.Change.Address, Reason: n.Change.Reason}))
+		if n.Change != nil && n.Change.Kind == orders.ChangeCancel {
+			if mine { // no reason of the manager's: the customer's own reason
+				why = cancellationReason(n)
+			}
+			return Message{Text: r.t("notice.cancellation.rejected", n.Number, why)}
+		}
+		if mine {
 			why = r.change(n)
 		}
 		return Message{Text: r.t("notice.change.rejected", n.Number, why)}
@@ -357,11 +384,7 @@ func orderNotice(n orders.Notice, o orders.Order) orders.Notice {
 	n.Total, n.DepositDue = o.Total, o.DepositDue
 	n.Lines = n.Lines[:0:0]
 	for _, l := range o.Lines {
-		name := l.Name
-		if vs := l.Variant.Values(); len(vs) > 0 {
-			name += " (" + strings.Join(vs, ", ") + ")"
-		}
-		n.Lines = append(n.Lines, orders.NoticeLine{Name: name, Quantity: l.Quantity, Unit: l.Unit,
+		n.Lines = append(n.Lines, orders.NoticeLine{Name: l.Label(n.Lang), Quantity: l.Quantity, Unit: l.UnitName(n.Lang),
 			UnitPrice: l.UnitPrice, FromStock: l.FromStock, Complimentary: l.Complimentary})
 	}
 	return n

@@ -42,17 +42,25 @@ func TestRenderEveryKindBothLanguages(t *testing.T) {
 			"payment deposit":      r.payment(base),
 			"payment paid":         r.payment(with(func(n *orders.Notice) { n.PaymentStatus = orders.PaymentPaid })),
 			"payment unpaid":       r.payment(with(func(n *orders.Notice) { n.PaymentStatus = orders.PaymentUnpaid })),
-			"reminder":             r.reminder(base),
-			"survey":               r.survey(base),
-			"change requested":     r.changeRequested(base, 5),
-			"change approved":      r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusConfirmed })),
-			"change rejected":      r.changeDecided(with(func(n *orders.Notice) { n.To = "" })),
-			"cancel approved":      r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusCancelled })),
-			"change applied":       r.changeApplied(base),
-			"unreachable":          r.unreachable(with(func(n *orders.Notice) { n.Note = orders.NoticeStatusChanged })),
-			"overdue":              r.overdue(list),
-			"staff status":         r.staffStatus(with(func(n *orders.Notice) { n.From, n.To = orders.StatusAwaitingCustomer, orders.StatusConfirmed })),
-			"rework":               r.statusChanged(with(func(n *orders.Notice) { n.From, n.To = orders.StatusQualityCheck, orders.StatusInProduction })),
+			"payment partly":       r.payment(with(func(n *orders.Notice) { n.PaymentStatus, n.Paid = orders.PaymentPartlyPaid, n.Amount })),
+			"payment partly, no deposit": r.payment(with(func(n *orders.Notice) {
+				n.PaymentStatus, n.Paid, n.DepositDue = orders.PaymentPartlyPaid, n.Amount, decimal.Zero
+			})),
+			"cancellation requested": r.changeRequested(with(func(n *orders.Notice) { n.Change = &orders.NoticeChange{Kind: orders.ChangeCancel, Reason: "budget"} }), 5),
+			"cancellation rejected": r.changeDecided(with(func(n *orders.Notice) {
+				n.Change, n.To = &orders.NoticeChange{Kind: orders.ChangeCancel, Reason: "budget"}, ""
+			})),
+			"reminder":         r.reminder(base),
+			"survey":           r.survey(base),
+			"change requested": r.changeRequested(base, 5),
+			"change approved":  r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusConfirmed })),
+			"change rejected":  r.changeDecided(with(func(n *orders.Notice) { n.To = "" })),
+			"cancel approved":  r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusCancelled })),
+			"change applied":   r.changeApplied(base),
+			"unreachable":      r.unreachable(with(func(n *orders.Notice) { n.Note = orders.NoticeStatusChanged })),
+			"overdue":          r.overdue(list),
+			"staff status":     r.staffStatus(with(func(n *orders.Notice) { n.From, n.To = orders.StatusAwaitingCustomer, orders.StatusConfirmed })),
+			"rework":           r.statusChanged(with(func(n *orders.Notice) { n.From, n.To = orders.StatusQualityCheck, orders.StatusInProduction })),
 		}
 		for _, st := range orders.Statuses {
 			cases["status "+string(st)] = r.statusChanged(with(func(n *orders.Notice) { n.To = st }))
@@ -93,4 +101,31 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// A part paid is told as partly paid with what is paid and owed; a cancellation request
+// is told as a cancellation, with its own buttons.
+func TestRenderPartlyPaidAndCancellation(t *testing.T) {
+	n := orders.Notice{Number: "SO-20261130-0042", Customer: "王小明", Actor: "王小明", Note: "预算取消了",
+		Amount: decimal.RequireFromString("5000"), Paid: decimal.RequireFromString("5000"), Total: decimal.RequireFromString("5980"),
+		PaymentStatus: orders.PaymentPartlyPaid}
+	zh := newRenderer("zh", "¥")
+	if got := zh.payment(n).Text; !strings.Contains(got, "付款状态：部分付款") || !strings.Contains(got, "已付 ¥5,000.00，尚欠 ¥980.00") {
+		t.Errorf("partly paid in Chinese:\n%s", got)
+	}
+	if got := newRenderer("en", "¥").payment(n).Text; !strings.Contains(got, "Payment status: partly paid") || !strings.Contains(got, "still owed: ¥980.00") {
+		t.Errorf("partly paid in English:\n%s", got)
+	}
+	n.Change = &orders.NoticeChange{Kind: orders.ChangeCancel, Reason: "预算取消了"}
+	m := zh.changeRequested(n, 7)
+	if !strings.Contains(m.Text, "申请取消订单，原因：预算取消了") || strings.Contains(m.Text, "修改") {
+		t.Errorf("cancellation request:\n%s", m.Text)
+	}
+	if len(m.Buttons) != 1 || m.Buttons[0][0].Text != "✅ 批准取消" || m.Buttons[0][0].Data != DataChangeApprove+"7" {
+		t.Errorf("cancellation buttons %+v", m.Buttons)
+	}
+	n.To = ""
+	if got := zh.changeDecided(n).Text; !strings.Contains(got, "您取消订单") || strings.Contains(got, "修改") {
+		t.Errorf("rejected cancellation:\n%s", got)
+	}
 }

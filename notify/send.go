@@ -32,8 +32,9 @@ type plan struct {
 }
 
 // deliver sends one notification at most once: see the package documentation.
-// queuedAt is when the job was queued, by the wall clock (the database's).
-func (n *Notifier) deliver(ctx context.Context, a SendArgs, queuedAt time.Time) error {
+// queuedAt is when the job was queued, by the wall clock (the database's); due when it
+// was to run (queuedAt, or a later run time).
+func (n *Notifier) deliver(ctx context.Context, a SendArgs, queuedAt, due time.Time) error {
 	log := n.log.With("key", a.Key, "kind", a.Notice, "chat", a.ChatID)
 	if a.ChatID == 0 {
 		return n.expand(ctx, a)
@@ -88,6 +89,8 @@ func (n *Notifier) deliver(ctx context.Context, a SendArgs, queuedAt time.Time) 
 		if n.afterSend != nil {
 			n.afterSend(ctx, a)
 		}
+		n.metrics.Sent.Inc()
+		n.metrics.QueueLag.Observe(max(n.now().Sub(due), 0).Seconds())
 		return n.recordSent(ctx, a.Key, id)
 	}
 	return n.sendFailed(ctx, log, a, nt, err)
@@ -104,6 +107,7 @@ func (n *Notifier) admit(ctx context.Context, log *slog.Logger, a SendArgs) (boo
 		if err != nil {
 			return false, err
 		} else if snooze > 0 {
+			n.metrics.Throttled.WithLabelValues("chat").Inc()
 			return false, river.JobSnooze(snooze)
 		}
 		if n.beforeClaim != nil {
@@ -208,6 +212,7 @@ func (n *Notifier) sendFailed(ctx context.Context, log *slog.Logger, a SendArgs,
 	case errors.As(err, &ra):
 		wait := max(ra.RetryAfter(), time.Second)
 		log.WarnContext(ctx, "Telegram asked to slow down", "retry_after", wait)
+		n.metrics.Throttled.WithLabelValues("telegram").Inc()
 		n.limits.pause(wait)
 		if rerr := n.out.ReleaseNotice(bg, a.Key, err.Error()); rerr != nil {
 			return errors.Join(err, rerr)
@@ -240,6 +245,12 @@ func (n *Notifier) sendFailed(ctx context.Context, log *slog.Logger, a SendArgs,
 func (n *Notifier) settle(ctx context.Context, key, state, reason string) error {
 	if err := n.out.SettleNotice(ctx, key, state, reason); err != nil {
 		return fmt.Errorf("settle notification as %s: %w", state, err)
+	}
+	switch state {
+	case StateFailed:
+		n.metrics.Failed.Inc()
+	case StateUncertain:
+		n.metrics.Uncertain.Inc()
 	}
 	return nil
 }

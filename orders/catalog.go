@@ -181,7 +181,7 @@ func (w stockWatch) DecideChange(ctx context.Context, req DecideChangeRequest) (
 	return w.Store.DecideChange(ctx, req)
 }
 
-func (w stockWatch) UpdateOrder(ctx context.Context, number string, from Status, apply ChangeApply, actor string, ns []Notification) (Order, error) {
+func (w stockWatch) UpdateOrder(ctx context.Context, key, number string, from Status, apply ChangeApply, actor string, ns []Notification) (Order, error) {
 	defer w.catalog.forgetAll()
-	return w.Store.UpdateOrder(ctx, number, from, apply, actor, ns)
+	return w.Store.UpdateOrder(ctx, key, number, from, apply, actor, ns)
 }

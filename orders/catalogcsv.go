@@ -16,8 +16,12 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// catalogColumns are the columns of a catalog CSV file, in their required order.
+// catalogColumns are the columns every catalog CSV file has, in this order.
 var catalogColumns = [...]string{"sku", "name_en", "name_zh", "category", "unit", "price", "stock", "standard", "options"}
+
+// catalogExtraColumns are the columns a file may add after catalogColumns, in any order,
+// each at most once: files without them stay valid.
+var catalogExtraColumns = [...]string{"unit_zh"}
 
 // catalogHeader is the required header line.
 const catalogHeader = "sku,name_en,name_zh,category,unit,price,stock,standard,options"
@@ -31,8 +35,10 @@ const (
 )
 
 // ParseCatalogCSV reads a product catalog in CSV (UTF-8, comma separated, a header row
-// `sku,name_en,name_zh,category,unit,price,stock,standard,options`; a leading byte order mark
-// is ignored). Every product it returns is Active, with OnHand set to the stock column.
+// `sku,name_en,name_zh,category,unit,price,stock,standard,options`, optionally followed by
+// `unit_zh`, the unit's Chinese name; a leading byte order mark is ignored). Options may
+// name their values in Chinese too: `colour=black:黑色|grey:灰色`. Every product it
+// returns is Active, with OnHand set to the stock column.
 //
 // The whole file is rejected at its first error, a *ValidationError naming the 1-based line
 // (the header is line 1), the column and the reason.
@@ -54,7 +60,8 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 		return nil, csvError(err)
 	}
 	headerLine, _ := cr.FieldPos(0)
-	if err := checkCatalogHeader(header, headerLine); err != nil {
+	columns, err := checkCatalogHeader(header, headerLine)
+	if err != nil {
 		return nil, err
 	}
 
@@ -69,7 +76,7 @@ func ParseCatalogCSV(r io.Reader) ([]Product, error) {
 			return nil, csvError(err)
 		}
 		line, _ := cr.FieldPos(0)
-		p, err := parseCatalogRecord(rec, func(i int) int { l, _ := cr.FieldPos(i); return l })
+		p, err := parseCatalogRecord(rec, columns, func(i int) int { l, _ := cr.FieldPos(i); return l })
 		if err != nil {
 			return nil, err
 		}
@@ -99,47 +106,53 @@ func csvError(err error) error {
 	return fmt.Errorf("read catalog: %w", err)
 }
 
-// checkCatalogHeader requires exactly catalogColumns, in order, on the given line.
-func checkCatalogHeader(header []string, line int) error {
+// checkCatalogHeader requires catalogColumns, in order, on the given line, optionally
+// followed by catalogExtraColumns, and returns the file's columns.
+func checkCatalogHeader(header []string, line int) ([]string, error) {
 	bad := func(field, format string, args ...any) error {
 		return &ValidationError{Line: line, Field: field,
-			Reason: fmt.Sprintf(format, args...) + "; the header must be " + catalogHeader}
+			Reason: fmt.Sprintf(format, args...) + "; the header must be " + catalogHeader + " (optionally followed by unit_zh)"}
 	}
+	columns := make([]string, 0, len(header))
 	for i, raw := range header {
 		name := strings.TrimSpace(raw)
+		known := slices.Contains(catalogColumns[:], name) || slices.Contains(catalogExtraColumns[:], name)
 		switch {
 		case !utf8.ValidString(name):
-			return bad(fmt.Sprintf("column %d", i+1), "the column name is not valid UTF-8")
+			return nil, bad(fmt.Sprintf("column %d", i+1), "the column name is not valid UTF-8")
 		case name == "":
-			return bad(fmt.Sprintf("column %d", i+1), "column %d has no name", i+1)
-		case !slices.Contains(catalogColumns[:], name):
-			return bad(name, "unknown column %q", name)
-		case i >= len(catalogColumns):
-			return bad(name, "column %q appears twice", name)
-		case name != catalogColumns[i]:
-			return bad(catalogColumns[i], "column %d must be %q, not %q", i+1, catalogColumns[i], name)
+			return nil, bad(fmt.Sprintf("column %d", i+1), "column %d has no name", i+1)
+		case !known:
+			return nil, bad(name, "unknown column %q", name)
+		case slices.Contains(columns, name):
+			return nil, bad(name, "column %q appears twice", name)
+		case i < len(catalogColumns) && name != catalogColumns[i]:
+			return nil, bad(catalogColumns[i], "column %d must be %q, not %q", i+1, catalogColumns[i], name)
 		}
+		columns = append(columns, name)
 	}
 	if len(header) < len(catalogColumns) {
 		missing := catalogColumns[len(header)]
-		return bad(missing, "missing column %q", missing)
+		return nil, bad(missing, "missing column %q", missing)
 	}
-	return nil
+	return columns, nil
 }
 
-// parseCatalogRecord validates one product line; lineOf gives the line of field i.
-func parseCatalogRecord(rec []string, lineOf func(i int) int) (Product, error) {
+// parseCatalogRecord validates one product line of a file with the columns; lineOf gives
+// the line of field i.
+func parseCatalogRecord(rec []string, columns []string, lineOf func(i int) int) (Product, error) {
 	bad := func(i int, format string, args ...any) error {
-		return &ValidationError{Line: lineOf(i), Field: catalogColumns[i], Reason: fmt.Sprintf(format, args...)}
+		return &ValidationError{Line: lineOf(i), Field: columns[i], Reason: fmt.Sprintf(format, args...)}
 	}
-	if n, want := len(rec), len(catalogColumns); n != want {
+	header := strings.Join(columns, ",")
+	if n, want := len(rec), len(columns); n != want {
 		if n < want {
-			return Product{}, &ValidationError{Line: lineOf(0), Field: catalogColumns[n],
-				Reason: fmt.Sprintf("the line has %d fields, want %d (%s)", n, want, catalogHeader)}
+			return Product{}, &ValidationError{Line: lineOf(0), Field: columns[n],
+				Reason: fmt.Sprintf("the line has %d fields, want %d (%s)", n, want, header)}
 		}
 		return Product{}, &ValidationError{Line: lineOf(0), Field: "field " + strconv.Itoa(want+1),
 			Reason: fmt.Sprintf("the line has %d fields, want %d (%s); enclose values containing commas in double quotes",
-				n, want, catalogHeader)}
+				n, want, header)}
 	}
 	f := make([]string, len(rec))
 	for i, v := range rec {
@@ -166,6 +179,13 @@ func parseCatalogRecord(rec []string, lineOf func(i int) int) (Product, error) {
 		Category: f[colCategory],
 		Unit:     f[colUnit],
 		Active:   true,
+	}
+	colUnitZH := slices.Index(columns, "unit_zh")
+	if colUnitZH >= 0 {
+		p.UnitZH = f[colUnitZH]
+		if strings.ContainsFunc(p.UnitZH, unicode.IsControl) {
+			return Product{}, bad(colUnitZH, "contains a control character such as a line break")
+		}
 	}
 	if reason := checkSKU(p.SKU); reason != "" {
 		return Product{}, bad(colSKU, "%s", reason)
@@ -269,8 +289,11 @@ func allDigits(s string) bool {
 }
 
 // parseOptions parses product options written as "colour=black|grey;size=S|M|L": options
-// separated by ";", each a name, "=" and its values separated by "|". Names and values are
-// non-empty and unique within their list. The empty string means no options.
+// separated by ";", each a name, "=" and its values separated by "|". A value may carry its
+// Chinese name after a colon: "colour=black:黑色|grey:灰色". Names and values are non-empty
+// and unique within their list, and so are the Chinese names: every spelling a customer
+// may type (a value or its Chinese name, ignoring case) means one value only. The empty
+// string means no options.
 func parseOptions(s string) ([]Option, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -296,8 +319,10 @@ func parseOptions(s string) ([]Option, error) {
 			return nil, fmt.Errorf("option %q appears twice", name)
 		}
 		o := Option{Name: name}
-		for v := range strings.SplitSeq(list, "|") {
-			v = strings.TrimSpace(v)
+		spelled := map[string]string{} // a spelling in lower case → the value it means
+		for item := range strings.SplitSeq(list, "|") {
+			v, zh, hasZH := strings.Cut(item, ":")
+			v, zh = strings.TrimSpace(v), strings.TrimSpace(zh)
 			switch {
 			case strings.ContainsFunc(v, unicode.IsControl):
 				return nil, fmt.Errorf("option %q value %q contains a control character", name, v)
@@ -307,8 +332,30 @@ func parseOptions(s string) ([]Option, error) {
 				return nil, fmt.Errorf("option %q value %q contains \"=\"", name, v)
 			case slices.Contains(o.Values, v):
 				return nil, fmt.Errorf("option %q lists value %q twice", name, v)
+			case hasZH && zh == "":
+				return nil, fmt.Errorf("option %q value %q has an empty Chinese name after \":\": write it like black:黑色", name, v)
+			case strings.ContainsFunc(zh, unicode.IsControl):
+				return nil, fmt.Errorf("option %q value %q: the Chinese name contains a control character", name, v)
+			case strings.ContainsAny(zh, ":="):
+				return nil, fmt.Errorf("option %q value %q: the Chinese name %q contains \":\" or \"=\"", name, v, zh)
+			}
+			for _, sp := range []string{v, zh} {
+				if sp == "" {
+					continue
+				}
+				k := strings.ToLower(sp)
+				if other, dup := spelled[k]; dup && other != v {
+					return nil, fmt.Errorf("option %q: %q names both %q and %q", name, sp, other, v)
+				}
+				spelled[k] = v
 			}
 			o.Values = append(o.Values, v)
+			if zh != "" {
+				if o.ZH == nil {
+					o.ZH = map[string]string{}
+				}
+				o.ZH[v] = zh
+			}
 		}
 		opts = append(opts, o)
 	}

@@ -163,6 +163,10 @@ func FuzzParseCatalogCSV(f *testing.F) {
 	f.Add(testHeader + "\"A\",\"B\"\"\",\"\n\",c,pcs,-1,x,maybe,a=|b\n")
 	f.Add(testHeader + "A,B\xff,,c,pcs,1,1,true,;;\n")
 	f.Add("")
+	f.Add(testHeader[:len(testHeader)-1] + ",unit_zh\n" + "CH-100,Office chair,办公椅,chairs,pcs,199.00,25,true,colour=black:黑色|grey:灰色;size=S|M,把\n")
+	f.Add(testHeader + "A,B,,c,pcs,1,1,true,colour=black:黑色|grey:黑色\n")
+	f.Add(testHeader[:len(testHeader)-1] + ",unit_zh,unit_zh\n" + "A,B,,c,pcs,1,1,true,a=x:|y:,件,件\n")
+	f.Add(testHeader + "A,B,,c,pcs,1,1,true,a=x:甲:乙|Y:y\n")
 	f.Fuzz(func(t *testing.T, input string) {
 		ps, err := ParseCatalogCSV(strings.NewReader(input))
 		if err != nil {
@@ -193,7 +197,7 @@ func FuzzParseCatalogCSV(f *testing.F) {
 
 // invalidProduct checks a parsed product independently of the parser's own code.
 func invalidProduct(p Product) string {
-	for _, s := range []string{p.SKU, p.NameEN, p.NameZH, p.Category, p.Unit} {
+	for _, s := range []string{p.SKU, p.NameEN, p.NameZH, p.Category, p.Unit, p.UnitZH} {
 		if !utf8.ValidString(s) {
 			return "invalid UTF-8"
 		}
@@ -220,11 +224,145 @@ func invalidProduct(p Product) string {
 		names[o.Name] = true
 		values := map[string]bool{}
 		for _, v := range o.Values {
-			if v == "" || values[v] || strings.ContainsAny(v, "=;|") || !utf8.ValidString(v) {
+			if v == "" || values[v] || strings.ContainsAny(v, "=;|:") || !utf8.ValidString(v) {
 				return "bad option value"
 			}
 			values[v] = true
+			// Every spelling of a value, in either language, means that value.
+			if got, ok := o.Match(v); !ok || got != v {
+				return "a value does not match itself"
+			}
+			if zh, ok := o.ZH[v]; ok {
+				if zh == "" || strings.ContainsAny(zh, "=;|:") || !utf8.ValidString(zh) {
+					return "bad Chinese name"
+				}
+				if got, ok := o.Match(zh); !ok || got != v {
+					return "a Chinese name does not match its value"
+				}
+				if o.Label(v, "zh") != zh || o.Label(v, "en") != v {
+					return "labels differ from the file"
+				}
+			}
+		}
+		for v := range o.ZH {
+			if !values[v] {
+				return "a Chinese name of no value"
+			}
 		}
 	}
 	return ""
+}
+
+// The catalog's Chinese extensions: a unit_zh column after the required ones and Chinese
+// names of option values after a colon. Today's files stay valid (the tests above).
+func TestParseCatalogCSVChinese(t *testing.T) {
+	file := strings.TrimSuffix(testHeader, "\n") + ",unit_zh\n" +
+		"CH-200,Training chair,培训椅,chairs,pcs,389.00,120,true,colour=black:黑色|grey:灰色|blue;writing_board=yes:带写字板|no:不带写字板,把\n" +
+		"SPARE-SCREWS,Screw set,螺丝包,parts,set,5.00,5000,true,,\n"
+	got, err := ParseCatalogCSV(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Product{
+		{SKU: "CH-200", NameEN: "Training chair", NameZH: "培训椅", Category: "chairs", Unit: "pcs", UnitZH: "把",
+			Price: decimal.RequireFromString("389"), OnHand: 120, Standard: true, Active: true,
+			Options: []Option{
+				{Name: "colour", Values: []string{"black", "grey", "blue"}, ZH: map[string]string{"black": "黑色", "grey": "灰色"}},
+				{Name: "writing_board", Values: []string{"yes", "no"}, ZH: map[string]string{"yes": "带写字板", "no": "不带写字板"}},
+			}},
+		{SKU: "SPARE-SCREWS", NameEN: "Screw set", NameZH: "螺丝包", Category: "parts", Unit: "set",
+			Price: decimal.RequireFromString("5"), OnHand: 5000, Standard: true, Active: true},
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		g.Price, w.Price = decimal.Zero, decimal.Zero
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("product %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+	p := got[0]
+	if p.UnitName("zh") != "把" || p.UnitName("en") != "pcs" || got[1].UnitName("zh") != "set" {
+		t.Errorf("units: %q %q %q", p.UnitName("zh"), p.UnitName("en"), got[1].UnitName("zh"))
+	}
+	colour := p.Options[0]
+	if l := colour.Labels("zh"); !reflect.DeepEqual(l, []string{"黑色", "灰色", "blue"}) {
+		t.Errorf("Chinese labels %v", l)
+	}
+	if l := colour.Labels("en"); !reflect.DeepEqual(l, []string{"black", "grey", "blue"}) {
+		t.Errorf("English labels %v", l)
+	}
+	v := MakeVariant(p.Options, map[string]string{"colour": "grey", "writing_board": "yes"})
+	if got := p.VariantLabels(v, "zh"); !reflect.DeepEqual(got, []string{"灰色", "带写字板"}) {
+		t.Errorf("variant in Chinese: %v", got)
+	}
+	if got := p.VariantLabels(v, "en"); !reflect.DeepEqual(got, []string{"grey", "yes"}) {
+		t.Errorf("variant in English: %v", got)
+	}
+}
+
+// What a customer types for an option value, in either language.
+func TestOptionMatch(t *testing.T) {
+	colour := Option{Name: "colour", Values: []string{"black", "grey", "blue"}, ZH: map[string]string{"black": "黑色", "grey": "灰色", "blue": "蓝色"}}
+	wood := Option{Name: "material", Values: []string{"oak", "walnut"}, ZH: map[string]string{"oak": "橡木", "walnut": "胡桃木"}}
+	board := Option{Name: "writing_board", Values: []string{"yes", "no"}, ZH: map[string]string{"yes": "要", "no": "不要"}}
+	for _, c := range []struct {
+		o    Option
+		text string
+		want string // "" means refused
+	}{
+		{colour, "黑色", "black"},
+		{colour, "黑的", "black"},
+		{colour, "黑", "black"},
+		{colour, " 灰色 ", "grey"},
+		{colour, "Black", "black"},
+		{colour, "GREY", "grey"},
+		{colour, "红色", ""},
+		{colour, "色", ""},
+		{colour, "", ""},
+		{wood, "胡桃木", "walnut"},
+		{wood, "橡木", "oak"},
+		{wood, "Walnut", "walnut"},
+		{wood, "木", ""},
+		{board, "要", "yes"},
+		{board, "不要", "no"},
+		{board, "yes", "yes"},
+	} {
+		got, ok := c.o.Match(c.text)
+		if ok != (c.want != "") || got != c.want {
+			t.Errorf("%s: Match(%q) = %q, %v; want %q", c.o.Name, c.text, got, ok, c.want)
+		}
+	}
+}
+
+func TestParseCatalogCSVChineseRejects(t *testing.T) {
+	h := strings.TrimSuffix(testHeader, "\n")
+	good := "CH-1,Chair,椅子,chairs,pcs,10.00,5,true,colour=black:黑色\n"
+	for _, tt := range []struct {
+		name, input, field, reason string
+		line                       int
+	}{
+		{"empty Chinese name", testHeader + "CH-1,Chair,,c,pcs,1,1,true,colour=black:|grey\n", "options", "empty Chinese name", 2},
+		{"Chinese name with a colon", testHeader + "CH-1,Chair,,c,pcs,1,1,true,colour=black:黑:色\n", "options", "contains", 2},
+		{"one Chinese name for two values", testHeader + good + "CH-2,Chair,,c,pcs,1,1,true,colour=black:黑色|grey:黑色\n", "options", `"黑色" names both "black" and "grey"`, 3},
+		{"a Chinese name that is another value", testHeader + "CH-1,Chair,,c,pcs,1,1,true,colour=black:Grey|grey\n", "options", "names both", 2},
+		{"unit_zh twice", h + ",unit_zh,unit_zh\n" + good, "unit_zh", "twice", 1},
+		{"unit_zh among the required columns", "sku,name_en,name_zh,category,unit,unit_zh,price,stock,standard,options\n", "price", `column 6 must be "price"`, 1},
+		{"unit_zh missing on a line", h + ",unit_zh\n" + good, "unit_zh", "the line has 9 fields, want 10", 2},
+		{"unit_zh with a line break", h + ",unit_zh\n" + "CH-1,Chair,,c,pcs,1,1,true,,\"把\n件\"\n", "unit_zh", "control character", 2},
+		{"unknown extra column", h + ",unit_zh,colour_zh\n" + good, "colour_zh", "unknown column", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ps, err := ParseCatalogCSV(strings.NewReader(tt.input))
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("ParseCatalogCSV = %d products, %v; want a *ValidationError", len(ps), err)
+			}
+			if ps != nil {
+				t.Errorf("products returned with the error")
+			}
+			if ve.Line != tt.line || ve.Field != tt.field || !strings.Contains(ve.Reason, tt.reason) {
+				t.Errorf("error line %d field %q reason %q; want line %d field %q reason with %q", ve.Line, ve.Field, ve.Reason, tt.line, tt.field, tt.reason)
+			}
+		})
+	}
 }

@@ -6,19 +6,26 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// confirmedStatuses are those in which a change needs a manager's approval.
-var confirmedStatuses = []Status{StatusConfirmed, StatusInProduction, StatusQualityCheck}
-
 // RequestChange is a customer asking to change or cancel their order. Before they confirmed
-// it the change applies at once; after, it waits for a manager. It returns the change
-// request (ID 0 when applied at once) and the order as it now is.
-func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeRequest) (ChangeRequest, Order, error) {
+// it the change applies at once: a quantity or date change re-quotes the order and sends it
+// back to review when the new quote needs a rep (the rep's promised date is withdrawn).
+// After, it waits for a manager. It returns the change request (ID 0 when applied at once)
+// and the order as it now is. key identifies the request (see Review).
+func (s *Service) RequestChange(ctx context.Context, key string, customer int64, c ChangeRequest) (ChangeRequest, Order, error) {
+	if _, err := s.CustomerOrder(ctx, customer, c.Number); err != nil {
+		return ChangeRequest{}, Order{}, err
+	}
+	key = actionKey(key, ActionChangeRequest, c.Number)
+	return s.changeOnce(ctx, key, func() (ChangeRequest, Order, error) { return s.requestChange(ctx, key, customer, c) })
+}
+
+func (s *Service) requestChange(ctx context.Context, key string, customer int64, c ChangeRequest) (ChangeRequest, Order, error) {
 	o, err := s.CustomerOrder(ctx, customer, c.Number)
 	if err != nil {
 		return ChangeRequest{}, Order{}, err
@@ -32,18 +39,31 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 	switch {
 	case o.Status == StatusPendingReview || o.Status == StatusAwaitingCustomer:
 		if c.Kind == ChangeCancel {
-			req := TransitionRequest{Number: o.Number, From: o.Status, To: StatusCancelled, Actor: a.String(),
+			req := TransitionRequest{Key: key, Number: o.Number, From: o.Status, To: StatusCancelled, Actor: a.String(),
 				Note: "cancelled by the customer: " + c.Reason}
-			next := o
-			next.Status = StatusCancelled
-			req.Notifications = s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, StatusCancelled)
+			if req.Notifications, err = s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, StatusCancelled); err != nil {
+				return ChangeRequest{}, o, err
+			}
 			out, err := s.store.TransitionOrder(ctx, req)
 			return ChangeRequest{}, out, err
 		}
-		out, err := s.store.UpdateOrder(ctx, o.Number, o.Status, apply, a.String(),
-			s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status))
+		if c.Kind == ChangeQuantity || c.Kind == ChangeDate {
+			if apply, err = s.requote(ctx, o, apply); err != nil {
+				return ChangeRequest{}, o, err
+			}
+		}
+		var ns []Notification
+		if apply.Review {
+			ns, err = s.reviewAgain(ctx, o, apply)
+		} else {
+			ns, err = s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status)
+		}
+		if err != nil {
+			return ChangeRequest{}, o, err
+		}
+		out, err := s.store.UpdateOrder(ctx, key, o.Number, o.Status, apply, a.String(), ns)
 		return ChangeRequest{}, out, err
-	case slices.Contains(confirmedStatuses, o.Status):
+	case o.Status.Changeable():
 	default:
 		return ChangeRequest{}, o, fmt.Errorf("%s is %s and cannot be changed any more: %w", o.Number, o.Status, ErrInvalidTransition)
 	}
@@ -60,8 +80,93 @@ func (s *Service) RequestChange(ctx context.Context, customer int64, c ChangeReq
 			// Each request is a new event, even one like an earlier rejected request.
 			NoticeChangeRequested+":"+o.Number+":"+randomID()+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
 	}
-	cr, err := s.store.CreateChangeRequest(ctx, c, ns)
+	cr, err := s.store.CreateChangeRequest(ctx, key, c, ns)
 	return cr, o, err
+}
+
+// requote prices an order not yet confirmed again after a quantity or date change, as a
+// placement would: lines (where each comes from), complimentary lines, total, deposit and
+// estimate. When the new quote needs a rep, the order goes back to review and its promised
+// date is withdrawn; otherwise the new wanted date, no earlier than the quote allows, is
+// what an order awaiting the customer promises.
+func (s *Service) requote(ctx context.Context, o Order, apply ChangeApply) (ChangeApply, error) {
+	d := Draft{Key: o.Number}
+	var names []string // the names the customer saw, in their language
+	for i, l := range o.Lines {
+		if l.Complimentary {
+			continue
+		}
+		names = append(names, l.Name)
+		q := l.Quantity
+		if n, ok := apply.Quantities[i]; ok {
+			q = n
+		}
+		d.Lines = append(d.Lines, DraftLine{SKU: l.SKU, Variant: l.Variant, Quantity: q})
+	}
+	products, err := s.products(ctx, d, true)
+	if err != nil {
+		return apply, err
+	}
+	// What the order itself holds is available to it.
+	products = maps.Clone(products)
+	for _, l := range o.Lines {
+		if p, ok := products[l.SKU]; ok && l.FromStock {
+			p.Reserved -= l.Quantity
+			products[l.SKU] = p
+		}
+	}
+	q, err := s.quote(d, products)
+	if err != nil {
+		return apply, err
+	}
+	wanted := o.WantedDate
+	if !apply.WantedDate.IsZero() {
+		wanted = apply.WantedDate
+	}
+	if err := s.checkWanted(wanted); err != nil {
+		return apply, err
+	}
+	apply.Quantities = nil
+	apply.Lines = nil
+	for i, l := range q.Lines {
+		l.Line.Name = names[i]
+		apply.Lines = append(apply.Lines, l.Line)
+	}
+	apply.Lines = append(apply.Lines, q.Complimentary...)
+	apply.Total, apply.DepositDue, apply.EstimatedDate = q.Total, q.DepositDue, q.EstimatedDate
+	switch {
+	case q.NeedsReview:
+		apply.Review = true
+	case wanted.Before(q.Earliest):
+		return apply, &ValidationError{Field: "date", Reason: "before the earliest possible delivery " + q.Earliest.String()}
+	case o.Status == StatusAwaitingCustomer:
+		apply.PromisedDate = wanted
+	}
+	return apply, nil
+}
+
+// reviewAgain is the reps' review cards for an order that goes back to review after a
+// change.
+func (s *Service) reviewAgain(ctx context.Context, o Order, apply ChangeApply) ([]Notification, error) {
+	staff, err := s.otherStaff(ctx, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	next := o
+	next.Status, next.PromisedDate, next.EstimatedDate = StatusPendingReview, Date{}, apply.EstimatedDate
+	next.Total, next.DepositDue = apply.Total, apply.DepositDue
+	if !apply.WantedDate.IsZero() {
+		next.WantedDate = apply.WantedDate
+	}
+	next.Lines = apply.Lines
+	var out []Notification
+	for _, st := range staff {
+		n := s.noticeOf(next, st.Language)
+		n.Date, n.Note = SuggestedDate(next), apply.Note
+		out = append(out, NewNotification(NoticeReviewRequested, st.TelegramID,
+			NoticeReviewRequested+":"+o.Number+":"+strconv.Itoa(len(o.History))+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
+	}
+	return out, nil
 }
 
 // noticeChange is change request c as a notice carries it.
@@ -69,7 +174,7 @@ func noticeChange(c ChangeRequest) *NoticeChange {
 	return &NoticeChange{Kind: c.Kind, Line: c.Line, Quantity: c.Quantity, Date: c.Date, Address: c.Address, Reason: c.Reason}
 }
 
-// changeText describes a change for people: "date 2026-12-20", "cancel".
+// changeText describes a change for people: "date 2026-12-20", "cancellation (too late)".
 func changeText(c ChangeRequest) string {
 	var what string
 	switch c.Kind {
@@ -80,7 +185,7 @@ func changeText(c ChangeRequest) string {
 	case ChangeAddress:
 		what = "address → " + c.Address
 	case ChangeCancel:
-		what = "cancel"
+		what = "cancellation"
 	}
 	if c.Reason != "" {
 		what += " (" + c.Reason + ")"
@@ -107,6 +212,9 @@ func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (Change
 		if c.Date.IsZero() || c.Date.Before(s.Today()) {
 			return apply, &ValidationError{Field: "date", Reason: "the date must not be in the past"}
 		}
+		if err := s.checkWanted(c.Date); err != nil {
+			return apply, err
+		}
 		apply.WantedDate = c.Date
 		if !o.PromisedDate.IsZero() {
 			apply.PromisedDate = c.Date
@@ -130,6 +238,7 @@ func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (Change
 			return apply, err
 		}
 		apply.Total, apply.DepositDue = s.rules.Deposit(lines, products)
+		apply.PaymentStatus = PaymentStatusOf(apply.Total, apply.DepositDue, o.Paid)
 	default:
 		return apply, &ValidationError{Field: "change", Reason: "one of quantity, date, address, cancel"}
 	}
@@ -138,11 +247,18 @@ func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (Change
 
 // DecideChange is a manager approving or rejecting a change request. On approval the order
 // changes in the same transaction (stock adjusted) and counts as modified; the customer is
-// told the outcome either way.
-func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve bool, note string) (ChangeRequest, Order, error) {
-	if !a.May(ActDecideChange) {
-		return ChangeRequest{}, Order{}, s.forbidden(ctx, a, ActDecideChange)
+// told the outcome either way. The order must still be changeable when the decision
+// commits: one that shipped meanwhile is ErrConflict. key identifies the decision (see
+// Review).
+func (s *Service) DecideChange(ctx context.Context, key string, id int64, a Actor, approve bool, note string) (ChangeRequest, Order, error) {
+	if err := s.authorize(ctx, a, ActDecideChange); err != nil {
+		return ChangeRequest{}, Order{}, err
 	}
+	key = actionKey(key, ActionChangeDecision, itoa(id))
+	return s.changeOnce(ctx, key, func() (ChangeRequest, Order, error) { return s.decideChange(ctx, key, id, a, approve, note) })
+}
+
+func (s *Service) decideChange(ctx context.Context, key string, id int64, a Actor, approve bool, note string) (ChangeRequest, Order, error) {
 	c, err := s.store.ChangeRequest(ctx, id)
 	if err != nil {
 		return ChangeRequest{}, Order{}, err
@@ -154,9 +270,9 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 	if c.Status != "pending" {
 		return c, o, fmt.Errorf("change request %d is %s: %w", id, c.Status, ErrConflict)
 	}
-	req := DecideChangeRequest{ID: id, Approve: approve, Actor: a.String(), Note: note}
+	req := DecideChangeRequest{Key: key, ID: id, Approve: approve, Actor: a.String(), Note: note}
 	if approve {
-		if !slices.Contains(confirmedStatuses, o.Status) {
+		if !o.Status.Changeable() {
 			return c, o, staleError(o)
 		}
 		if req.Apply, err = s.applyOf(ctx, o, c); err != nil {
@@ -176,8 +292,7 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 	if approve && req.Apply.Cancel {
 		n.To = StatusCancelled
 	}
-	key := NoticeChangeDecided + ":" + strconv.FormatInt(id, 10)
-	req.Notifications = s.forCustomer(o, NoticeChangeDecided, key, n, time.Time{})
+	req.Notifications = s.forCustomer(o, NoticeChangeDecided, NoticeChangeDecided+":"+strconv.FormatInt(id, 10), n, time.Time{})
 	if approve && !req.Apply.PromisedDate.IsZero() {
 		next := o
 		next.PromisedDate = req.Apply.PromisedDate
@@ -188,8 +303,11 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 	}
 	cr, out, err := s.store.DecideChange(ctx, req)
 	if errors.Is(err, ErrConflict) {
-		if cur, gerr := s.store.ChangeRequest(ctx, id); gerr == nil {
+		if cur, gerr := s.store.ChangeRequest(ctx, id); gerr == nil && cur.Status != "pending" {
 			return cur, o, fmt.Errorf("change request %d is %s: %w", id, cur.Status, ErrConflict)
+		}
+		if cur, gerr := s.store.Order(ctx, c.Number); gerr == nil && !cur.Status.Changeable() {
+			return c, cur, staleError(cur)
 		}
 	}
 	return cr, out, err
@@ -197,8 +315,8 @@ func (s *Service) DecideChange(ctx context.Context, id int64, a Actor, approve b
 
 // PendingChanges lists an order's pending change requests, for staff.
 func (s *Service) PendingChanges(ctx context.Context, a Actor, number string) ([]ChangeRequest, error) {
-	if !a.May(ActViewAll) {
-		return nil, s.forbidden(ctx, a, ActViewAll)
+	if err := s.authorize(ctx, a, ActViewAll); err != nil {
+		return nil, err
 	}
 	return s.store.PendingChanges(ctx, number)
 }
@@ -213,9 +331,10 @@ func (s *Service) ChangeRequestByID(ctx context.Context, id int64) (ChangeReques
 
 // PlaceFor places an order on behalf of a customer, as a rep: the same rules as the
 // customer's own Confirm; the order records the rep as its source and the customer is told.
+// Like Place it is idempotent by d.Key: a repeat returns the order placed first.
 func (s *Service) PlaceFor(ctx context.Context, d Draft, a Actor) (Order, bool, error) {
-	if !a.May(ActPlaceForCustomer) {
-		return Order{}, false, s.forbidden(ctx, a, ActPlaceForCustomer)
+	if err := s.authorize(ctx, a, ActPlaceForCustomer); err != nil {
+		return Order{}, false, err
 	}
 	d.Source = "rep:" + strconv.FormatInt(a.TelegramID, 10)
 	return s.Place(ctx, d, a.String())

@@ -14,6 +14,7 @@ type orderJSON struct {
 	Number          string          `json:"number"`
 	Status          Status          `json:"status"`
 	PaymentStatus   PaymentStatus   `json:"payment_status"`
+	Paid            decimal.Decimal `json:"paid"`
 	Customer        customerJSON    `json:"customer"`
 	Lines           []lineJSON      `json:"lines"`
 	Total           decimal.Decimal `json:"total"`
@@ -29,10 +30,13 @@ type orderJSON struct {
 	History         []historyJSON   `json:"history"`
 }
 
+// customerJSON is the order's customer: the contact given for that order (name, phone,
+// company), which a later order under another contact never rewrites.
 type customerJSON struct {
 	TelegramID int64  `json:"telegram_id"`
 	Name       string `json:"name"`
 	Phone      string `json:"phone"`
+	Company    string `json:"company"`
 }
 
 type lineJSON struct {
@@ -56,7 +60,8 @@ type historyJSON struct {
 func (o Order) MarshalJSON() ([]byte, error) {
 	j := orderJSON{
 		Number: o.Number, Status: o.Status, PaymentStatus: o.PaymentStatus,
-		Customer: customerJSON{TelegramID: o.Customer.TelegramID, Name: o.Customer.Name, Phone: o.Customer.Phone},
+		Paid:     o.Paid,
+		Customer: customerJSON{TelegramID: o.Customer.TelegramID, Name: o.Customer.Name, Phone: o.Customer.Phone, Company: o.Customer.Company},
 		Lines:    make([]lineJSON, len(o.Lines)),
 		Total:    o.Total, DepositDue: o.DepositDue, DeliveryAddress: o.DeliveryAddress,
 		WantedDate: o.WantedDate, PromisedDate: o.PromisedDate, EstimatedDate: o.EstimatedDate,

@@ -22,6 +22,27 @@ func staleError(o Order) error {
 	return fmt.Errorf("%s is %s now: %w", o.Number, o.Status, ErrConflict)
 }
 
+// authorize checks that the actor may take the action now. Staff are read again, so a
+// member deactivated (or given another role) since the dialog looked them up is refused.
+func (s *Service) authorize(ctx context.Context, a Actor, act Action) error {
+	if !a.May(act) {
+		return s.forbidden(ctx, a, act)
+	}
+	if a.Kind != ActorStaff {
+		return nil
+	}
+	st, err := s.store.Staff(ctx, a.TelegramID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return s.forbidden(ctx, a, act)
+	case err != nil:
+		return err
+	case !st.Active || !StaffActor(st).May(act):
+		return s.forbidden(ctx, a, act)
+	}
+	return nil
+}
+
 func (s *Service) forbidden(ctx context.Context, a Actor, act Action) error {
 	s.log.WarnContext(ctx, "action refused", "actor", a.String(), "action", string(act))
 	return fmt.Errorf("%s may not %s: %w", a.String(), act, ErrForbidden)
@@ -49,11 +70,17 @@ type ReviewDecision struct {
 }
 
 // Review decides an order in pending_review. The first rep to act wins: the others get
-// ErrConflict, and their cards are edited to say who took it.
-func (s *Service) Review(ctx context.Context, number string, a Actor, d ReviewDecision) (Order, error) {
-	if !a.May(ActReview) {
-		return Order{}, s.forbidden(ctx, a, ActReview)
+// ErrConflict, and their cards are edited to say who took it. key identifies the decision
+// (an update's key): a repeat of it changes nothing and returns the order.
+func (s *Service) Review(ctx context.Context, key, number string, a Actor, d ReviewDecision) (Order, error) {
+	if err := s.authorize(ctx, a, ActReview); err != nil {
+		return Order{}, err
 	}
+	key = actionKey(key, ActionReview, number)
+	return s.orderOnce(ctx, key, number, func() (Order, error) { return s.review(ctx, key, number, a, d) })
+}
+
+func (s *Service) review(ctx context.Context, key, number string, a Actor, d ReviewDecision) (Order, error) {
 	o, err := s.store.Order(ctx, number)
 	if err != nil {
 		return Order{}, err
@@ -61,7 +88,7 @@ func (s *Service) Review(ctx context.Context, number string, a Actor, d ReviewDe
 	if o.Status != StatusPendingReview {
 		return o, staleError(o)
 	}
-	req := TransitionRequest{Number: number, From: StatusPendingReview, Actor: a.String(), Rep: a.TelegramID}
+	req := TransitionRequest{Key: key, Number: number, From: StatusPendingReview, Actor: a.String(), Rep: a.TelegramID}
 	switch {
 	case d.Reject:
 		if strings.TrimSpace(d.Reason) == "" {
@@ -109,8 +136,16 @@ func (s *Service) Review(ctx context.Context, number string, a Actor, d ReviewDe
 }
 
 // CustomerDecide records the customer's answer to a reviewed order: Confirm is their
-// signature (confirmed), Decline cancels it.
-func (s *Service) CustomerDecide(ctx context.Context, number string, customer int64, accept bool) (Order, error) {
+// signature (confirmed), Decline cancels it. key identifies the answer (see Review).
+func (s *Service) CustomerDecide(ctx context.Context, key, number string, customer int64, accept bool) (Order, error) {
+	if _, err := s.CustomerOrder(ctx, customer, number); err != nil {
+		return Order{}, err
+	}
+	key = actionKey(key, ActionCustomerDecide, number)
+	return s.orderOnce(ctx, key, number, func() (Order, error) { return s.customerDecide(ctx, key, number, customer, accept) })
+}
+
+func (s *Service) customerDecide(ctx context.Context, key, number string, customer int64, accept bool) (Order, error) {
 	o, err := s.CustomerOrder(ctx, customer, number)
 	if err != nil {
 		return Order{}, err
@@ -119,7 +154,7 @@ func (s *Service) CustomerDecide(ctx context.Context, number string, customer in
 		return o, staleError(o)
 	}
 	a := CustomerActor(customer)
-	req := TransitionRequest{Number: number, From: StatusAwaitingCustomer, Actor: a.String()}
+	req := TransitionRequest{Key: key, Number: number, From: StatusAwaitingCustomer, Actor: a.String()}
 	next := o
 	if accept {
 		req.To, req.Approve, req.Note = StatusConfirmed, true, "confirmed by the customer"
@@ -129,7 +164,11 @@ func (s *Service) CustomerDecide(ctx context.Context, number string, customer in
 		req.To, req.Note = StatusCancelled, "declined by the customer"
 		next.Status = StatusCancelled
 	}
-	req.Notifications = append(req.Notifications, s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, next.Status)...)
+	reps, err := s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, next.Status)
+	if err != nil {
+		return Order{}, err
+	}
+	req.Notifications = append(req.Notifications, reps...)
 	return s.store.TransitionOrder(ctx, req)
 }
 
@@ -142,8 +181,9 @@ type AdvanceOptions struct {
 
 // Advance moves an order along its lifecycle as staff or the operator: production (once the
 // required deposit is paid), quality check, rework, shipment (with carrier and tracking),
-// delivery, completion, or cancellation with a reason.
-func (s *Service) Advance(ctx context.Context, number string, to Status, a Actor, opt AdvanceOptions) (Order, error) {
+// delivery, completion, or cancellation with a reason. key identifies the move (see
+// Review); the same key moving the order to another status is another move.
+func (s *Service) Advance(ctx context.Context, key, number string, to Status, a Actor, opt AdvanceOptions) (Order, error) {
 	if !to.Valid() {
 		return Order{}, &ValidationError{Field: "status", Reason: "unknown status " + string(to)}
 	}
@@ -151,29 +191,26 @@ func (s *Service) Advance(ctx context.Context, number string, to Status, a Actor
 	if to == StatusCancelled {
 		act = ActCancel
 	}
-	if !a.May(act) {
-		return Order{}, s.forbidden(ctx, a, act)
+	if err := s.authorize(ctx, a, act); err != nil {
+		return Order{}, err
 	}
+	key = actionKey(key, ActionAdvance, number+":"+string(to))
+	return s.orderOnce(ctx, key, number, func() (Order, error) { return s.advance(ctx, key, number, to, a, opt) })
+}
+
+func (s *Service) advance(ctx context.Context, key, number string, to Status, a Actor, opt AdvanceOptions) (Order, error) {
 	o, err := s.store.Order(ctx, number)
 	if err != nil {
 		return Order{}, err
 	}
-	if !o.Status.CanTransition(to) {
-		return o, fmt.Errorf("%s is %s, which cannot become %s: %w", number, o.Status, to, ErrInvalidTransition)
+	if err := CheckTransition(o, to); err != nil {
+		return o, err
 	}
 	if (o.Status == StatusPendingReview || o.Status == StatusAwaitingCustomer) && to != StatusCancelled && a.Kind != ActorOperator {
 		// Review and the customer's answer have their own use cases.
 		return o, fmt.Errorf("%s is %s: %w", number, o.Status, ErrInvalidTransition)
 	}
 	switch to {
-	case StatusInProduction:
-		if o.DepositDue.IsPositive() && o.Paid.LessThan(o.DepositDue) {
-			return o, fmt.Errorf("%s needs %s paid before production, %s is: %w", number, o.DepositDue, o.Paid, ErrDepositRequired)
-		}
-	case StatusCompleted:
-		if o.Paid.LessThan(o.Total) {
-			return o, fmt.Errorf("%s is paid %s of %s: %w", number, o.Paid, o.Total, ErrNotSettled)
-		}
 	case StatusShipped:
 		if strings.TrimSpace(opt.Carrier) == "" || strings.TrimSpace(opt.Tracking) == "" {
 			return o, &ValidationError{Field: "tracking", Reason: "a shipment needs a carrier and a tracking number"}
@@ -183,7 +220,7 @@ func (s *Service) Advance(ctx context.Context, number string, to Status, a Actor
 			return o, &ValidationError{Field: "note", Reason: "a cancellation needs a reason"}
 		}
 	}
-	req := TransitionRequest{Number: number, From: o.Status, To: to, Actor: a.String(), Note: opt.Note,
+	req := TransitionRequest{Key: key, Number: number, From: o.Status, To: to, Actor: a.String(), Note: opt.Note,
 		Carrier: strings.TrimSpace(opt.Carrier), Tracking: strings.TrimSpace(opt.Tracking)}
 	if a.Kind == ActorStaff && o.Rep == 0 {
 		req.Rep = a.TelegramID
@@ -203,25 +240,30 @@ func (s *Service) Advance(ctx context.Context, number string, to Status, a Actor
 	return out, err
 }
 
-// RecordPayment records money received; the payment status follows: paid once the total
-// is covered, deposit_paid once the deposit is.
-func (s *Service) RecordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a Actor) (Order, error) {
-	if !a.May(ActRecordPayment) {
-		return Order{}, s.forbidden(ctx, a, ActRecordPayment)
+// RecordPayment records money received; the payment status follows (PaymentStatusOf): paid
+// once the total is covered, deposit_paid once a required deposit is, partly_paid when
+// something is paid but neither. key identifies the payment (see Review): a redelivered
+// update records no second payment and returns the order.
+func (s *Service) RecordPayment(ctx context.Context, key, number string, amount decimal.Decimal, method string, a Actor) (Order, error) {
+	if err := s.authorize(ctx, a, ActRecordPayment); err != nil {
+		return Order{}, err
 	}
 	if !amount.IsPositive() || amount.Exponent() < -2 {
 		return Order{}, &ValidationError{Field: "amount", Reason: "a positive amount with at most 2 decimals"}
 	}
-	for attempt := 0; ; attempt++ {
-		o, err := s.recordPayment(ctx, number, amount, method, a)
-		if errors.Is(err, ErrConflict) && attempt < 10 {
-			continue // another payment came in meanwhile: judge again against the new balance
+	key = actionKey(key, ActionPayment, number)
+	return s.orderOnce(ctx, key, number, func() (Order, error) {
+		for attempt := 0; ; attempt++ {
+			o, err := s.recordPayment(ctx, key, number, amount, method, a)
+			if errors.Is(err, ErrConflict) && attempt < 10 {
+				continue // another payment came in meanwhile: judge again against the new balance
+			}
+			return o, err
 		}
-		return o, err
-	}
+	})
 }
 
-func (s *Service) recordPayment(ctx context.Context, number string, amount decimal.Decimal, method string, a Actor) (Order, error) {
+func (s *Service) recordPayment(ctx context.Context, key, number string, amount decimal.Decimal, method string, a Actor) (Order, error) {
 	o, err := s.store.Order(ctx, number)
 	if err != nil {
 		return Order{}, err
@@ -234,19 +276,13 @@ func (s *Service) recordPayment(ctx context.Context, number string, amount decim
 		return o, &ValidationError{Field: "amount", Reason: "more than the balance " + balance.StringFixed(2)}
 	}
 	paid := o.Paid.Add(amount)
-	status := PaymentUnpaid
-	switch {
-	case paid.GreaterThanOrEqual(o.Total):
-		status = PaymentPaid
-	case o.DepositDue.IsPositive() && paid.GreaterThanOrEqual(o.DepositDue):
-		status = PaymentDepositPaid
-	}
+	status := PaymentStatusOf(o.Total, o.DepositDue, paid)
 	next := o
 	next.Paid, next.PaymentStatus = paid, status
 	n := s.noticeOf(next, next.Customer.Language)
 	n.Amount, n.Actor = amount, a.Display()
 	ns := s.forCustomer(next, NoticePaymentRecorded, NoticePaymentRecorded+":"+number+":"+paid.StringFixed(2), n, time.Time{})
-	return s.store.RecordPayment(ctx, PaymentRequest{Number: number, Amount: amount, Method: method, Actor: a.String(),
+	return s.store.RecordPayment(ctx, PaymentRequest{Key: key, Number: number, Amount: amount, Method: method, Actor: a.String(),
 		Status: status, PaidBefore: o.Paid, Notifications: ns})
 }
 
@@ -278,8 +314,8 @@ func (s *Service) QueueFilter(name string) (OrderFilter, error) {
 
 // Queue lists a page of a work queue, newest first, with the queue's size.
 func (s *Service) Queue(ctx context.Context, a Actor, f OrderFilter) ([]Order, int, error) {
-	if !a.May(ActViewAll) {
-		return nil, 0, s.forbidden(ctx, a, ActViewAll)
+	if err := s.authorize(ctx, a, ActViewAll); err != nil {
+		return nil, 0, err
 	}
 	n, err := s.store.CountOrders(ctx, f)
 	if err != nil {
@@ -291,8 +327,8 @@ func (s *Service) Queue(ctx context.Context, a Actor, f OrderFilter) ([]Order, i
 
 // StaffOrder returns any order, for staff.
 func (s *Service) StaffOrder(ctx context.Context, a Actor, number string) (Order, error) {
-	if !a.May(ActViewAll) {
-		return Order{}, s.forbidden(ctx, a, ActViewAll)
+	if err := s.authorize(ctx, a, ActViewAll); err != nil {
+		return Order{}, err
 	}
 	return s.store.Order(ctx, number)
 }
@@ -302,8 +338,13 @@ func (s *Service) SetStaffLanguage(ctx context.Context, telegramID int64, lang s
 	return s.store.SetStaffLanguage(ctx, telegramID, lang)
 }
 
-// Rate stores the customer's rating of a delivered order.
-func (s *Service) Rate(ctx context.Context, number string, customer int64, rating int, comment string) error {
+// Rate stores the customer's rating of a delivered order. key identifies the answer (see
+// Review).
+func (s *Service) Rate(ctx context.Context, key, number string, customer int64, rating int, comment string) error {
+	key = actionKey(key, ActionRate, number)
+	if _, ok, err := s.done(ctx, key); err != nil || ok {
+		return err
+	}
 	o, err := s.CustomerOrder(ctx, customer, number)
 	if err != nil {
 		return err
@@ -314,5 +355,9 @@ func (s *Service) Rate(ctx context.Context, number string, customer int64, ratin
 	if rating < 1 || rating > 5 {
 		return &ValidationError{Field: "rating", Reason: "from 1 to 5"}
 	}
-	return s.store.RateOrder(ctx, number, rating, comment)
+	err = s.store.RateOrder(ctx, key, number, rating, comment)
+	if errors.Is(err, ErrAlreadyDone) {
+		return nil
+	}
+	return err
 }

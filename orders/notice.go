@@ -57,6 +57,7 @@ type Notice struct {
 	Total         decimal.Decimal `json:"total,omitempty"`
 	DepositDue    decimal.Decimal `json:"deposit_due,omitempty"`
 	PaymentStatus PaymentStatus   `json:"payment_status,omitempty"`
+	Paid          decimal.Decimal `json:"paid,omitempty"` // paid so far
 	Lines         []NoticeLine    `json:"lines,omitempty"`
 	ChangeID      int64           `json:"change_id,omitempty"`
 	// Change is the change request a notice is about, as data: the text is written in
@@ -73,6 +74,18 @@ type NoticeChange struct {
 	Date     Date   `json:"date,omitempty"`
 	Address  string `json:"address,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+}
+
+// UnmarshalJSON also reads the earlier form of the field, the change's kind alone
+// ("cancel"), whose reason the notice's Note holds.
+func (c *NoticeChange) UnmarshalJSON(b []byte) error {
+	var kind string
+	if json.Unmarshal(b, &kind) == nil {
+		*c = NoticeChange{Kind: kind}
+		return nil
+	}
+	type plain NoticeChange
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // NoticeLine is an order line as a notification shows it.

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -10,12 +11,12 @@ import (
 // noticeOf fills a Notice with what every notification about o may show.
 func (s *Service) noticeOf(o Order, lang string) Notice {
 	n := Notice{Lang: lang, Number: o.Number, Customer: o.Customer.Name, To: o.Status, Date: o.PromisedDate,
-		Total: o.Total, DepositDue: o.DepositDue, PaymentStatus: o.PaymentStatus, Carrier: o.Carrier, Tracking: o.Tracking}
+		Total: o.Total, DepositDue: o.DepositDue, PaymentStatus: o.PaymentStatus, Paid: o.Paid, Carrier: o.Carrier, Tracking: o.Tracking}
 	if n.Date.IsZero() {
 		n.Date = o.EstimatedDate
 	}
 	for _, l := range o.Lines {
-		n.Lines = append(n.Lines, NoticeLine{Name: l.Name, Quantity: l.Quantity, Unit: l.Unit, UnitPrice: l.UnitPrice,
+		n.Lines = append(n.Lines, NoticeLine{Name: l.Label(lang), Quantity: l.Quantity, Unit: l.UnitName(lang), UnitPrice: l.UnitPrice,
 			FromStock: l.FromStock, Complimentary: l.Complimentary})
 	}
 	return n
@@ -84,11 +85,12 @@ func (s *Service) otherStaff(ctx context.Context, except int64, roles []Role) ([
 }
 
 // repNotices tells the rep responsible for o (every active rep when none is) of kind.
-func (s *Service) repNotices(ctx context.Context, o Order, kind, note string, a Actor, to Status) []Notification {
+// An error listing the staff is returned, never dropped: the change it would announce must
+// not commit without its notices.
+func (s *Service) repNotices(ctx context.Context, o Order, kind, note string, a Actor, to Status) ([]Notification, error) {
 	staff, err := s.otherStaff(ctx, 0, nil)
 	if err != nil {
-		s.log.WarnContext(ctx, "staff not listed for a notice", "err", err)
-		return nil
+		return nil, fmt.Errorf("staff to tell: %w", err)
 	}
 	var out []Notification
 	for _, st := range staff {
@@ -100,5 +102,5 @@ func (s *Service) repNotices(ctx context.Context, o Order, kind, note string, a 
 		key := kind + ":" + o.Number + ":" + string(to) + ":" + strconv.Itoa(len(o.History)) + ":" + strconv.FormatInt(st.TelegramID, 10)
 		out = append(out, NewNotification(kind, st.TelegramID, key, n, time.Time{}))
 	}
-	return out
+	return out, nil
 }

@@ -142,7 +142,7 @@ func (r Rules) Complimentary(lines []Line, products map[string]Product) []Line {
 			}
 			cp := products[ref.SKU]
 			out = append(out, Line{
-				SKU: ref.SKU, Name: cp.NameEN, Quantity: ref.Quantity, Unit: cp.Unit,
+				SKU: ref.SKU, Name: cp.NameEN, NameZH: cp.NameZH, Quantity: ref.Quantity, Unit: cp.Unit, UnitZH: cp.UnitZH,
 				UnitPrice: cp.Price, Complimentary: true,
 			})
 		}

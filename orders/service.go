@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,8 +120,12 @@ func (s *Service) SaveCustomer(ctx context.Context, c Customer) (Customer, error
 	return s.store.SaveCustomer(ctx, c)
 }
 
-// FindCustomers finds customers by name or phone.
-func (s *Service) FindCustomers(ctx context.Context, text string, limit int) ([]Customer, error) {
+// FindCustomers finds customers by name or phone, for staff who may order on a customer's
+// behalf: a member deactivated meanwhile is refused.
+func (s *Service) FindCustomers(ctx context.Context, a Actor, text string, limit int) ([]Customer, error) {
+	if err := s.authorize(ctx, a, ActPlaceForCustomer); err != nil {
+		return nil, err
+	}
 	return s.store.FindCustomers(ctx, text, limit)
 }
 
@@ -230,7 +235,7 @@ func (q Quote) Fingerprint() string {
 		fmt.Fprintf(&b, "%s|%s|%d|%s|%v|%s;", l.SKU, l.Variant, l.Quantity, l.UnitPrice.StringFixed(2), l.FromStock, l.Date)
 	}
 	for _, l := range q.Complimentary {
-		fmt.Fprintf(&b, "+%s|%d;", l.SKU, l.Quantity)
+		fmt.Fprintf(&b, "+%s|%d|%v;", l.SKU, l.Quantity, l.FromStock)
 	}
 	fmt.Fprintf(&b, "%s|%s|%s|%v", q.Total.StringFixed(2), q.DepositDue.StringFixed(2), q.EstimatedDate, q.NeedsReview)
 	sum := sha256.Sum256([]byte(b.String()))
@@ -287,7 +292,8 @@ func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 		}
 		ql := QuoteLine{
 			Line: Line{
-				SKU: p.SKU, Name: p.NameEN, Variant: dl.Variant, Quantity: dl.Quantity, Unit: p.Unit,
+				SKU: p.SKU, Name: p.NameEN, NameZH: p.NameZH, Variant: dl.Variant, VariantZH: p.VariantZH(dl.Variant),
+				Quantity: dl.Quantity, Unit: p.Unit, UnitZH: p.UnitZH,
 				UnitPrice: p.Price, FromStock: lead.FromStock,
 			},
 			Product: p,
@@ -310,7 +316,21 @@ func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 	for i, l := range q.Lines {
 		lines[i] = l.Line
 	}
-	q.Complimentary = s.rules.Complimentary(lines, products)
+	// Complimentary lines take stock like any line; one the stock cannot cover needs a rep.
+	// A rule naming a product the catalog lacks adds nothing.
+	for _, c := range s.rules.Complimentary(lines, products) {
+		p, ok := products[c.SKU]
+		if !ok {
+			continue
+		}
+		if p.Active && p.Standard && c.Quantity <= p.Available()-used[c.SKU] {
+			c.FromStock = true
+			used[c.SKU] += c.Quantity
+		} else {
+			q.NeedsReview = true
+		}
+		q.Complimentary = append(q.Complimentary, c)
+	}
 	q.Total, q.DepositDue = s.rules.Deposit(lines, products)
 	if automatic && len(q.Lines) > 0 {
 		q.EstimatedDate = latest
@@ -342,6 +362,15 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 	if d.Customer.Name == "" || d.Customer.Phone == "" {
 		return Order{}, false, &ValidationError{Field: "phone", Reason: "name and phone are needed"}
 	}
+	// A repeated Confirm (a double tap, a redelivered update after the order committed)
+	// returns the order placed first, before anything is quoted again: the stock that order
+	// took would make the quote differ.
+	switch o, err := s.store.OrderByKey(ctx, d.Key); {
+	case err == nil:
+		return o, false, nil
+	case !errors.Is(err, ErrNotFound):
+		return Order{}, false, err
+	}
 	products, err := s.products(ctx, d, true)
 	if err != nil {
 		return Order{}, false, err
@@ -355,6 +384,9 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 	}
 	if d.WantedDate.IsZero() || d.WantedDate.Before(q.Earliest) {
 		return Order{}, false, &ValidationError{Field: "date", Reason: "before the earliest possible delivery " + q.Earliest.String()}
+	}
+	if err := s.checkWanted(d.WantedDate); err != nil {
+		return Order{}, false, err
 	}
 	now := s.now()
 	status := StatusConfirmed
@@ -401,6 +433,30 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 			"lines", len(placed.Lines), "total", placed.Total.String())
 	}
 	return placed, created, nil
+}
+
+// NonWorkingDayError: a wanted delivery date on a configured holiday; Next is the first
+// working day after it, which the customer is offered instead.
+type NonWorkingDayError struct {
+	Date, Next Date
+}
+
+func (e *NonWorkingDayError) Error() string {
+	return fmt.Sprintf("date: %s is a holiday; the next working day is %s", e.Date, e.Next)
+}
+
+// Is makes errors.Is(err, ErrInvalid) true for a *NonWorkingDayError.
+func (e *NonWorkingDayError) Is(target error) bool { return target == ErrInvalid }
+
+// CheckWantedDate refuses a wanted delivery date on a configured holiday, offering the
+// next working day.
+func (s *Service) CheckWantedDate(d Date) error { return s.checkWanted(d) }
+
+func (s *Service) checkWanted(d Date) error {
+	if slices.Contains(s.rules.Holidays, d) {
+		return &NonWorkingDayError{Date: d, Next: s.rules.NextWorkingDay(d)}
+	}
+	return nil
 }
 
 // quoteChanged explains why a quote differs from the one the customer saw: the lines that

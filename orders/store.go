@@ -50,7 +50,8 @@ type Store interface {
 	RecordPayment(ctx context.Context, req PaymentRequest) (Order, error)
 
 	// CreateChangeRequest stores a pending change request with its notifications.
-	CreateChangeRequest(ctx context.Context, c ChangeRequest, ns []Notification) (ChangeRequest, error)
+	// key (empty: none) records the action, as TransitionRequest.Key does.
+	CreateChangeRequest(ctx context.Context, key string, c ChangeRequest, ns []Notification) (ChangeRequest, error)
 	ChangeRequest(ctx context.Context, id int64) (ChangeRequest, error)
 	// PendingChanges lists the order's pending change requests, oldest first.
 	PendingChanges(ctx context.Context, number string) ([]ChangeRequest, error)
@@ -61,12 +62,19 @@ type Store interface {
 	DecideChange(ctx context.Context, req DecideChangeRequest) (ChangeRequest, Order, error)
 	// UpdateOrder applies a change directly (before the customer confirmed), with a history
 	// entry and notifications; ErrConflict when the order is no longer in req.From.
-	UpdateOrder(ctx context.Context, number string, from Status, apply ChangeApply, actor string, ns []Notification) (Order, error)
+	// key (empty: none) records the action, as TransitionRequest.Key does.
+	UpdateOrder(ctx context.Context, key, number string, from Status, apply ChangeApply, actor string, ns []Notification) (Order, error)
 
 	// SetStaffLanguage remembers a staff member's language.
 	SetStaffLanguage(ctx context.Context, telegramID int64, lang string) error
 	// RateOrder stores the customer's rating (1–5) and optional comment of a delivered order.
-	RateOrder(ctx context.Context, number string, rating int, comment string) error
+	// key (empty: none) records the action, as TransitionRequest.Key does.
+	RateOrder(ctx context.Context, key, number string, rating int, comment string) error
+
+	// DeskAction returns the action recorded under key, or ErrNotFound.
+	DeskAction(ctx context.Context, key string) (DeskAction, error)
+	// OrderByKey returns the order placed with the draft key, or ErrNotFound.
+	OrderByKey(ctx context.Context, key string) (Order, error)
 }
 
 // ProductFilter selects products. Zero fields select everything.
@@ -109,6 +117,10 @@ type PlaceRequest struct {
 
 // TransitionRequest is one status change.
 type TransitionRequest struct {
+	// Key, when set, is recorded with the change in its transaction, before anything else
+	// is checked; when it is recorded already the store returns ErrAlreadyDone and changes
+	// nothing. The other requests' keys work alike.
+	Key          string
 	Number       string
 	From         Status
 	To           Status
@@ -125,6 +137,7 @@ type TransitionRequest struct {
 
 // PaymentRequest records money received for an order.
 type PaymentRequest struct {
+	Key    string // see TransitionRequest.Key
 	Number string
 	Amount decimal.Decimal
 	Method string
@@ -169,13 +182,23 @@ type ChangeApply struct {
 	PromisedDate Date        // set when not zero
 	WantedDate   Date        // set when not zero
 	Quantities   map[int]int // line index → new quantity
-	Total        decimal.Decimal
-	DepositDue   decimal.Decimal
-	Note         string // for the history
+	// Lines, when not nil, replace the order's lines (a re-quote before confirmation): the
+	// stock of the old from-stock lines is released and that of the new ones reserved.
+	Lines         []Line
+	EstimatedDate Date // set with Lines
+	// Review sends the order back to pending_review and withdraws its promised date.
+	Review     bool
+	Total      decimal.Decimal
+	DepositDue decimal.Decimal
+	// PaymentStatus, when set, is the payment status after the change (a new total may be
+	// covered by what is paid, or no longer be).
+	PaymentStatus PaymentStatus
+	Note          string // for the history
 }
 
 // DecideChangeRequest is a manager's decision.
 type DecideChangeRequest struct {
+	Key           string // see TransitionRequest.Key
 	ID            int64
 	Approve       bool
 	Actor         string

@@ -14,6 +14,7 @@ type Product struct {
 	NameZH   string
 	Category string
 	Unit     string
+	UnitZH   string // the unit's Chinese name ("把"), empty when the catalog gives none
 	Price    decimal.Decimal
 	OnHand   int
 	Reserved int
@@ -40,6 +41,8 @@ func (p Product) Name(lang string) string {
 type Option struct {
 	Name   string
 	Values []string
+	// ZH holds the Chinese names of values that have one ("black" → "黑色").
+	ZH map[string]string
 }
 
 // Variant is the chosen option values of a line, e.g. "colour=black;size=M".
@@ -109,10 +112,13 @@ type Staff struct {
 // Line is one product line of an order.
 type Line struct {
 	SKU           string
-	Name          string // product name at the time of ordering, in the customer's language
+	Name          string // the product's English name at the time of ordering
+	NameZH        string // its Chinese name then
 	Variant       Variant
+	VariantZH     Variant // the variant with the values' Chinese names then, "" when none
 	Quantity      int
 	Unit          string
+	UnitZH        string // the unit's Chinese name then
 	UnitPrice     decimal.Decimal
 	Complimentary bool
 	FromStock     bool // reserved from stock; false means production or purchase is needed

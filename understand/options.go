@@ -59,6 +59,9 @@ func (x *catalogIndex) valueLabels(o orders.Option, v string) []string {
 	for _, k := range []string{o.Name + "=" + lv, lv} {
 		ls = append(ls, x.values[k]...)
 	}
+	if zh := o.ZH[v]; zh != "" { // the catalog's own Chinese name of the value
+		ls = append(ls, strings.ToLower(zh))
+	}
 	if isYesNo(o) {
 		names := append([]string{strings.ReplaceAll(o.Name, "_", " ")}, x.options[o.Name]...)
 		for _, n := range names {

@@ -11,6 +11,7 @@ type failure struct {
 	code int
 	desc string
 	n    int
+	pass int // calls to let through first
 }
 
 // Rejection is an API call the server answered with an error.
@@ -42,6 +43,34 @@ func (s *Server) FailNext(method string, code int, description string, n int) {
 		return
 	}
 	s.failures[name] = &failure{code: code, desc: description, n: n}
+}
+
+// storm makes every call fail until it ends.
+type storm struct {
+	code  int
+	desc  string
+	until time.Time
+}
+
+// Storm makes every Bot API call (getUpdates, sends, edits, answers …) fail with the HTTP
+// and error code code for d, as during an outage of Telegram's servers: for example
+// srv.Storm(502, 10*time.Second). Failed calls are not recorded as sent. Webhook
+// deliveries go on.
+func (s *Server) Storm(code int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.storm = &storm{code: code, desc: http.StatusText(code), until: time.Now().Add(d)}
+}
+
+// FailAfter is FailNext after the next pass calls of method succeeded: for example the
+// second message of a reply fails with FailAfter("sendMessage", 1, 502, "", 1).
+func (s *Server) FailAfter(method string, pass, code int, description string, n int) {
+	s.FailNext(method, code, description, n)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.failures[s.canonicalName(method)]; f != nil {
+		f.pass = pass
+	}
 }
 
 // Block makes every call that targets chatID (sends, edits, deletions and
@@ -87,8 +116,20 @@ var retryAfterRE = regexp.MustCompile(`retry after (\d+)`)
 func (s *Server) injectedFailure(r *request) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if st := s.storm; st != nil {
+		if time.Now().Before(st.until) && r.method != "getMe" {
+			e := &apiError{code: st.code, desc: st.desc}
+			s.noteRejectionLocked(r, e)
+			return e
+		}
+		s.storm = nil
+	}
 	f := s.failures[r.method]
 	if f == nil {
+		return nil
+	}
+	if f.pass > 0 {
+		f.pass--
 		return nil
 	}
 	f.n--

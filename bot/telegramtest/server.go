@@ -35,6 +35,7 @@ type config struct {
 	webhookBackoff     time.Duration
 	webhookConcurrency int
 	webhookTimeout     time.Duration
+	webhookAttempts    int
 }
 
 // WithToken sets the bot token the server accepts. It must have Telegram's
@@ -72,9 +73,19 @@ func WithWebhookRetryBackoff(d time.Duration) Option {
 }
 
 // WithWebhookConcurrency lets up to n updates be delivered to the webhook in
-// parallel (default 1, which delivers strictly in update_id order).
+// parallel, whatever setWebhook's max_connections asked for. By default the server
+// uses max_connections (40 when not given), as Telegram does. Updates of one chat are
+// always delivered one at a time, in update_id order: the next only after the webhook
+// answered the previous one, or the server gave up on it.
 func WithWebhookConcurrency(n int) Option {
 	return func(c *config) { c.webhookConcurrency = n }
+}
+
+// WithWebhookAttempts sets how many times an update is delivered to a webhook that fails
+// (an error status, a timeout, no connection) before the server gives up on it and drops
+// it, as Telegram does (default 10). See WebhookGaveUp.
+func WithWebhookAttempts(n int) Option {
+	return func(c *config) { c.webhookAttempts = n }
 }
 
 // WithWebhookTimeout bounds a single webhook delivery attempt (default 30s);
@@ -159,6 +170,8 @@ type Server struct {
 	throttled int
 	global    window
 	perChat   map[int64]*window
+	storm     *storm
+	gaveUp    []int64
 }
 
 // NewServer starts a Server and stops it when the test ends.
@@ -172,25 +185,28 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // New starts a Server outside of a test. The caller must call Close.
 func New(opts ...Option) *Server {
 	cfg := config{
-		token:              DefaultToken,
-		botFirstName:       "Test Bot",
-		botUsername:        "test_bot",
-		webhookBackoff:     50 * time.Millisecond,
-		webhookConcurrency: 1,
-		webhookTimeout:     30 * time.Second,
+		token:           DefaultToken,
+		botFirstName:    "Test Bot",
+		botUsername:     "test_bot",
+		webhookBackoff:  50 * time.Millisecond,
+		webhookTimeout:  30 * time.Second,
+		webhookAttempts: 10,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.webhookConcurrency < 1 {
-		cfg.webhookConcurrency = 1
+	if cfg.webhookConcurrency < 0 {
+		cfg.webhookConcurrency = 0
+	}
+	if cfg.webhookAttempts < 1 {
+		cfg.webhookAttempts = 1
 	}
 	if cfg.webhookBackoff < 0 {
 		cfg.webhookBackoff = 0
 	}
 
 	trans := http.DefaultTransport.(*http.Transport).Clone()
-	trans.MaxIdleConnsPerHost = cfg.webhookConcurrency + 1
+	trans.MaxIdleConnsPerHost = max(cfg.webhookConcurrency, 100) + 1
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg: cfg,

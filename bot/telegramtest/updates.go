@@ -20,8 +20,11 @@ import (
 
 // queued is an update waiting to be fetched or delivered.
 type queued struct {
-	id  int64
-	raw json.RawMessage
+	id   int64
+	chat int64 // the chat of the update; 0 when none
+	raw  json.RawMessage
+	// failures counts failed webhook deliveries.
+	failures int
 	// inflight: a webhook delivery is in progress.
 	inflight bool
 	// done: confirmed by getUpdates, delivered to the webhook or dropped.
@@ -199,7 +202,7 @@ func (s *Server) Redeliver(updateID int64) error {
 	if !ok {
 		return fmt.Errorf("telegramtest: redeliver: no update with id %d was ever queued", updateID)
 	}
-	s.redeliveries = append(s.redeliveries, &queued{id: updateID, raw: raw, redelivery: true})
+	s.redeliveries = append(s.redeliveries, &queued{id: updateID, chat: chatOfRaw(raw), raw: raw, redelivery: true})
 	s.pending++
 	s.notifyUpdatesLocked()
 	return nil
@@ -263,7 +266,7 @@ func (s *Server) enqueueLocked(u models.Update) int64 {
 	if err != nil {
 		panic(fmt.Sprintf("telegramtest: can't encode update %d: %v", u.ID, err))
 	}
-	e := &queued{id: u.ID, raw: raw}
+	e := &queued{id: u.ID, chat: chatOfRaw(raw), raw: raw}
 	s.history[u.ID] = raw
 	if n := len(s.queue); n == s.qhead || s.queue[n-1].id < e.id {
 		s.queue = append(s.queue, e)
@@ -277,6 +280,42 @@ func (s *Server) enqueueLocked(u models.Update) int64 {
 	s.pending++
 	s.notifyUpdatesLocked()
 	return u.ID
+}
+
+// chatOfRaw returns the chat of an update: a message's chat, or the chat of the message
+// under a pressed button (its sender's when the message is not there).
+func chatOfRaw(raw json.RawMessage) int64 {
+	var u struct {
+		Message *struct {
+			Chat struct{ ID int64 } `json:"chat"`
+		} `json:"message"`
+		CallbackQuery *struct {
+			From    struct{ ID int64 } `json:"from"`
+			Message *struct {
+				Chat struct{ ID int64 } `json:"chat"`
+			} `json:"message"`
+		} `json:"callback_query"`
+	}
+	if json.Unmarshal(raw, &u) != nil {
+		return 0
+	}
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat.ID != 0:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// WebhookGaveUp returns the ids of the updates the server dropped after delivering them
+// to the webhook failed too often (see WithWebhookAttempts), in order.
+func (s *Server) WebhookGaveUp() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int64(nil), s.gaveUp...)
 }
 
 func (s *Server) notifyUpdatesLocked() {
@@ -516,7 +555,10 @@ func (s *Server) setWebhook(_ context.Context, r *request) (any, *apiError) {
 		s.webhook.gen++
 		s.webhook.lastErrDate, s.webhook.lastErrMsg = 0, ""
 		if !s.isClosed() {
-			n := s.cfg.webhookConcurrency
+			n := maxConn
+			if s.cfg.webhookConcurrency > 0 {
+				n = s.cfg.webhookConcurrency
+			}
 			s.workers.Add(n)
 			for range n {
 				go s.webhookWorker(s.webhook.gen)
@@ -556,25 +598,47 @@ func (s *Server) getWebhookInfo(context.Context, *request) (any, *apiError) {
 	return info, nil
 }
 
-// nextForWebhookLocked claims the next update to deliver.
+// nextForWebhookLocked claims the next update to deliver: the oldest of a chat that has
+// none in flight, so that a chat's updates go one at a time and in order.
 func (s *Server) nextForWebhookLocked() *queued {
+	busy := map[int64]bool{}
 	for _, r := range s.redeliveries {
-		if !r.inflight {
-			r.inflight = true
-			return r
+		if r.inflight && r.chat != 0 {
+			busy[r.chat] = true
 		}
 	}
 	for _, e := range s.queue[s.qhead:] {
-		if !e.done && !e.inflight {
+		if e.inflight && !e.done && e.chat != 0 {
+			busy[e.chat] = true
+		}
+	}
+	for _, r := range s.redeliveries {
+		if !r.inflight && !busy[r.chat] {
+			r.inflight = true
+			return r
+		}
+		if r.chat != 0 {
+			busy[r.chat] = true
+		}
+	}
+	for _, e := range s.queue[s.qhead:] {
+		if e.done {
+			continue
+		}
+		if !e.inflight && !busy[e.chat] {
 			e.inflight = true
 			return e
+		}
+		if e.chat != 0 {
+			busy[e.chat] = true
 		}
 	}
 	return nil
 }
 
 // webhookWorker delivers updates while the webhook generation gen is
-// current, retrying each update until the webhook answers 2xx.
+// current, retrying each update until the webhook answers 2xx or it failed
+// webhookAttempts times, when the update is dropped.
 func (s *Server) webhookWorker(gen uint64) {
 	defer s.workers.Done()
 	for {
@@ -607,6 +671,13 @@ func (s *Server) webhookWorker(gen uint64) {
 			}
 			s.webhook.lastErrDate = time.Now().Unix()
 			s.webhook.lastErrMsg = err.Error()
+			if e.failures++; e.failures >= s.cfg.webhookAttempts {
+				s.gaveUp = append(s.gaveUp, e.id)
+				s.finishLocked(e)
+				s.advanceLocked()
+				s.mu.Unlock()
+				break
+			}
 			if s.webhook.gen != gen || s.isClosed() {
 				e.inflight = false
 				s.notifyUpdatesLocked()

@@ -22,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pginbox"
 	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/conversation"
 	"github.com/orderbot/orderbot/conversation/redisstore"
@@ -45,6 +46,8 @@ type env struct {
 	adminURL string
 	dbName   string
 	store    *pgstore.Store
+	dbURL    string
+	inbox    *pginbox.Inbox
 	redis    *redis.Client
 	prefix   string
 	loc      *time.Location
@@ -81,6 +84,7 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	if err != nil {
 		return nil, err
 	}
+	e.dbURL = dbURL
 	e.store, err = pgstore.Open(ctx, dbURL, pgstore.WithLogger(o.log))
 	if err != nil {
 		return nil, err
@@ -115,7 +119,13 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	engine := conversation.New(conversation.Config{Desk: service, Chats: rs, Logger: o.log})
 
 	// The bot against the fake Bot API server.
-	cfg := bot.Config{Workers: botWorkers, PollTimeout: pollTimeout, Logger: o.log}
+	inbox, err := pginbox.Open(ctx, e.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	e.inbox = inbox
+	cfg := bot.Config{Workers: botWorkers, PollTimeout: pollTimeout, Logger: o.log,
+		Inbox: inbox, Customers: e.store}
 	var srvOpts []telegramtest.Option
 	if mode == "webhook" {
 		srvOpts = append(srvOpts, telegramtest.WithWebhookConcurrency(webhookConcurrency))
@@ -135,7 +145,7 @@ func setup(ctx context.Context, o options, mode string) (_ *env, err error) {
 	if mode == "webhook" {
 		e.hook.Config.Handler = b.WebhookHandler()
 		e.hook.Start()
-		close(e.done)
+		go func() { e.done <- b.Work(bctx) }()
 		if err := b.SetWebhook(ctx); err != nil {
 			return nil, err
 		}
@@ -271,6 +281,9 @@ func (e *env) close() error {
 	}
 	if e.store != nil {
 		e.store.Close()
+	}
+	if e.inbox != nil {
+		e.inbox.Close()
 	}
 	if e.redis != nil {
 		if e.prefix != "" {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -289,6 +291,7 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		note := fs.String("note", "", "a note for the order's history (the reason, for cancelled)")
 		carrier := fs.String("carrier", "", "the carrier, for shipped")
 		tracking := fs.String("tracking", "", "the tracking number, for shipped")
+		key := fs.String("key", "", "the action's key: a repeat with the same key changes nothing (default: a new key)")
 		if done, err := parse(fs, reorder(args)); done {
 			return err
 		}
@@ -300,7 +303,10 @@ func (a *app) orders(ctx context.Context, args []string) error {
 			return err
 		}
 		number := strings.ToUpper(strings.TrimSpace(fs.Arg(0)))
-		o, err := svc.Advance(ctx, number, orders.Status(fs.Arg(1)), orders.Operator,
+		if *key == "" {
+			*key = commandKey()
+		}
+		o, err := svc.Advance(ctx, "cli:"+*key, number, orders.Status(fs.Arg(1)), orders.Operator,
 			orders.AdvanceOptions{Note: *note, Carrier: *carrier, Tracking: *tracking})
 		if err != nil {
 			money := func(d decimal.Decimal) string { return i18n.Money(a.cfg.Rules.Currency, d) }
@@ -365,7 +371,11 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 func printOrder(a *app, o orders.Order) error {
 	w := a.stdout
 	fmt.Fprintf(w, "%s  %s  payment %s\n", o.Number, o.Status, o.PaymentStatus)
-	fmt.Fprintf(w, "customer   %s (%d)\n", o.Customer.Name, o.Customer.TelegramID)
+	contact := o.Customer.Name + ", " + o.Customer.Phone
+	if o.Customer.Company != "" {
+		contact += ", " + o.Customer.Company
+	}
+	fmt.Fprintf(w, "customer   %s (%d)\n", contact, o.Customer.TelegramID)
 	fmt.Fprintf(w, "address    %s\n", o.DeliveryAddress)
 	fmt.Fprintf(w, "wanted     %s   promised %s   estimated %s\n", o.WantedDate, o.PromisedDate, o.EstimatedDate)
 	money := func(d decimal.Decimal) string { return i18n.Money(a.cfg.Rules.Currency, d) }
@@ -373,7 +383,8 @@ func printOrder(a *app, o orders.Order) error {
 	if pm, ok := a.cfg.Rules.PaymentMethod(o.PaymentMethod); ok {
 		method = pm.EN
 	}
-	fmt.Fprintf(w, "payment    %s   total %s   paid %s   deposit due %s\n", method, money(o.Total), money(o.Paid), money(o.DepositDue))
+	fmt.Fprintf(w, "payment    %s   total %s   deposit due %s   paid %s   owed %s\n", method, money(o.Total),
+		money(o.DepositDue), money(o.Paid), money(o.Total.Sub(o.Paid)))
 	if o.Notes != "" {
 		fmt.Fprintf(w, "notes      %s\n", o.Notes)
 	}
@@ -396,4 +407,12 @@ func printOrder(a *app, o orders.Order) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.At.In(a.cfg.Location).Format("2006-01-02 15:04"), h.From, h.To, h.Actor, h.Note)
 	}
 	return tw.Flush()
+}
+
+// commandKey is a new key for a command's desk action: each run is an action of its own
+// unless the operator repeats one with --key.
+func commandKey() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -30,6 +30,7 @@ type config struct {
 	LogLevel      slog.Level
 	RedisPrefix   string
 	NotifyRate    int // messages per second to Telegram, all instances together
+	Updates       updatesConfig
 }
 
 // Defaults point at the local services of scripts/services.sh.
@@ -124,6 +125,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, &configError{"ORDERBOT_NOTIFY_RATE", "expected messages per second from 1 to 1000 (Telegram allows about 30)"}
 		}
 		c.NotifyRate = n
+	}
+	if err := c.Updates.load(get); err != nil {
+		return c, err
 	}
 	if c.RulesFile == "" {
 		c.Rules = orders.DefaultRules()

@@ -37,6 +37,13 @@ Usage:
   orderbot orders list [--status S] [--json]
   orderbot orders show SO-… [--json]
   orderbot orders set-status SO-… STATUS [--note TEXT] [--carrier C --tracking T]
+  orderbot updates failed [--json]    updates the bot gave up on (dead letters)
+  orderbot updates retry UPDATE_ID…   hand failed updates to the bot again
+  orderbot notifications uncertain [--json]
+                                      notifications that may or may not have arrived
+  orderbot notifications resend ID    send an uncertain notification again
+  orderbot notifications settle ID [--note TEXT]
+                                      close an uncertain notification without a send
   orderbot rules                      print the default business rules file
 
 Every command takes --help. Configuration is read from the environment: see the README.
@@ -76,6 +83,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return a.staff(ctx, rest)
 	case "orders":
 		return a.orders(ctx, rest)
+	case "updates":
+		return a.updates(ctx, rest)
+	case "notifications":
+		return a.notifications(ctx, rest)
 	}
 	fmt.Fprint(stdout, usage)
 	return fmt.Errorf("unknown command %q", cmd)

@@ -50,6 +50,7 @@ func TestHelpForEveryCommand(t *testing.T) {
 		{"--help"}, {"serve", "--help"}, {"console", "--help"}, {"migrate", "--help"},
 		{"products", "import", "--help"}, {"staff", "add", "--help"}, {"staff", "list", "--help"},
 		{"orders", "list", "--help"}, {"orders", "show", "--help"}, {"orders", "set-status", "--help"}, {"rules", "--help"},
+		{"notifications", "--help"}, {"notifications", "uncertain", "--help"}, {"notifications", "resend", "--help"},
 	} {
 		var out bytes.Buffer
 		if err := run(context.Background(), append([]string{"orderbot"}, args...), env(nil), strings.NewReader(""), &out); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pginbox"
 	"github.com/orderbot/orderbot/notify"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -35,10 +36,18 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	b, err := bot.New(bot.Config{
+	inbox, err := pginbox.Open(ctx, a.cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer inbox.Close()
+	bcfg := bot.Config{
 		Token: a.cfg.Token, APIURL: a.cfg.APIURL, WebhookURL: a.cfg.WebhookURL, WebhookSecret: a.cfg.WebhookSecret,
 		Logger: log, Metrics: bot.NewMetrics(reg),
-	}, engine, a.service)
+		Inbox: inbox, Customers: a.store,
+	}
+	a.cfg.Updates.apply(&bcfg)
+	b, err := bot.New(bcfg, engine, a.service)
 	if err != nil {
 		return err
 	}
@@ -48,6 +57,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	notifier, err := notify.New(notify.Config{
 		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: b,
 		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
+		Metrics: notify.NewMetrics(reg),
 	})
 	if err != nil {
 		return err
@@ -118,10 +128,14 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			return err
 		}
 		log.Info("serving webhook")
+		go func() { errc <- b.Work(ctx) }()
 		select {
 		case <-ctx.Done():
+			<-errc // the updates in flight are finished
 		case err := <-errc:
-			return err
+			if err != nil {
+				return err
+			}
 		}
 	} else {
 		if err := b.DeleteWebhook(ctx); err != nil {
@@ -130,7 +144,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		go func() { errc <- b.Poll(ctx) }()
 		select {
 		case <-ctx.Done():
-			<-errc // the batch in flight is finished
+			<-errc // the updates in flight are finished
 		case err := <-errc:
 			if err != nil {
 				return err

@@ -79,7 +79,10 @@ func TestServe(t *testing.T) {
 	// The metrics are counted once the update is done, just after its replies went out; a
 	// scrape gathers them one by one, so it may see some counted and others not yet.
 	want := []string{`orderbot_updates_total{kind="command"} 1`, `orderbot_update_duration_seconds_count 1`,
-		`orderbot_sends_total{result="ok"} 1`}
+		`orderbot_sends_total{result="ok"} 1`,
+		// The notifier's, on the same registry.
+		`orderbot_notifications_sent_total 0`, `orderbot_notifications_failed_total 0`,
+		`orderbot_notifications_uncertain_total 0`, `orderbot_notification_queue_lag_seconds_count 0`}
 	counted := func(body string) bool {
 		for _, w := range want {
 			if !strings.Contains(body, w) {

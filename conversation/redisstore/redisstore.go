@@ -32,6 +32,15 @@
 // marks the update handled (when asked) and deletes the lock only if it still holds the
 // turn's token, so a holder that lost its lock never deletes the lock of the next holder.
 // [Store.SaveSession] writes the session and the marker in one MULTI/EXEC round trip.
+//
+// # Fencing
+//
+// A turn saves its session through its own Save (one script: the session and the marker
+// are written only while the lock still holds the turn's token), never with a plain SET:
+// a turn that outlived its lock, or whose lock could not be extended, cannot overwrite the
+// session of the turn that holds the chat now. Its Save fails with
+// [conversation.ErrLockLost], and its Context is cancelled with that cause as soon as the
+// extender finds the lock gone, so the engine stops the step and sends none of its replies.
 package redisstore
 
 import (
@@ -193,6 +202,19 @@ func (s *Store) SaveSession(ctx context.Context, chatID int64, data []byte, ttl 
 	return nil
 }
 
+// saveScript writes the session and its marker only while the lock holds the turn's token.
+// KEYS[1] lock, KEYS[2] session, KEYS[3] marker; ARGV[1] token, ARGV[2] the session,
+// ARGV[3] its TTL in ms, ARGV[4] the marker's TTL in ms. It returns 1 when saved, 0 when
+// the lock is not the turn's any more.
+var saveScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+	return 0
+end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+return 1
+`)
+
 // unlockScript deletes KEYS[1] if it holds ARGV[1].
 var unlockScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -294,11 +316,30 @@ func (s *Store) Begin(ctx context.Context, chatID int64, key string) (conversati
 	if v, ok := reply[2].(string); ok {
 		t.Session = []byte(v)
 	}
+	turnCtx, lost := context.WithCancelCause(ctx)
+	t.Context = turnCtx
+	t.Save = func(ctx context.Context, data []byte, ttl time.Duration) error {
+		if ttl <= 0 {
+			return fmt.Errorf("redisstore: save session of chat %d: ttl %v is not positive", chatID, ttl)
+		}
+		n, err := saveScript.Run(ctx, s.client, []string{lock, keys[1], keys[2]}, token, data,
+			ttl.Milliseconds(), markerTTL(ttl).Milliseconds()).Int64()
+		if err != nil {
+			return fmt.Errorf("redisstore: save session of chat %d: %w", chatID, err)
+		}
+		if n == 0 {
+			lost(conversation.ErrLockLost)
+			return fmt.Errorf("redisstore: save session of chat %d: %w", chatID, conversation.ErrLockLost)
+		}
+		return nil
+	}
 	extendCtx, stopExtend := context.WithCancel(context.WithoutCancel(ctx))
 	extended := make(chan struct{})
 	go func() {
 		defer close(extended)
-		s.extend(extendCtx, lock, token, chatID)
+		if !s.extend(extendCtx, lock, token, chatID) {
+			lost(conversation.ErrLockLost)
+		}
 	}()
 	var once sync.Once
 	t.End = func(ctx context.Context, handled bool) error {
@@ -306,6 +347,7 @@ func (s *Store) Begin(ctx context.Context, chatID int64, key string) (conversati
 		once.Do(func() {
 			stopExtend()
 			<-extended
+			defer lost(nil)
 			err = s.end(ctx, keys[0], keys[3], token, chatID, handled)
 		})
 		return err
@@ -332,8 +374,9 @@ func (s *Store) end(ctx context.Context, lock, done, token string, chatID int64,
 	return nil
 }
 
-// extend keeps the lock key, held with token, alive until ctx ends or the lock is lost.
-func (s *Store) extend(ctx context.Context, key, token string, chatID int64) {
+// extend keeps the lock key, held with token, alive until ctx ends (true) or the lock is
+// lost (false): found taken by another token, or not extended before it could expire.
+func (s *Store) extend(ctx context.Context, key, token string, chatID int64) bool {
 	every := max(s.lockTTL/3, time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -341,26 +384,36 @@ func (s *Store) extend(ctx context.Context, key, token string, chatID int64) {
 	if ttl < 1 {
 		ttl = 1
 	}
+	held := time.Now() // the lock lives at least until held + lockTTL
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return true
 		case <-t.C:
 		}
 		callCtx, cancel := context.WithTimeout(ctx, every)
+		sent := time.Now()
 		n, err := extendScript.Run(callCtx, s.client, []string{key}, token, ttl).Int64()
 		cancel()
 		switch {
 		case ctx.Err() != nil:
-			return
+			return true
 		case err != nil:
+			if time.Since(held) >= s.lockTTL-every {
+				// Not extended in time: by now another holder may have the chat.
+				s.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: lock could not be extended in time",
+					slog.Int64("chat", chatID), slog.Any("error", err))
+				return false
+			}
 			// Try again at the next tick, while the lock still has time left.
 			s.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: extend lock",
 				slog.Int64("chat", chatID), slog.Any("error", err))
 		case n == 0:
 			s.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: lock lost before unlock, it outlived its TTL",
 				slog.Int64("chat", chatID), slog.Duration("lock_ttl", s.lockTTL))
-			return
+			return false
+		default:
+			held = sent
 		}
 	}
 }

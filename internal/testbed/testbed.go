@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/bot/pginbox"
 	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/conversation"
 	"github.com/orderbot/orderbot/conversation/redisstore"
@@ -50,7 +51,14 @@ type Bed struct {
 // New assembles the bot over fresh databases with the demo catalog imported.
 func New(tb testing.TB) *Bed {
 	tb.Helper()
-	b := &Bed{T: tb, Store: pgstoretest.New(tb), Rules: orders.DefaultRules(), now: Now}
+	return NewOn(tb, pgstoretest.New(tb))
+}
+
+// NewOn assembles the bot like New over store, a migrated database of the caller's (a
+// fault test's own cluster).
+func NewOn(tb testing.TB, store *pgstore.Store) *Bed {
+	tb.Helper()
+	b := &Bed{T: tb, Store: store, Rules: orders.DefaultRules(), now: Now}
 	b.Redis, b.Prefix = testenv.Redis(tb)
 	b.Log = Logger(tb)
 	b.Service = orders.NewService(b.Store, b.Rules, orders.WithClock(b.Clock), orders.WithLocation(Shanghai), orders.WithLogger(b.Log))
@@ -121,7 +129,12 @@ type TelegramOptions struct {
 	Webhook       bool
 	ShutdownGrace time.Duration
 	Server        *telegramtest.Server // reuse a server (a restarted bot)
+	// Configure adjusts the bot's configuration (limits, retries) before it starts.
+	Configure func(*bot.Config)
 }
+
+// Inbox is the bed's update inbox.
+func (b *Bed) Inbox() *pginbox.Inbox { return pginbox.New(b.Store.DB().DB) }
 
 // StartTelegram starts the bot serving the fake server, by polling or webhook.
 func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
@@ -132,9 +145,13 @@ func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
 		srv = telegramtest.NewServer(tb)
 	}
 	cfg := bot.Config{Token: srv.Token(), APIURL: srv.URL(), Logger: b.Log, PollTimeout: 2 * time.Second,
-		ShutdownGrace: opts.ShutdownGrace}
+		ShutdownGrace: opts.ShutdownGrace, Inbox: b.Inbox(), Customers: b.Store,
+		RetryBase: 100 * time.Millisecond, RetryMax: 2 * time.Second, SweepInterval: 200 * time.Millisecond}
 	if opts.Webhook {
 		cfg.WebhookSecret = "test-secret_1"
+	}
+	if opts.Configure != nil {
+		opts.Configure(&cfg)
 	}
 	tg := &Telegram{Server: srv, done: make(chan struct{})}
 	var err error
@@ -157,7 +174,10 @@ func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
 		if err := tg.Bot.SetWebhook(ctx); err != nil {
 			tb.Fatalf("set webhook: %v", err)
 		}
-		close(tg.done)
+		go func() {
+			defer close(tg.done)
+			_ = tg.Bot.Work(ctx)
+		}()
 	} else {
 		go func() {
 			defer close(tg.done)

@@ -47,8 +47,14 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 	}
 	var o orders.Order
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		if err := claimAction(ctx, tx, req.Key, orders.ActionPayment); err != nil {
+			return err
+		}
 		cur, err := lockOrder(ctx, tx, `number = $1`, req.Number)
 		if err != nil {
+			return err
+		}
+		if err := settleAction(ctx, tx, req.Key, cur.ID, 0); err != nil {
 			return err
 		}
 		var paid decimal.Decimal
@@ -82,9 +88,7 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 
 // checkPayment rejects a payment the database would refuse or silently round.
 func checkPayment(req orders.PaymentRequest) error {
-	switch req.Status {
-	case orders.PaymentUnpaid, orders.PaymentDepositPaid, orders.PaymentPaid:
-	default:
+	if !req.Status.Valid() {
 		return &orders.ValidationError{Field: "payment_status", Reason: fmt.Sprintf("%q is not a payment status", req.Status)}
 	}
 	if !req.Amount.IsPositive() {
@@ -155,13 +159,16 @@ func loadChange(ctx context.Context, q sqlx.QueryerContext, id int64) (orders.Ch
 // order does not exist, and a *orders.ValidationError when c is incomplete: a quantity
 // change needs an existing line and a positive quantity, a date change a date, an address
 // change an address.
-func (s *Store) CreateChangeRequest(ctx context.Context, c orders.ChangeRequest, ns []orders.Notification) (orders.ChangeRequest, error) {
+func (s *Store) CreateChangeRequest(ctx context.Context, key string, c orders.ChangeRequest, ns []orders.Notification) (orders.ChangeRequest, error) {
 	op := "create change request for " + c.Number
 	if err := checkChange(c, ns); err != nil {
 		return orders.ChangeRequest{}, fail(op, err)
 	}
 	var created orders.ChangeRequest
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		if err := claimAction(ctx, tx, key, orders.ActionChangeRequest); err != nil {
+			return err
+		}
 		var orderID int64
 		if err := tx.GetContext(ctx, &orderID, `SELECT id FROM orders WHERE number = $1`, c.Number); err != nil {
 			return err
@@ -184,6 +191,9 @@ func (s *Store) CreateChangeRequest(ctx context.Context, c orders.ChangeRequest,
 			orderID, c.Kind, c.Line, c.Quantity, dateArg(c.Date), c.Address, c.Reason, c.RequestedBy,
 			changePending, s.now())
 		if err != nil {
+			return err
+		}
+		if err := settleAction(ctx, tx, key, orderID, id); err != nil {
 			return err
 		}
 		ns, err := withChangeID(ns, id)
@@ -279,6 +289,9 @@ func (s *Store) DecideChange(ctx context.Context, req orders.DecideChangeRequest
 		o orders.Order
 	)
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		if err := claimAction(ctx, tx, req.Key, orders.ActionChangeDecision); err != nil {
+			return err
+		}
 		var cur struct {
 			OrderID int64  `db:"order_id"`
 			Status  string `db:"status"`
@@ -291,6 +304,14 @@ func (s *Store) DecideChange(ctx context.Context, req orders.DecideChangeRequest
 		}
 		ord, err := lockOrder(ctx, tx, `id = $1`, cur.OrderID)
 		if err != nil {
+			return err
+		}
+		// Judged under the row lock: an order that shipped (or was cancelled) since the
+		// manager looked at it takes no approved change.
+		if req.Approve && !ord.Status.Changeable() {
+			return fmt.Errorf("%w: the order is %s now", orders.ErrConflict, ord.Status)
+		}
+		if err := settleAction(ctx, tx, req.Key, ord.ID, req.ID); err != nil {
 			return err
 		}
 		now := s.now()
@@ -335,7 +356,7 @@ func (s *Store) DecideChange(ctx context.Context, req orders.DecideChangeRequest
 // no longer in from, orders.ErrInvalidTransition when an order in from cannot be cancelled,
 // and a *orders.StockShortage when stock cannot cover a quantity increase; then nothing
 // changes.
-func (s *Store) UpdateOrder(ctx context.Context, number string, from orders.Status, apply orders.ChangeApply,
+func (s *Store) UpdateOrder(ctx context.Context, key, number string, from orders.Status, apply orders.ChangeApply,
 	actor string, ns []orders.Notification) (orders.Order, error) {
 	op := "update order " + number
 	if err := checkApply(apply); err != nil {
@@ -346,12 +367,18 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, from orders.Stat
 	}
 	var o orders.Order
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		if err := claimAction(ctx, tx, key, orders.ActionChange); err != nil {
+			return err
+		}
 		ord, err := lockOrder(ctx, tx, `number = $1`, number)
 		if err != nil {
 			return err
 		}
 		if ord.Status != from {
 			return fmt.Errorf("%w: the order is %s, not %s", orders.ErrConflict, ord.Status, from)
+		}
+		if err := settleAction(ctx, tx, key, ord.ID, 0); err != nil {
+			return err
 		}
 		if err := s.applyChange(ctx, tx, ord, apply, actor, false, s.now()); err != nil {
 			return err
@@ -370,6 +397,9 @@ func (s *Store) UpdateOrder(ctx context.Context, number string, from orders.Stat
 
 // checkApply rejects a change the database would refuse or silently round.
 func checkApply(a orders.ChangeApply) error {
+	if a.PaymentStatus != "" && !a.PaymentStatus.Valid() {
+		return &orders.ValidationError{Field: "payment_status", Reason: fmt.Sprintf("%q is not a payment status", a.PaymentStatus)}
+	}
 	if len(a.Quantities) == 0 {
 		return nil
 	}
@@ -399,6 +429,9 @@ func checkApply(a orders.ChangeApply) error {
 func (s *Store) applyChange(ctx context.Context, tx *sqlx.Tx, o lockedOrder, a orders.ChangeApply, actor string,
 	modified bool, now time.Time) error {
 	to := o.Status
+	if a.Review {
+		to = orders.StatusPendingReview
+	}
 	if a.Cancel {
 		to = orders.StatusCancelled
 		if !o.Status.CanTransition(to) {
@@ -415,17 +448,25 @@ func (s *Store) applyChange(ctx context.Context, tx *sqlx.Tx, o lockedOrder, a o
 			return err
 		}
 	}
+	if a.Lines != nil {
+		if err := replaceLines(ctx, tx, o, a.Lines); err != nil {
+			return err
+		}
+	}
 	_, err := tx.ExecContext(ctx, `
 		UPDATE orders SET status = $2, updated_at = $3,
 			delivery_address = COALESCE(NULLIF($4, ''), delivery_address),
-			promised_date = COALESCE($5::date, promised_date),
+			promised_date = CASE WHEN $12 THEN NULL ELSE COALESCE($5::date, promised_date) END,
 			wanted_date = COALESCE($6::date, wanted_date),
 			total = CASE WHEN $7 THEN $8 ELSE total END,
 			deposit_due = CASE WHEN $7 THEN $9 ELSE deposit_due END,
-			modified = modified OR $10
+			estimated_date = CASE WHEN $11 THEN $13::date ELSE estimated_date END,
+			modified = modified OR $10,
+			payment_status = COALESCE(NULLIF($14, ''), payment_status)
 		WHERE id = $1`,
 		o.ID, string(to), now, strings.TrimSpace(a.Address), dateArg(a.PromisedDate), dateArg(a.WantedDate),
-		len(a.Quantities) > 0, a.Total, a.DepositDue, modified)
+		len(a.Quantities) > 0 || a.Lines != nil, a.Total, a.DepositDue, modified, a.Lines != nil, a.Review,
+		dateArg(a.EstimatedDate), string(a.PaymentStatus))
 	if err != nil {
 		return err
 	}
@@ -530,16 +571,23 @@ func (s *Store) SetStaffLanguage(ctx context.Context, telegramID int64, lang str
 // RateOrder stores the customer's rating, 1 to 5, and comment of the order, replacing an
 // earlier rating. It returns orders.ErrNotFound for an unknown number and a
 // *orders.ValidationError for a rating out of range.
-func (s *Store) RateOrder(ctx context.Context, number string, rating int, comment string) error {
+func (s *Store) RateOrder(ctx context.Context, key, number string, rating int, comment string) error {
 	op := "rate order " + number
 	if rating < 1 || rating > 5 {
 		return fail(op, &orders.ValidationError{Field: "rating", Reason: fmt.Sprintf("%d is not between 1 and 5", rating)})
 	}
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE orders SET rating = $2, rating_comment = $3, updated_at = $4 WHERE number = $1`,
+		if err := claimAction(ctx, tx, key, orders.ActionRate); err != nil {
+			return err
+		}
+		var id int64
+		err := tx.GetContext(ctx, &id, `
+			UPDATE orders SET rating = $2, rating_comment = $3, updated_at = $4 WHERE number = $1 RETURNING id`,
 			number, rating, comment, s.now())
-		return oneRow(res, err)
+		if err != nil {
+			return err
+		}
+		return settleAction(ctx, tx, key, id, 0)
 	})
 	if err != nil {
 		return fail(op, err)
@@ -584,4 +632,69 @@ func withChangeID(ns []orders.Notification, id int64) ([]orders.Notification, er
 		out[i] = n
 	}
 	return out, nil
+}
+
+// replaceLines gives the locked order o new lines (a re-quote before the customer's
+// confirmation). While the order holds stock, the reservation of each product moves by the
+// difference between its new and old from-stock units, products in SKU byte order like
+// every statement that locks them: an increase is reserved with a conditional update, so
+// stock is never oversold, and a shortage is a *orders.StockShortage naming every short
+// product; then nothing changes.
+func replaceLines(ctx context.Context, tx *sqlx.Tx, o lockedOrder, lines []orders.Line) error {
+	if len(lines) == 0 {
+		return &orders.ValidationError{Field: "lines", Reason: "an order needs at least one line"}
+	}
+	var old []struct {
+		SKU      string `db:"sku"`
+		Quantity int    `db:"quantity"`
+	}
+	err := tx.SelectContext(ctx, &old, `SELECT sku, quantity FROM order_lines WHERE order_id = $1 AND from_stock`, o.ID)
+	if err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	held, delta := map[string]int{}, map[string]int{}
+	for _, l := range old {
+		held[l.SKU] += l.Quantity
+		delta[l.SKU] -= l.Quantity
+	}
+	for _, l := range lines {
+		if l.FromStock {
+			delta[l.SKU] += l.Quantity
+		}
+	}
+	if holdsStock(o.Status) {
+		short := &orders.StockShortage{}
+		for _, sku := range slices.Sorted(maps.Keys(delta)) {
+			switch d := delta[sku]; {
+			case d > 0:
+				res, err := tx.ExecContext(ctx, `
+					UPDATE products SET reserved = reserved + $2 WHERE sku = $1 AND active AND on_hand - reserved >= $2`, sku, d)
+				if err != nil {
+					return fmt.Errorf("reserve %s: %w", sku, err)
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return err
+				} else if n == 1 {
+					continue
+				}
+				var free int
+				err = tx.GetContext(ctx, &free, `SELECT GREATEST(on_hand - reserved, 0) FROM products WHERE sku = $1`, sku)
+				if err != nil {
+					return fmt.Errorf("stock of %s: %w", sku, err)
+				}
+				short.Lines = append(short.Lines, orders.Shortage{SKU: sku, Wanted: held[sku] + d, Available: held[sku] + free})
+			case d < 0:
+				if _, err := tx.ExecContext(ctx, `UPDATE products SET reserved = reserved - $2 WHERE sku = $1`, sku, -d); err != nil {
+					return fmt.Errorf("release %s: %w", sku, err)
+				}
+			}
+		}
+		if len(short.Lines) > 0 {
+			return short
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM order_lines WHERE order_id = $1`, o.ID); err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	return insertLines(ctx, tx, o.ID, lines)
 }

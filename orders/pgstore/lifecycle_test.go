@@ -218,7 +218,7 @@ func requestChange(t *testing.T, s *pgstore.Store, c orders.ChangeRequest) order
 	if c.RequestedBy == "" {
 		c.RequestedBy = "customer:42"
 	}
-	created, err := s.CreateChangeRequest(t.Context(), c, []orders.Notification{
+	created, err := s.CreateChangeRequest(t.Context(), "", c, []orders.Notification{
 		{Kind: "change_requested", ChatID: 1, Key: fmt.Sprintf("change_requested:%s:%s:%d", c.Kind, c.Date, c.Quantity)},
 	})
 	if err != nil {
@@ -398,8 +398,8 @@ func TestChangeRequestCancel(t *testing.T) {
 	c = requestChange(t, s, orders.ChangeRequest{Number: o.Number, Kind: orders.ChangeCancel, Reason: "again"})
 	_, _, err = s.DecideChange(t.Context(), orders.DecideChangeRequest{ID: c.ID, Approve: true, Actor: "manager:1",
 		Apply: orders.ChangeApply{Cancel: true}})
-	if !errors.Is(err, orders.ErrInvalidTransition) {
-		t.Errorf("cancelling a cancelled order: %v, want ErrInvalidTransition", err)
+	if !errors.Is(err, orders.ErrConflict) {
+		t.Errorf("cancelling a cancelled order: %v, want ErrConflict", err)
 	}
 	wantStock(t, s, "CH-100", 10, 2)
 	if still, err := s.ChangeRequest(t.Context(), c.ID); err != nil || still.Status != "pending" {
@@ -512,7 +512,7 @@ func TestUpdateOrder(t *testing.T) {
 	ns := []orders.Notification{{Kind: "change_decided", ChatID: 7, Key: "updated:1"}}
 
 	// From a status the order is no longer in: nothing changes.
-	_, err = s.UpdateOrder(ctx, o.Number, orders.StatusAwaitingCustomer, apply, "customer:42", ns)
+	_, err = s.UpdateOrder(ctx, "", o.Number, orders.StatusAwaitingCustomer, apply, "customer:42", ns)
 	if !errors.Is(err, orders.ErrConflict) || !strings.Contains(err.Error(), "pending_review") {
 		t.Fatalf("UpdateOrder from the wrong status: %v, want ErrConflict naming pending_review", err)
 	}
@@ -528,7 +528,7 @@ func TestUpdateOrder(t *testing.T) {
 		t.Errorf("%d notifications, want %d", n, notes)
 	}
 
-	got, err := s.UpdateOrder(ctx, o.Number, orders.StatusPendingReview, apply, "customer:42", ns)
+	got, err := s.UpdateOrder(ctx, "", o.Number, orders.StatusPendingReview, apply, "customer:42", ns)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,7 +547,7 @@ func TestUpdateOrder(t *testing.T) {
 	}
 
 	// More than the stock: a shortage, nothing changes.
-	_, err = s.UpdateOrder(ctx, o.Number, orders.StatusPendingReview,
+	_, err = s.UpdateOrder(ctx, "", o.Number, orders.StatusPendingReview,
 		orders.ChangeApply{Quantities: map[int]int{0: 11}, Total: money("2189.00")}, "customer:42", nil)
 	var short *orders.StockShortage
 	if !errors.As(err, &short) || !reflect.DeepEqual(short.Lines, []orders.Shortage{{SKU: "CH-100", Wanted: 11, Available: 10}}) {
@@ -563,16 +563,16 @@ func TestUpdateOrder(t *testing.T) {
 		"cancel and quantity": {Cancel: true, Quantities: map[int]int{0: 1}},
 		"fraction of fen":     {Quantities: map[int]int{0: 1}, Total: money("0.001")},
 	} {
-		if _, err := s.UpdateOrder(ctx, o.Number, orders.StatusPendingReview, a, "customer:42", nil); !errors.Is(err, orders.ErrInvalid) {
+		if _, err := s.UpdateOrder(ctx, "", o.Number, orders.StatusPendingReview, a, "customer:42", nil); !errors.Is(err, orders.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
 		}
 	}
-	if _, err := s.UpdateOrder(ctx, "SO-20261205-0099", orders.StatusPendingReview, apply, "customer:42", nil); !errors.Is(err, orders.ErrNotFound) {
+	if _, err := s.UpdateOrder(ctx, "", "SO-20261205-0099", orders.StatusPendingReview, apply, "customer:42", nil); !errors.Is(err, orders.ErrNotFound) {
 		t.Errorf("unknown order: %v, want ErrNotFound", err)
 	}
 
 	// Cancelling before confirmation releases the stock, without marking the order modified.
-	got, err = s.UpdateOrder(ctx, o.Number, orders.StatusPendingReview, orders.ChangeApply{Cancel: true, Note: "cancel"}, "customer:42", nil)
+	got, err = s.UpdateOrder(ctx, "", o.Number, orders.StatusPendingReview, orders.ChangeApply{Cancel: true, Note: "cancel"}, "customer:42", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -586,7 +586,7 @@ func TestCreateChangeRequestRefused(t *testing.T) {
 	t.Parallel()
 	s, o := changeFixture(t)
 	ctx := t.Context()
-	_, err := s.CreateChangeRequest(ctx, orders.ChangeRequest{Number: "SO-20261205-0099", Kind: orders.ChangeCancel}, nil)
+	_, err := s.CreateChangeRequest(ctx, "", orders.ChangeRequest{Number: "SO-20261205-0099", Kind: orders.ChangeCancel}, nil)
 	if !errors.Is(err, orders.ErrNotFound) {
 		t.Errorf("unknown order: %v, want ErrNotFound", err)
 	}
@@ -599,7 +599,7 @@ func TestCreateChangeRequestRefused(t *testing.T) {
 		"no address":    {Kind: orders.ChangeAddress, Address: "  "},
 	} {
 		c.Number = o.Number
-		_, err := s.CreateChangeRequest(ctx, c, nil)
+		_, err := s.CreateChangeRequest(ctx, "", c, nil)
 		var verr *orders.ValidationError
 		if !errors.Is(err, orders.ErrInvalid) || !errors.As(err, &verr) {
 			t.Errorf("%s: %v, want a *ValidationError", name, err)
@@ -657,7 +657,7 @@ func TestRateOrder(t *testing.T) {
 	if o.Rating != 0 || o.RatingComment != "" {
 		t.Errorf("new order rated %d %q", o.Rating, o.RatingComment)
 	}
-	if err := s.RateOrder(ctx, o.Number, 5, "fast delivery"); err != nil {
+	if err := s.RateOrder(ctx, "", o.Number, 5, "fast delivery"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Order(ctx, o.Number)
@@ -665,19 +665,19 @@ func TestRateOrder(t *testing.T) {
 		t.Errorf("rating %d %q (%v), want 5 \"fast delivery\"", got.Rating, got.RatingComment, err)
 	}
 	for _, r := range []int{0, 6, -1} {
-		err := s.RateOrder(ctx, o.Number, r, "")
+		err := s.RateOrder(ctx, "", o.Number, r, "")
 		var verr *orders.ValidationError
 		if !errors.Is(err, orders.ErrInvalid) || !errors.As(err, &verr) || verr.Field != "rating" {
 			t.Errorf("rating %d: %v, want a *ValidationError of the rating", r, err)
 		}
 	}
-	if err := s.RateOrder(ctx, o.Number, 3, ""); err != nil {
+	if err := s.RateOrder(ctx, "", o.Number, 3, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.Order(ctx, o.Number); err != nil || got.Rating != 3 || got.RatingComment != "" {
 		t.Errorf("re-rated %d %q (%v), want 3 and no comment", got.Rating, got.RatingComment, err)
 	}
-	if err := s.RateOrder(ctx, "SO-20261205-0099", 4, ""); !errors.Is(err, orders.ErrNotFound) {
+	if err := s.RateOrder(ctx, "", "SO-20261205-0099", 4, ""); !errors.Is(err, orders.ErrNotFound) {
 		t.Errorf("unknown order: %v, want ErrNotFound", err)
 	}
 }

@@ -18,15 +18,19 @@ import (
 )
 
 // orderSelect reads orders with their customers; conditions refer to o (orders) and
-// c (customers).
+// c (customers). An order's customer is named by the order's own contact (migration
+// 0015): the name, phone and company given when it was placed, whatever the customer's
+// profile says now.
 const orderSelect = `
 SELECT o.id, o.number, o.status, o.payment_status, o.total, o.deposit_due, o.delivery_address,
 	o.wanted_date, o.promised_date, o.estimated_date, o.payment_method, o.notes, o.source,
 	o.approved_by, o.approved_at, o.created_at, o.carrier, o.tracking,
 	COALESCE(o.rep_telegram_id, 0) AS rep_telegram_id, o.modified, COALESCE(o.rating, 0) AS rating,
 	o.rating_comment,
-	c.id AS customer_id, COALESCE(c.telegram_id, 0) AS customer_telegram_id, c.name AS customer_name,
-	c.phone AS customer_phone, c.company AS customer_company, c.language AS customer_language,
+	c.id AS customer_id, COALESCE(c.telegram_id, 0) AS customer_telegram_id,
+	COALESCE(NULLIF(o.contact_name, ''), c.name) AS customer_name,
+	COALESCE(NULLIF(o.contact_phone, ''), c.phone) AS customer_phone,
+	o.contact_company AS customer_company, c.language AS customer_language,
 	c.unreachable AS customer_unreachable
 FROM orders o JOIN customers c ON c.id = o.customer_id`
 
@@ -105,9 +109,12 @@ type lineRow struct {
 	OrderID       int64           `db:"order_id"`
 	SKU           string          `db:"sku"`
 	Name          string          `db:"name"`
+	NameZH        string          `db:"name_zh"`
 	Variant       string          `db:"variant"`
+	VariantZH     string          `db:"variant_zh"`
 	Quantity      int             `db:"quantity"`
 	Unit          string          `db:"unit"`
+	UnitZH        string          `db:"unit_zh"`
 	UnitPrice     decimal.Decimal `db:"unit_price"`
 	Complimentary bool            `db:"complimentary"`
 	FromStock     bool            `db:"from_stock"`
@@ -144,7 +151,7 @@ func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args .
 
 	var lines []lineRow
 	err := sqlx.SelectContext(ctx, q, &lines, `
-		SELECT order_id, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock
+		SELECT order_id, sku, name, name_zh, variant, variant_zh, quantity, unit, unit_zh, unit_price, complimentary, from_stock
 		FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, position`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("order lines: %w", err)
@@ -152,7 +159,8 @@ func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args .
 	for _, l := range lines {
 		o := &out[index[l.OrderID]]
 		o.Lines = append(o.Lines, orders.Line{
-			SKU: l.SKU, Name: l.Name, Variant: orders.Variant(l.Variant), Quantity: l.Quantity, Unit: l.Unit,
+			SKU: l.SKU, Name: l.Name, NameZH: l.NameZH, Variant: orders.Variant(l.Variant), VariantZH: orders.Variant(l.VariantZH),
+			Quantity: l.Quantity, Unit: l.Unit, UnitZH: l.UnitZH,
 			UnitPrice: l.UnitPrice, Complimentary: l.Complimentary, FromStock: l.FromStock,
 		})
 	}
@@ -221,9 +229,11 @@ func (s *Store) Order(ctx context.Context, number string) (orders.Order, error) 
 
 // Orders lists the orders selected by f, newest first, with their customers, lines and
 // history. The conditions of f all apply:
-//   - f.Query matches an order by its number (ignoring case), by a part of its customer's
-//     name (ignoring case) or, when it has at least 4 digits, by its customer's phone
-//     containing those digits, whatever the punctuation of either;
+//   - f.Query matches an order by its number (ignoring case), by a part of a name
+//     (ignoring case) or, when it has at least 4 digits, by a phone containing those
+//     digits, whatever the punctuation of either; the name and phone are those of the
+//     order's own contact and those of its customer's profile now, so an order is found
+//     by any contact it had;
 //   - f.PromisedBefore selects orders promised for an earlier day, f.PromisedOn orders
 //     promised for that day (orders without a promised date are never selected by either).
 func (s *Store) Orders(ctx context.Context, f orders.OrderFilter) ([]orders.Order, error) {
@@ -266,9 +276,12 @@ func filterOrders(q *query, f orders.OrderFilter) {
 	}
 	if text := strings.TrimSpace(f.Query); text != "" {
 		// Numbers are stored in upper case (SO-…), so the unique index finds them.
-		cond := fmt.Sprintf("(o.number = %s OR c.name ILIKE %s", q.arg(strings.ToUpper(text)), q.arg(containsPattern(text)))
+		name := q.arg(containsPattern(text))
+		cond := fmt.Sprintf("(o.number = %s OR o.contact_name ILIKE %s OR c.name ILIKE %s", q.arg(strings.ToUpper(text)), name, name)
 		if digits := onlyDigits(text); len(digits) >= minPhoneDigits {
-			cond += fmt.Sprintf(" OR regexp_replace(c.phone, '[^0-9]', '', 'g') LIKE %s", q.arg("%"+digits+"%"))
+			d := q.arg("%" + digits + "%")
+			cond += fmt.Sprintf(" OR regexp_replace(o.contact_phone, '[^0-9]', '', 'g') LIKE %[1]s"+
+				" OR regexp_replace(c.phone, '[^0-9]', '', 'g') LIKE %[1]s", d)
 		}
 		q.and(cond + ")")
 	}
@@ -355,6 +368,8 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err != nil {
 		return orders.Order{}, fmt.Errorf("customer: %w", err)
 	}
+	// The order's own contact: as given for it, what was not given as the profile has it.
+	contact := orderContact(o.Customer, customer)
 	if err := s.useAddresses(ctx, tx, customer.ID, append([]string{o.DeliveryAddress}, o.Customer.Addresses...)); err != nil {
 		return orders.Order{}, fmt.Errorf("customer addresses: %w", err)
 	}
@@ -370,12 +385,13 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	err = tx.GetContext(ctx, &o.ID, `
 		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
-			approved_by, approved_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+			approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
 		RETURNING id`,
 		number, string(o.Status), string(o.PaymentStatus), customer.ID, o.Total, o.DepositDue,
 		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
-		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt)
+		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt,
+		contact.Name, contact.Phone, contact.Company)
 	if err != nil {
 		return orders.Order{}, err
 	}
@@ -387,7 +403,7 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	}
 	// The order as Order reads it, without reading it back: the customer as stored (an
 	// order's customer carries no address list), no payment yet, one history entry.
-	o.Number, o.Customer, o.ApprovedBy = number, customer, req.Approver
+	o.Number, o.Customer, o.ApprovedBy = number, contact, req.Approver
 	o.Customer.Addresses = nil
 	o.Paid = decimal.Zero
 	o.Lines = append([]orders.Line{}, o.Lines...)
@@ -407,6 +423,23 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	return o, nil
 }
 
+// orderContact is the customer of a new order as the order records it: the profile
+// (id, Telegram id, language) with the name, phone and company given for the order, or
+// the profile's where one was not given.
+func orderContact(given, profile orders.Customer) orders.Customer {
+	c := profile
+	if n := strings.TrimSpace(given.Name); n != "" {
+		c.Name = n
+	}
+	if p := strings.TrimSpace(given.Phone); p != "" {
+		c.Phone = p
+	}
+	if co := strings.TrimSpace(given.Company); co != "" {
+		c.Company = co
+	}
+	return c
+}
+
 // checkPlace rejects a placement the database would refuse or silently change.
 func checkPlace(req orders.PlaceRequest) error {
 	o := req.Order
@@ -418,8 +451,7 @@ func checkPlace(req orders.PlaceRequest) error {
 		return bad("day", "the day of the order number is missing")
 	case !o.Status.Valid():
 		return bad("status", "%q is not an order status", o.Status)
-	case o.PaymentStatus != "" && o.PaymentStatus != orders.PaymentUnpaid &&
-		o.PaymentStatus != orders.PaymentDepositPaid && o.PaymentStatus != orders.PaymentPaid:
+	case o.PaymentStatus != "" && !o.PaymentStatus.Valid():
 		return bad("payment_status", "%q is not a payment status", o.PaymentStatus)
 	case o.WantedDate.IsZero():
 		return bad("date", "the wanted delivery date is missing")
@@ -521,20 +553,26 @@ func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders
 	var (
 		positions, quantities                = make([]int64, n), make([]int64, n)
 		skus, names, variants, units, prices = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		namesZH, variantsZH, unitsZH         = make([]string, n), make([]string, n), make([]string, n)
 		complimentary, fromStock             = make([]bool, n), make([]bool, n)
 	)
 	for i, l := range lines {
 		positions[i], quantities[i] = int64(i+1), int64(l.Quantity)
 		skus[i], names[i], variants[i], units[i], prices[i] = l.SKU, l.Name, string(l.Variant), l.Unit, l.UnitPrice.String()
+		namesZH[i], variantsZH[i], unitsZH[i] = l.NameZH, string(l.VariantZH), l.UnitZH
 		complimentary[i], fromStock[i] = l.Complimentary, l.FromStock
 	}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO order_lines (order_id, position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock)
-		SELECT $1, l.position, l.sku, l.name, l.variant, l.quantity, l.unit, l.unit_price, l.complimentary, l.from_stock
-		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::numeric[], $9::bool[], $10::bool[])
-			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock)`,
+		INSERT INTO order_lines (order_id, position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock,
+			name_zh, variant_zh, unit_zh)
+		SELECT $1, l.position, l.sku, l.name, l.variant, l.quantity, l.unit, l.unit_price, l.complimentary, l.from_stock,
+			l.name_zh, l.variant_zh, l.unit_zh
+		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::numeric[], $9::bool[], $10::bool[],
+			$11::text[], $12::text[], $13::text[])
+			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock, name_zh, variant_zh, unit_zh)`,
 		orderID, pq.Array(positions), pq.Array(skus), pq.Array(names), pq.Array(variants), pq.Array(quantities),
-		pq.Array(units), pq.Array(prices), pq.Array(complimentary), pq.Array(fromStock))
+		pq.Array(units), pq.Array(prices), pq.Array(complimentary), pq.Array(fromStock),
+		pq.Array(namesZH), pq.Array(variantsZH), pq.Array(unitsZH))
 	if err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
@@ -580,6 +618,9 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 	}
 	var o orders.Order
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		if err := claimAction(ctx, tx, req.Key, "transition"); err != nil {
+			return err
+		}
 		var cur struct {
 			ID     int64  `db:"id"`
 			Status string `db:"status"`
@@ -590,8 +631,16 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 		if st := orders.Status(cur.Status); st != req.From {
 			return fmt.Errorf("%w: the order is %s, not %s", orders.ErrConflict, st, req.From)
 		}
-		if !req.From.CanTransition(req.To) {
-			return fmt.Errorf("%w: from %s to %s", orders.ErrInvalidTransition, req.From, req.To)
+		// The lifecycle's rules, judged on the order as it is under its row lock.
+		locked, err := loadOrder(ctx, tx, cur.ID)
+		if err != nil {
+			return err
+		}
+		if err := orders.CheckTransition(locked, req.To); err != nil {
+			return err
+		}
+		if err := settleAction(ctx, tx, req.Key, cur.ID, 0); err != nil {
+			return err
 		}
 		switch {
 		case req.To == orders.StatusCancelled && holdsStock(req.From):
@@ -604,7 +653,7 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 			}
 		}
 		now := s.now()
-		_, err := tx.ExecContext(ctx, `
+		_, err = tx.ExecContext(ctx, `
 			UPDATE orders SET status = $2, updated_at = $3,
 				carrier = COALESCE(NULLIF($4, ''), carrier),
 				tracking = COALESCE(NULLIF($5, ''), tracking),
@@ -638,7 +687,8 @@ func holdsStock(st orders.Status) bool {
 }
 
 // moveStock runs update (parameters: SKU, quantity) for the units of each product on the
-// order's from-stock lines, in SKU order.
+// order's from-stock lines, in SKU byte order (COLLATE "C"), the one order in which every
+// statement and the reservation trigger lock products, so that none can deadlock another.
 func moveStock(ctx context.Context, tx *sqlx.Tx, orderID int64, update string) error {
 	var rows []struct {
 		SKU      string `db:"sku"`
@@ -646,7 +696,7 @@ func moveStock(ctx context.Context, tx *sqlx.Tx, orderID int64, update string) e
 	}
 	err := tx.SelectContext(ctx, &rows, `
 		SELECT sku, sum(quantity) AS quantity FROM order_lines
-		WHERE order_id = $1 AND from_stock GROUP BY sku ORDER BY sku`, orderID)
+		WHERE order_id = $1 AND from_stock GROUP BY sku ORDER BY sku COLLATE "C"`, orderID)
 	if err != nil {
 		return err
 	}

@@ -476,10 +476,19 @@ func TestTransitionOrder(t *testing.T) {
 	if _, err := step(orders.StatusShipped, orders.StatusCancelled, nil); !errors.Is(err, orders.ErrInvalidTransition) {
 		t.Errorf("shipped → cancelled: %v, want ErrInvalidTransition", err)
 	}
-	for _, to := range []orders.Status{orders.StatusDelivered, orders.StatusCompleted} {
-		if got, err = step(got.Status, to, nil); err != nil {
-			t.Fatal(err)
-		}
+	if got, err = step(got.Status, orders.StatusDelivered, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Completion waits for settlement, judged under the order's lock.
+	if _, err := step(got.Status, orders.StatusCompleted, nil); !errors.Is(err, orders.ErrNotSettled) {
+		t.Errorf("completing an unpaid order: %v, want ErrNotSettled", err)
+	}
+	if _, err := s.RecordPayment(ctx, orders.PaymentRequest{Number: o.Number, Amount: got.Total, Status: orders.PaymentPaid,
+		PaidBefore: decimal.Zero}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = step(got.Status, orders.StatusCompleted, nil); err != nil {
+		t.Fatal(err)
 	}
 	wantStock(t, s, "CH-100", 6, 0)
 	var statuses []orders.Status
@@ -487,7 +496,7 @@ func TestTransitionOrder(t *testing.T) {
 		statuses = append(statuses, h.To)
 	}
 	want := []orders.Status{orders.StatusPendingReview, orders.StatusAwaitingCustomer, orders.StatusConfirmed,
-		orders.StatusShipped, orders.StatusDelivered, orders.StatusCompleted}
+		orders.StatusShipped, orders.StatusDelivered, orders.StatusDelivered /* the payment */, orders.StatusCompleted}
 	if !reflect.DeepEqual(statuses, want) {
 		t.Errorf("history %v, want %v", statuses, want)
 	}

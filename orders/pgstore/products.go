@@ -17,7 +17,7 @@ import (
 	"github.com/orderbot/orderbot/orders"
 )
 
-const productColumns = `sku, name_en, name_zh, category, unit, price, on_hand, reserved, standard, options, active`
+const productColumns = `sku, name_en, name_zh, category, unit, unit_zh, price, on_hand, reserved, standard, options, active`
 
 // productRow is a row of products.
 type productRow struct {
@@ -26,6 +26,7 @@ type productRow struct {
 	NameZH   string          `db:"name_zh"`
 	Category string          `db:"category"`
 	Unit     string          `db:"unit"`
+	UnitZH   string          `db:"unit_zh"`
 	Price    decimal.Decimal `db:"price"`
 	OnHand   int             `db:"on_hand"`
 	Reserved int             `db:"reserved"`
@@ -36,13 +37,14 @@ type productRow struct {
 
 // optionJSON is an orders.Option in the products.options column.
 type optionJSON struct {
-	Name   string   `json:"name"`
-	Values []string `json:"values"`
+	Name   string            `json:"name"`
+	Values []string          `json:"values"`
+	ZH     map[string]string `json:"zh,omitempty"` // value → its Chinese name
 }
 
 func (r productRow) product() (orders.Product, error) {
 	p := orders.Product{
-		SKU: r.SKU, NameEN: r.NameEN, NameZH: r.NameZH, Category: r.Category, Unit: r.Unit,
+		SKU: r.SKU, NameEN: r.NameEN, NameZH: r.NameZH, Category: r.Category, Unit: r.Unit, UnitZH: r.UnitZH,
 		Price: r.Price, OnHand: r.OnHand, Reserved: r.Reserved, Standard: r.Standard, Active: r.Active,
 	}
 	var opts []optionJSON
@@ -50,7 +52,7 @@ func (r productRow) product() (orders.Product, error) {
 		return orders.Product{}, fmt.Errorf("product %s: options: %w", r.SKU, err)
 	}
 	for _, o := range opts {
-		p.Options = append(p.Options, orders.Option{Name: o.Name, Values: o.Values})
+		p.Options = append(p.Options, orders.Option{Name: o.Name, Values: o.Values, ZH: o.ZH})
 	}
 	return p, nil
 }
@@ -58,7 +60,7 @@ func (r productRow) product() (orders.Product, error) {
 func optionsJSON(opts []orders.Option) ([]byte, error) {
 	out := make([]optionJSON, len(opts))
 	for i, o := range opts {
-		out[i] = optionJSON{Name: o.Name, Values: o.Values}
+		out[i] = optionJSON{Name: o.Name, Values: o.Values, ZH: o.ZH}
 		if out[i].Values == nil {
 			out[i].Values = []string{}
 		}
@@ -140,13 +142,14 @@ func (s *Store) ProductsBySKU(ctx context.Context, skus []string) (map[string]or
 // upsertProduct inserts a product or updates it by SKU, keeping its reserved units. It does
 // not update, and returns no row, when the new stock is below what is reserved.
 const upsertProduct = `
-INSERT INTO products AS p (sku, name_en, name_zh, category, unit, price, on_hand, standard, options, active, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+INSERT INTO products AS p (sku, name_en, name_zh, category, unit, price, on_hand, standard, options, active, created_at, updated_at, unit_zh)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
 ON CONFLICT (sku) DO UPDATE SET
 	name_en = EXCLUDED.name_en,
 	name_zh = EXCLUDED.name_zh,
 	category = EXCLUDED.category,
 	unit = EXCLUDED.unit,
+	unit_zh = EXCLUDED.unit_zh,
 	price = EXCLUDED.price,
 	on_hand = EXCLUDED.on_hand,
 	standard = EXCLUDED.standard,
@@ -183,7 +186,7 @@ func (s *Store) ImportProducts(ctx context.Context, ps []orders.Product) (orders
 			}
 			var created bool
 			err = stmt.QueryRowContext(ctx, p.SKU, p.NameEN, p.NameZH, p.Category, p.Unit, p.Price,
-				p.OnHand, p.Standard, string(opts), p.Active, now).Scan(&created)
+				p.OnHand, p.Standard, string(opts), p.Active, now, p.UnitZH).Scan(&created)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				var reserved int

@@ -242,7 +242,7 @@ func translate(err error) error {
 func isDomain(err error) bool {
 	for _, target := range []error{
 		orders.ErrNotFound, orders.ErrConflict, orders.ErrInvalid, orders.ErrInvalidTransition,
-		orders.ErrOutOfStock, orders.ErrInactive, orders.ErrForbidden,
+		orders.ErrOutOfStock, orders.ErrInactive, orders.ErrForbidden, orders.ErrAlreadyDone,
 	} {
 		if errors.Is(err, target) {
 			return true

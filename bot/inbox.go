@@ -1,0 +1,344 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/orderbot/orderbot/i18n"
+)
+
+// InboxUpdate is an update as the inbox keeps it.
+type InboxUpdate struct {
+	ID          int64
+	ChatID      int64 // 0 for an update of no chat
+	Raw         []byte
+	ReceivedAt  time.Time
+	Attempts    int // failed attempts so far
+	RepliesSent int // messages of its replies delivered by earlier attempts
+	LastError   string
+}
+
+// Accepted is what Inbox.Accept did with a batch.
+type Accepted struct {
+	// Dropped counts, per chat, the updates not kept because the chat's backlog was full.
+	Dropped map[int64]int
+	// SlowDown lists the chats to tell once to slow down.
+	SlowDown []int64
+}
+
+// Inbox keeps accepted updates durably until they are handled; *pginbox.Inbox implements
+// it on PostgreSQL. Every method is safe for concurrent use by several processes.
+type Inbox interface {
+	// Accept stores the updates (an update already stored is kept as it is). A chat whose
+	// backlog would exceed maxBacklog keeps only the first updates up to it; the rest are
+	// dropped and reported.
+	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int) (Accepted, error)
+	// Next deletes the update done of chat (0: none) and, when take is true, takes the
+	// chat's oldest update for lease, when it is due and no one else has it. When there is
+	// none to take now, due is when the oldest waiting one is due (zero when none waits, or
+	// another worker has it).
+	Next(ctx context.Context, chat, done int64, take bool, lease time.Duration) (u InboxUpdate, ok bool, due time.Time, err error)
+	// Retry puts a taken update back, to be taken again at notBefore.
+	Retry(ctx context.Context, id int64, attempts, repliesSent int, notBefore time.Time, lastErr string) error
+	// DeadLetter moves a taken update to the dead letters.
+	DeadLetter(ctx context.Context, id int64, attempts int, reason string) error
+	// DueChats returns chats with an update due and not taken (retries come due, leases of
+	// a stopped process expire, an operator requeued a dead letter).
+	DueChats(ctx context.Context, limit int) ([]int64, error)
+}
+
+// Customers is told which customers cannot be reached; *pgstore.Store implements it.
+type Customers interface {
+	// MarkUnreachable records that the customer with the chat blocked the bot; false when
+	// the chat is not a customer's.
+	MarkUnreachable(ctx context.Context, chatID int64) (bool, error)
+}
+
+// dispatcher runs one worker per chat with updates in the inbox: a worker takes its chat's
+// updates in order and stops when the chat has none due. Workers of other processes take
+// other chats (a chat's oldest update is leased to one worker at a time).
+type dispatcher struct {
+	b *Bot
+
+	mu      sync.Mutex
+	running bool
+	stop    context.Context // no update is begun after it ends
+	hctx    context.Context // handling: outlives stop by the shutdown grace
+	active  map[int64]*chatWork
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	timers  map[int64]*time.Timer
+}
+
+type chatWork struct{ again bool }
+
+// Work runs the inbox's workers until ctx ends: updates accepted by this process start
+// their chat's worker at once; every SweepInterval the inbox is asked for chats with
+// updates due (retries, updates of a stopped process, requeued dead letters). When ctx
+// ends, updates in progress get the shutdown grace to finish; the rest wait in the inbox.
+func (b *Bot) Work(ctx context.Context) error {
+	if b.inbox == nil {
+		return errors.New("bot: no inbox to serve updates from")
+	}
+	d := b.disp
+	hctx, cancel := b.graceful(ctx)
+	defer cancel()
+	d.mu.Lock()
+	if d.running {
+		d.mu.Unlock()
+		return errors.New("bot: Work is running already")
+	}
+	d.running, d.stop, d.hctx = true, ctx, hctx
+	d.mu.Unlock()
+	defer func() {
+		d.wg.Wait()
+		d.mu.Lock()
+		d.running = false
+		for _, t := range d.timers {
+			t.Stop()
+		}
+		clear(d.timers)
+		d.mu.Unlock()
+	}()
+	t := time.NewTicker(b.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		d.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (d *dispatcher) sweep(ctx context.Context) {
+	chats, err := d.b.inbox.DueChats(ctx, 1000)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.b.log.WarnContext(ctx, "inbox: due chats", "err", err)
+		}
+		return
+	}
+	d.signal(chats...)
+}
+
+// signal starts the workers of the chats, or tells running ones to look again.
+func (d *dispatcher) signal(chats ...int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.running || d.stop.Err() != nil {
+		return
+	}
+	for _, chat := range chats {
+		if w, ok := d.active[chat]; ok {
+			w.again = true
+			continue
+		}
+		d.active[chat] = &chatWork{}
+		d.wg.Add(1)
+		go d.work(chat)
+	}
+}
+
+// later signals chat at t.
+func (d *dispatcher) later(chat int64, at time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.running {
+		return
+	}
+	if t, ok := d.timers[chat]; ok {
+		t.Stop()
+	}
+	d.timers[chat] = time.AfterFunc(time.Until(at)+5*time.Millisecond, func() {
+		d.mu.Lock()
+		delete(d.timers, chat)
+		d.mu.Unlock()
+		d.signal(chat)
+	})
+}
+
+// work handles the chat's due updates in order.
+func (d *dispatcher) work(chat int64) {
+	defer d.wg.Done()
+	b := d.b
+	select {
+	case d.sem <- struct{}{}:
+	case <-d.stop.Done():
+		d.mu.Lock()
+		delete(d.active, chat)
+		d.mu.Unlock()
+		return
+	}
+	defer func() { <-d.sem }()
+	var done int64
+	for {
+		take := d.stop.Err() == nil
+		u, ok, due, err := b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+		done = 0
+		if err != nil {
+			if d.hctx.Err() == nil {
+				b.log.WarnContext(d.hctx, "inbox: next update", "chat", chat, "err", err)
+			}
+			ok, due = false, time.Now().Add(time.Second)
+		}
+		if !ok {
+			d.mu.Lock()
+			w := d.active[chat]
+			if take && w.again && err == nil {
+				w.again = false
+				d.mu.Unlock()
+				continue
+			}
+			delete(d.active, chat)
+			d.mu.Unlock()
+			if take && !due.IsZero() {
+				d.later(chat, due)
+			}
+			return
+		}
+		if d.handle(u) {
+			done = u.ID
+		}
+		// Take turns: a chat that keeps sending goes to the back of the queue for a worker
+		// slot after each update, so that waiting chats are not starved (a channel's
+		// waiting senders are served in order).
+		<-d.sem
+		select {
+		case d.sem <- struct{}{}:
+		case <-d.stop.Done():
+			d.sem <- struct{}{} // finish: complete done below, take nothing more
+		}
+	}
+}
+
+// handle handles one update taken from the inbox, and reports whether it is done (to be
+// deleted). An update that failed is put back for a retry or moved to the dead letters
+// here.
+func (d *dispatcher) handle(it InboxUpdate) bool {
+	b := d.b
+	var u models.Update
+	if err := json.Unmarshal(it.Raw, &u); err != nil {
+		d.deadLetter(it, &permanentError{fmt.Errorf("undecodable update: %w", err)}, nil)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(d.hctx, b.cfg.HandleTimeout)
+	sent, err := b.process(ctx, &u, it.RepliesSent)
+	cancel()
+	if err == nil {
+		return true
+	}
+	it.RepliesSent += sent
+	if d.stop.Err() != nil && d.hctx.Err() != nil {
+		// Cut off by the shutdown: not the update's fault. Another process, or this one
+		// after its restart, takes it again.
+		d.retry(it, time.Now(), err)
+		return false
+	}
+	if isPermanent(err) {
+		d.deadLetter(it, err, &u)
+		return false
+	}
+	it.Attempts++
+	age := time.Since(it.ReceivedAt)
+	if it.Attempts >= b.cfg.MaxAttempts || age >= b.cfg.MaxAge {
+		d.deadLetter(it, fmt.Errorf("gave up after %d attempts over %s: %w", it.Attempts, age.Round(time.Second), err), &u)
+		return false
+	}
+	wait := backoff(b.cfg.RetryBase, b.cfg.RetryMax, it.Attempts)
+	var ra *tgbot.TooManyRequestsError
+	if errors.As(err, &ra) {
+		wait = max(wait, time.Duration(ra.RetryAfter)*time.Second)
+	}
+	b.metrics.Retries.Inc()
+	b.log.WarnContext(ctx, "update failed, retrying", "update_id", it.ID, "chat", it.ChatID,
+		"attempt", it.Attempts, "retry_in", wait, "err", err)
+	d.retry(it, time.Now().Add(wait), err)
+	d.later(it.ChatID, time.Now().Add(wait))
+	return false
+}
+
+func (d *dispatcher) retry(it InboxUpdate, at time.Time, cause error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.hctx), 10*time.Second)
+	defer cancel()
+	if err := d.b.inbox.Retry(ctx, it.ID, it.Attempts, it.RepliesSent, at, cause.Error()); err != nil {
+		// The lease expires and the update is taken again then.
+		d.b.log.ErrorContext(ctx, "inbox: put an update back", "update_id", it.ID, "err", err)
+	}
+}
+
+// deadLetter gives up on an update: it is kept for an operator; its user is told, when a
+// message can still reach them, and a user who blocked the bot is marked unreachable.
+func (d *dispatcher) deadLetter(it InboxUpdate, cause error, u *models.Update) {
+	b := d.b
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.hctx), 10*time.Second)
+	defer cancel()
+	b.log.ErrorContext(ctx, "update dead-lettered", "update_id", it.ID, "chat", it.ChatID,
+		"attempts", it.Attempts+1, "err", cause)
+	if err := b.inbox.DeadLetter(ctx, it.ID, it.Attempts+1, cause.Error()); err != nil {
+		b.log.ErrorContext(ctx, "inbox: dead letter", "update_id", it.ID, "err", err)
+		return
+	}
+	reason := "failed"
+	switch {
+	case errors.Is(cause, tgbot.ErrorForbidden):
+		reason = "blocked"
+		if b.customers != nil && it.ChatID > 0 {
+			if _, err := b.customers.MarkUnreachable(ctx, it.ChatID); err != nil {
+				b.log.WarnContext(ctx, "mark customer unreachable", "chat", it.ChatID, "err", err)
+			}
+		}
+	case u != nil && it.ChatID != 0:
+		lang := i18n.EN
+		if cu, _, ok := convert(u); ok {
+			lang = i18n.Lang(cu.User.LanguageCode)
+		}
+		if err := b.send(ctx, &tgbot.SendMessageParams{ChatID: it.ChatID, Text: i18n.T(lang, "updates.apology")}); err != nil {
+			b.log.WarnContext(ctx, "apology not sent", "chat", it.ChatID, "err", err)
+		}
+	}
+	b.metrics.DeadLetters.WithLabelValues(reason).Inc()
+}
+
+// backoff is the wait before retry number attempt: base doubled each time up to most,
+// with jitter (between half and all of it), so that retries of many chats spread out.
+func backoff(base, most time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < most; i++ {
+		d *= 2
+	}
+	d = min(d, most)
+	return d/2 + rand.N(d/2+1)
+}
+
+// process handles one update: role, dialog, replies (skipping the first skip messages,
+// delivered by an earlier attempt), and in polling mode the answer to a button's
+// callback query. It reports how many messages it delivered. A panic is an error.
+func (b *Bot) process(ctx context.Context, u *models.Update, skip int) (sent int, err error) {
+	out := &sink{b: b, skip: skip}
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.ErrorContext(ctx, "handling an update panicked", "update_id", u.ID, "panic", r,
+				"stack", string(debug.Stack()))
+			sent, err = out.sent, &permanentError{fmt.Errorf("panic: %v", r)}
+		}
+	}()
+	err = b.handleUpdate(ctx, u, b.cfg.WebhookURL == "", out)
+	return out.sent, err
+}
+
+// permanentError is a failure that recurs however often the update is handled again.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
