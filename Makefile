@@ -33,6 +33,7 @@ test:
 	export ORDERBOT_TEST_REDIS_URL="$${ORDERBOT_REDIS_URL%/0}/1"
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -run TestPageImages ./documents
 	$(MAKE) --no-print-directory fuzz
 
 # A short run of every fuzz target (longer: make fuzz FUZZTIME=5m).
@@ -42,11 +43,14 @@ fuzz:
 		$(GO) test ./conversation -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
 	done
 	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParseCatalogCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParsePeriod$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzSplitResult$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzPeek$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./documents -run '^$$' -fuzz '^FuzzChineseCapital$$' -fuzztime $(FUZZTIME)
 	for t in FuzzQuickOrder FuzzQuantity FuzzParseDate FuzzPhone FuzzAmount FuzzAnswers; do
 		$(GO) test ./understand -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
 	done
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeCursor$$' -fuzztime $(FUZZTIME)
 
 stop:
 	$(SERVICES) down

@@ -37,6 +37,10 @@ func convert(u *models.Update) (cu conversation.Update, kind string, ok bool) {
 		case m.Location != nil:
 			cu.Input = conversation.Input{Kind: conversation.InputLocation, Lat: m.Location.Latitude, Lon: m.Location.Longitude}
 			return cu, "location", true
+		case len(m.Photo) > 0:
+			// The largest size comes last; the caption is the words.
+			cu.Input = conversation.Input{Kind: conversation.InputPhoto, Photo: m.Photo[len(m.Photo)-1].FileID, Text: m.Caption}
+			return cu, "photo", true
 		case strings.HasPrefix(m.Text, "/"):
 			cmd, args, _ := strings.Cut(m.Text[1:], " ")
 			cmd, _, _ = strings.Cut(cmd, "@")

@@ -49,6 +49,7 @@ const (
 	InputButton
 	InputContact
 	InputLocation
+	InputPhoto // a photo: its file id in Photo, its caption in Text
 )
 
 // Input is one thing the user did.
@@ -61,6 +62,7 @@ type Input struct {
 	Phone   string // Contact
 	Lat     float64
 	Lon     float64
+	Photo   string // Photo: the Telegram file id of the largest size
 }
 
 // Update is one input with the key that identifies it for de-duplication (for Telegram,
@@ -195,8 +197,11 @@ type Desk interface {
 
 // Engine runs conversations.
 type Engine struct {
-	desk Desk
-	team Team
+	desk    Desk
+	reports Reporter // nil: no reports
+	team    Team
+	// complaints is the complaints desk (nil: none).
+	complaints Complaints
 	// botUsername names the bot in links (t.me/<username>); empty where there is none.
 	botUsername string
 	chats       Chats
@@ -216,15 +221,19 @@ type Config struct {
 	NewKey func() string
 	// SessionTTL overrides the rules' session_ttl.
 	SessionTTL time.Duration
+	// Reports makes /report and /export (nil: refused).
+	Reports Reporter
 	// Team makes and takes invitations to join the staff (nil: none).
 	Team Team
 	// BotUsername is the bot's @username, for invitation links; empty in the terminal chat.
 	BotUsername string
+	// Complaints is the complaints desk (nil: no complaints).
+	Complaints Complaints
 }
 
 // New returns an Engine.
 func New(c Config) *Engine {
-	e := &Engine{desk: c.Desk, team: c.Team, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	e := &Engine{desk: c.Desk, reports: c.Reports, team: c.Team, complaints: c.Complaints, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -264,7 +273,7 @@ func (e *Engine) Handle(ctx context.Context, u Update, out Sink) error {
 		// Stepped and saved before, but the replies may not have arrived.
 		replies = s.LastReplies
 	} else {
-		st := &step{e: e, ctx: ctx, s: s, u: u.User, key: u.Key}
+		st := &step{e: e, ctx: orders.WithRequestKey(ctx, u.Key), s: s, u: u.User, key: u.Key}
 		if err := e.step(st, u.Input); err != nil {
 			return err
 		}

@@ -87,6 +87,9 @@ func handlerFor(state string) handler {
 	case stateIntent:
 		return handler{(*step).askIntent, (*step).answerIntent}
 	}
+	if h, ok := complaintHandler(state); ok {
+		return h
+	}
 	return handler{
 		ask:    func(st *step) error { st.reset(true); return st.menu() },
 		answer: func(st *step, in Input, _, _ string) error { st.reset(true); return st.idleInput(in) },

@@ -242,6 +242,7 @@ func (st *step) answerRateComment(in Input, action, _ string) error {
 			st.reset(true)
 			return st.explain(err, orders.Order{Number: w.Number})
 		}
+		st.complaintComment(w.Complaint, c)
 	}
 	st.reset(true)
 	st.say(st.t("rate.thanks"))

@@ -112,6 +112,9 @@ type work struct {
 	Rating   int               `json:"rating,omitempty"`
 	Name     string            `json:"name,omitempty"`
 	Found    []orders.Customer `json:"found,omitempty"`
+	// Complaint is the complaint being answered; Photos the photos of its next message.
+	Complaint int64    `json:"complaint,omitempty"`
+	Photos    []string `json:"photos,omitempty"`
 }
 
 type pick struct {

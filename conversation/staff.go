@@ -180,6 +180,9 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 			rows = append(rows, []Button{{Text: st.t("btn.request_change_only"), Data: "m:chg:" + n}},
 				[]Button{{Text: st.t("btn.request_cancellation"), Data: "m:cxl:" + n}})
 		}
+		if st.e.complaints != nil && afterSales(o.Status) {
+			rows = append(rows, []Button{{Text: st.t("complaint.btn.open"), Data: "m:cp:o:" + n}})
+		}
 		return rows
 	}
 	a := st.actor()
@@ -229,6 +232,9 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 func (st *step) showCard(o orders.Order) {
 	text, rows := st.orderCard(o), st.orderActions(o)
 	st.s.Card = o.Number
+	if dt, drows := st.cardDocuments(o); dt != "" || len(drows) > 0 {
+		text, rows = text+dt, append(rows, drows...)
+	}
 	if st.u.Role.Staff() {
 		a := st.actor()
 		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {
@@ -253,6 +259,8 @@ func (st *step) showCard(o orders.Order) {
 func (st *step) orderAction(verb, rest string) error {
 	number, arg, _ := strings.Cut(rest, ":")
 	switch verb {
+	case "dr", "ds":
+		return st.documentAction(verb, number, arg)
 	case "oc", "od":
 		o, err := st.e.desk.CustomerDecide(st.ctx, st.key, number, st.u.ID, verb == "oc")
 		if err != nil {
@@ -271,6 +279,9 @@ func (st *step) orderAction(verb, rest string) error {
 		}
 		st.reset(true)
 		st.s.Work = &work{Number: number, Rating: r}
+		if err := st.surveyComplaint(number, r); err != nil {
+			return err
+		}
 		return st.goTo(stateRateComment)
 	case "chg", "cxl":
 		o, err := st.e.desk.CustomerOrder(st.ctx, st.u.ID, number)

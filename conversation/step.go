@@ -96,6 +96,9 @@ func isWord(text, key string) bool {
 }
 
 func (st *step) command(cmd, args string) error {
+	if handled, err := st.complaintCommand(cmd, args); handled {
+		return err
+	}
 	switch cmd {
 	case "whoami":
 		st.say(st.t("whoami", st.u.ID, st.t("role."+string(st.u.Role))))
@@ -119,7 +122,11 @@ func (st *step) command(cmd, args string) error {
 		}
 		return st.menu()
 	case "help":
-		st.say(st.t("help." + st.roleKey()))
+		help := st.t("help." + st.roleKey())
+		if st.u.Role.Staff() {
+			help += "\n" + st.t("help.reports")
+		}
+		st.say(help)
 		return nil
 	case "language":
 		return st.chooseLanguage()
@@ -134,6 +141,10 @@ func (st *step) command(cmd, args string) error {
 		return st.queue(args, 0)
 	case "find":
 		return st.find(args)
+	case "report":
+		return st.report(args)
+	case "export":
+		return st.export(args)
 	case "invite":
 		return st.invite(args)
 	case "myorders":
@@ -193,10 +204,16 @@ func (st *step) button(data string) error {
 }
 
 func (st *step) menuAction(a string) error {
+	if rest, ok := strings.CutPrefix(a, "cp:"); ok {
+		return st.complaintAction(rest)
+	}
+	if done, err := st.reportMenu(a); done {
+		return err
+	}
 	switch a {
 	case "new":
 		return st.command("neworder", "")
-	case "review", "active", "overdue", "today":
+	case "review", "active", "overdue", "today", "unpaid":
 		return st.queue(a, 0)
 	case "find":
 		return st.find("")
@@ -241,7 +258,7 @@ func (st *step) menuAction(a string) error {
 	}
 	if verb, rest, ok := strings.Cut(a, ":"); ok {
 		switch verb {
-		case "oc", "od", "rate", "chg", "cxl", "ca", "cr", "ra", "rd", "rr", "pay", "adv":
+		case "oc", "od", "rate", "chg", "cxl", "ca", "cr", "ra", "rd", "rr", "pay", "adv", "dr", "ds":
 			return st.orderAction(verb, rest)
 		}
 	}

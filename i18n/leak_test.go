@@ -52,14 +52,15 @@ func sample(lang, en, format string) string {
 }
 
 // Texts whose very point is the other language (the language switch) or a code the reader
-// types (command names, order numbers, SKUs in examples).
+// types (command names and /orders arguments, order numbers, SKUs in examples); Excel is
+// named as Chinese readers name it.
 var bilingual = map[string]bool{"menu.language": true}
 
 var (
 	latinWord   = regexp.MustCompile(`[A-Za-z]{2,}`)
 	rawDecimal  = regexp.MustCompile(`(^|[^¥,\d])\d+\.\d{2}\b`)
 	identifier  = regexp.MustCompile(`\b[a-z]+_[a-z_]+\b`)
-	allowedZHEN = regexp.MustCompile(`/[a-z]+|SO-[\dA-Z…-]+|SF\d+|SF|[A-Z]{1,3}\b|%[a-z]`)
+	allowedZHEN = regexp.MustCompile(`/orders [a-z]+|/[a-z]+|SO-[\dA-Z…-]+|SF\d+|SF|Excel|[A-Z]{1,3}\b|%[a-z]`)
 )
 
 // Every text, rendered with sample data, is clean for its reader: Chinese texts carry no

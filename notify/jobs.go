@@ -53,7 +53,7 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	if job.ScheduledAt.After(due) {
 		due = job.ScheduledAt
 	}
-	return w.n.deliver(ctx, job.Args, job.CreatedAt, due)
+	return w.n.deliver(withAttempt(ctx, job.Attempt), job.Args, job.CreatedAt, due)
 }
 
 // NextRetry backs off exponentially from 2 s to at most 10 minutes, with jitter: a failed

@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
+	"github.com/orderbot/orderbot/documents"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -156,6 +157,27 @@ type Config struct {
 	// TickInterval is how often the periodic checks run (default 5 minutes); 0 keeps the
 	// default, a negative value disables them.
 	TickInterval time.Duration
+	// Complaints, when set, is swept at every tick: escalations of missed deadlines and
+	// complaints closing themselves (*orders.Complaints).
+	Complaints interface {
+		Sweep(ctx context.Context) error
+	}
+
+	// Documents renders the PDF documents and Archive keeps them; without them document
+	// notifications are dropped (the chat texts go as always). MaxDocumentSize is the largest file sent (default 50 MB, what
+	// Telegram accepts); DocumentAttempts how often a render is tried before the staff are
+	// told (default 5).
+	Documents        DocumentRenderer
+	Archive          DocumentArchive
+	MaxDocumentSize  int
+	DocumentAttempts int
+	// Reports renders the scheduled weekly and monthly reports (nil: none are sent);
+	// ReportHour is the hour of the day (business time zone) from which they go out
+	// (default 9); ReportCheck is how often the periodic job looks whether one is due
+	// (default 15 minutes; negative: never, tests call QueueReports).
+	Reports     Reporter
+	ReportHour  int
+	ReportCheck time.Duration
 
 	// Now is the clock (default time.Now). When set, River runs on it too, so that tests
 	// can move scheduled jobs forward in time.
@@ -230,11 +252,23 @@ func (c *Config) defaults() error {
 	if c.StaleReviewAfter <= 0 {
 		c.StaleReviewAfter = 4 * time.Hour
 	}
+	if c.MaxDocumentSize <= 0 {
+		c.MaxDocumentSize = documents.MaxSize
+	}
+	if c.DocumentAttempts <= 0 {
+		c.DocumentAttempts = 5
+	}
 	if c.TickInterval == 0 {
 		c.TickInterval = 5 * time.Minute
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.ReportHour <= 0 || c.ReportHour > 23 {
+		c.ReportHour = 9
+	}
+	if c.ReportCheck == 0 {
+		c.ReportCheck = 15 * time.Minute
 	}
 	return nil
 }
@@ -283,6 +317,7 @@ func New(cfg Config) (*Notifier, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{n: n})
 	river.AddWorker(workers, &tickWorker{n: n})
+	river.AddWorker(workers, &reportWorker{n: n})
 	rc := &river.Config{
 		Logger:               cfg.Logger,
 		Queues:               map[string]river.QueueConfig{Queue: {MaxWorkers: cfg.Workers}},
@@ -302,6 +337,9 @@ func New(cfg Config) (*Notifier, error) {
 			},
 			&river.PeriodicJobOpts{ID: "notify.tick", RunOnStart: true},
 		)}
+	}
+	if cfg.Reports != nil && cfg.ReportCheck > 0 {
+		rc.PeriodicJobs = append(rc.PeriodicJobs, reportJob(cfg.ReportCheck))
 	}
 	if cfg.Now != nil {
 		rc.Test.Time = riverClock{now: cfg.Now}

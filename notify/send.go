@@ -461,6 +461,16 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 	case orders.NoticeCustomerUnreachable:
 		return plan{msg: r.unreachable(nt)}, nil
 
+	case orders.NoticeDocument:
+		return n.planDocument(ctx, a)
+
+	case orders.NoticeDocumentFailed:
+		return plan{msg: r.documentFailed(nt)}, nil
+	case KindWeeklyReport, KindMonthlyReport:
+		return n.reportPlan(ctx, a.Notice, nt)
+	case orders.NoticeWebhooksDisabled:
+		return plan{msg: r.webhooksDisabled(nt)}, nil
+
 	case KindOverdue:
 		list, err := n.overdueOrders(ctx)
 		if err != nil {
@@ -470,6 +480,9 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 			return plan{drop: "no order is overdue any more"}, nil
 		}
 		return plan{msg: r.overdue(list)}, nil
+	}
+	if m, ok := r.complaint(a.Notice, nt, n.cfg.Location); ok {
+		return plan{msg: m}, nil
 	}
 	return plan{fail: "unknown notification kind " + strconv.Quote(a.Notice)}, nil
 }

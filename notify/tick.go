@@ -27,6 +27,12 @@ var overdueStatuses = []orders.Status{
 // Outside working hours it does nothing: what is due is queued at the next tick inside
 // them. A River periodic job runs it every TickInterval on one Notifier (the leader).
 func (n *Notifier) Tick(ctx context.Context) error {
+	if n.cfg.Complaints != nil {
+		// Deadlines are counted in working hours already: checked at every tick.
+		if err := n.cfg.Complaints.Sweep(ctx); err != nil {
+			n.log.ErrorContext(ctx, "complaint sweep failed", "err", err)
+		}
+	}
 	now := n.now().In(n.cfg.Location)
 	day := orders.DateOf(now)
 	if !n.cfg.Rules.IsWorkingDay(day) {

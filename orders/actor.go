@@ -13,6 +13,7 @@ const (
 	ActorCustomer ActorKind = "customer"
 	ActorStaff    ActorKind = "staff"
 	ActorOperator ActorKind = "operator" // the command line: acts with a manager's rights
+	ActorChannel  ActorKind = "channel"  // a sales channel through the API: acts as the customer of its orders
 )
 
 // Actor is who acts on an order.
@@ -44,6 +45,8 @@ func (a Actor) String() string {
 		return "customer:" + strconv.FormatInt(a.TelegramID, 10)
 	case ActorStaff:
 		return string(a.Role) + ":" + strconv.FormatInt(a.TelegramID, 10)
+	case ActorChannel:
+		return ChannelSource(a.Name)
 	}
 	return "operator"
 }
@@ -68,6 +71,8 @@ const (
 	ActDecideChange     Action = "decide_change"      // approve or reject a customer's change request
 	ActPlaceForCustomer Action = "place_for_customer" // order on behalf of a customer
 	ActViewAll          Action = "view_all"           // queues, search, any order's card
+	ActReportDesk       Action = "report_desk"        // reports and exports of the whole desk
+	ActReportOwn        Action = "report_own"         // reports and exports of one's own orders
 	ActInviteStaff      Action = "invite_staff"       // invite someone to join the staff
 )
 
@@ -82,6 +87,8 @@ var permissions = map[Action][]Role{
 	ActInviteStaff:      {RoleManager},
 	ActPlaceForCustomer: {RoleRep, RoleManager},
 	ActViewAll:          {RoleRep, RoleManager},
+	ActReportDesk:       {RoleManager},
+	ActReportOwn:        {RoleRep, RoleManager},
 }
 
 // May reports whether the actor may take the action.

@@ -30,7 +30,12 @@ func (s *Service) requestChange(ctx context.Context, key string, customer int64,
 	if err != nil {
 		return ChangeRequest{}, Order{}, err
 	}
-	a := CustomerActor(customer)
+	return s.askChange(ctx, key, o, CustomerActor(customer), c)
+}
+
+// askChange is the customer of o (or the channel that placed it), a, asking for c; key
+// identifies the request (empty: none).
+func (s *Service) askChange(ctx context.Context, key string, o Order, a Actor, c ChangeRequest) (ChangeRequest, Order, error) {
 	c.RequestedBy = a.String()
 	apply, err := s.applyOf(ctx, o, c)
 	if err != nil {
@@ -57,6 +62,10 @@ func (s *Service) requestChange(ctx context.Context, key string, customer int64,
 			ns, err = s.reviewAgain(ctx, o, apply)
 		} else {
 			ns, err = s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status)
+			if err == nil && o.Status == StatusAwaitingCustomer {
+				// The confirmation the customer was sent no longer holds: a new version.
+				ns = append(ns, s.documentTo(o, DocConfirmation, DocConfirmation+":"+o.Number+":upd:"+randomID(), ReasonAmended, false, nil)...)
+			}
 		}
 		if err != nil {
 			return ChangeRequest{}, o, err
@@ -300,6 +309,9 @@ func (s *Service) decideChange(ctx context.Context, key string, id int64, a Acto
 		dn.OldDate, dn.Note = o.PromisedDate, c.Reason
 		req.Notifications = append(req.Notifications, s.forCustomer(next, NoticeDateChanged, NoticeDateChanged+":"+strconv.FormatInt(id, 10), dn, time.Time{})...)
 		req.Notifications = append(req.Notifications, s.reminder(next)...)
+	}
+	if approve && !req.Apply.Cancel {
+		req.Notifications = append(req.Notifications, s.amendedConfirmation(o, c)...)
 	}
 	cr, out, err := s.store.DecideChange(ctx, req)
 	if errors.Is(err, ErrConflict) {

@@ -114,6 +114,7 @@ func (s *Service) review(ctx context.Context, key, number string, a Actor, d Rev
 	next.Status, next.PromisedDate = req.To, req.PromisedDate
 	if req.To == StatusAwaitingCustomer {
 		req.Notifications = append(req.Notifications, s.customerNotice(NoticeAwaitingCustomer, next, "", a)...)
+		req.Notifications = append(req.Notifications, s.documentTo(next, DocConfirmation, documentEvent(DocConfirmation, next), ReasonReviewed, false, nil)...)
 	} else {
 		req.Notifications = append(req.Notifications, s.statusNotice(o, next, d.Reason, a)...)
 	}
@@ -150,16 +151,23 @@ func (s *Service) customerDecide(ctx context.Context, key, number string, custom
 	if err != nil {
 		return Order{}, err
 	}
+	return s.decide(ctx, key, o, CustomerActor(customer), accept)
+}
+
+// decide records the answer of o's customer (or of the channel that placed it), a.
+func (s *Service) decide(ctx context.Context, key string, o Order, a Actor, accept bool) (Order, error) {
+	number := o.Number
 	if o.Status != StatusAwaitingCustomer {
 		return o, staleError(o)
 	}
-	a := CustomerActor(customer)
 	req := TransitionRequest{Key: key, Number: number, From: StatusAwaitingCustomer, Actor: a.String()}
 	next := o
 	if accept {
 		req.To, req.Approve, req.Note = StatusConfirmed, true, "confirmed by the customer"
 		next.Status = StatusConfirmed
 		req.Notifications = append(req.Notifications, s.reminder(next)...)
+		acc := &Acceptance{Name: o.Customer.Name, TelegramID: a.TelegramID, At: s.now(), Key: RequestKey(ctx)}
+		req.Notifications = append(req.Notifications, s.documentTo(next, DocConfirmation, documentEvent(DocConfirmation, next), ReasonAccepted, false, acc)...)
 	} else {
 		req.To, req.Note = StatusCancelled, "declined by the customer"
 		next.Status = StatusCancelled
@@ -228,6 +236,10 @@ func (s *Service) advance(ctx context.Context, key, number string, to Status, a 
 	next := o
 	next.Status, next.Carrier, next.Tracking = to, req.Carrier, req.Tracking
 	req.Notifications = append(req.Notifications, s.statusNotice(o, next, opt.Note, a)...)
+	if req.Rep != 0 {
+		next.Rep = req.Rep
+	}
+	req.Notifications = append(req.Notifications, s.transitionDocuments(ctx, o, next)...)
 	if to == StatusDelivered {
 		req.Notifications = append(req.Notifications, s.customerNotice(NoticeSurvey, next, "", a)...)
 	}
@@ -292,6 +304,7 @@ const (
 	QueueActive  = "active"
 	QueueOverdue = "overdue"
 	QueueToday   = "today"
+	QueueUnpaid  = "unpaid" // delivered and not paid in full
 )
 
 // activeStatuses are those of orders being worked on.
@@ -308,8 +321,10 @@ func (s *Service) QueueFilter(name string) (OrderFilter, error) {
 		return OrderFilter{Statuses: activeStatuses, PromisedBefore: s.Today()}, nil
 	case QueueToday:
 		return OrderFilter{Statuses: activeStatuses, PromisedOn: s.Today()}, nil
+	case QueueUnpaid:
+		return OrderFilter{Statuses: []Status{StatusDelivered}, NotPaid: true}, nil
 	}
-	return OrderFilter{}, &ValidationError{Field: "queue", Reason: "one of review, active, overdue, today"}
+	return OrderFilter{}, &ValidationError{Field: "queue", Reason: "one of review, active, overdue, today, unpaid"}
 }
 
 // Queue lists a page of a work queue, newest first, with the queue's size.

@@ -64,6 +64,13 @@ type Notice struct {
 	// the reader's language when the notice is rendered (Note keeps the English text of
 	// notices written before this field).
 	Change *NoticeChange `json:"change,omitempty"`
+	// Complaints: the complaint, the survey answer that opened it, the deadline, how many
+	// photos came with the message, and whether staff may still claim it.
+	Complaint int64     `json:"complaint,omitempty"`
+	Rating    int       `json:"rating,omitempty"`
+	Due       time.Time `json:"due,omitempty"`
+	Photos    int       `json:"photos,omitempty"`
+	Claimable bool      `json:"claimable,omitempty"`
 }
 
 // NoticeChange is a change request as a notice carries it.

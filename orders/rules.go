@@ -38,6 +38,11 @@ type Rules struct {
 	// ReminderHour is the hour of the day (business time zone) at which delivery reminders
 	// are sent, on the working day before delivery.
 	ReminderHour int `json:"reminder_hour"`
+	// Documents are the seller's details and standard terms printed on the PDF documents,
+	// and the production chat (see DocumentSettings).
+	Documents DocumentSettings `json:"documents"`
+	// Complaints are the service levels of complaints (defaults when absent).
+	Complaints ComplaintRules `json:"complaints"`
 }
 
 // Tier is one production lead-time tier.
@@ -139,6 +144,9 @@ func (r Rules) Validate() error {
 	}
 	if r.SessionTTL.Duration <= 0 {
 		return bad("session_ttl", "must be positive, like \"24h\"")
+	}
+	if l := r.Documents.ProductionLang; l != "" && l != "zh" && l != "en" {
+		return bad("documents.production_lang", "\"zh\" or \"en\"")
 	}
 	for _, b := range r.BigOrders {
 		if b.MinQuantity <= 0 || len(b.Lines) == 0 {

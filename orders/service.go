@@ -200,6 +200,7 @@ type Draft struct {
 	PaymentMethod string      `json:"payment_method"`
 	Notes         string      `json:"notes"`
 	Source        string      `json:"source"`
+	Reference     string      `json:"reference,omitempty"` // a channel's own reference
 	// Seen is the Fingerprint of the quote the customer confirmed; when set, Place refuses
 	// to place an order that would differ from it.
 	Seen string `json:"seen,omitempty"`
@@ -405,6 +406,7 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 		PaymentMethod:   d.PaymentMethod,
 		Notes:           d.Notes,
 		Source:          d.Source,
+		Reference:       d.Reference,
 		CreatedAt:       now,
 		ApprovedAt:      now,
 	}
@@ -423,7 +425,7 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 			return Order{}, false, err
 		}
 	}
-	req.Notify = func(placed Order) []Notification { return s.placedNotifications(placed, staff) }
+	req.Notify = func(placed Order) []Notification { return s.placedNotifications(placed, staff, d.Key) }
 	placed, created, err := s.store.PlaceOrder(ctx, req)
 	if err != nil {
 		return Order{}, false, err
@@ -477,7 +479,7 @@ func quoteChanged(q Quote) error {
 // placedNotifications are what a new order causes: the reps' review cards when it needs
 // review, the delivery reminder when it is confirmed, and a word to the customer when a
 // rep placed it for them.
-func (s *Service) placedNotifications(o Order, staff []Staff) []Notification {
+func (s *Service) placedNotifications(o Order, staff []Staff, key string) []Notification {
 	var out []Notification
 	switch o.Status {
 	case StatusPendingReview:
@@ -489,6 +491,12 @@ func (s *Service) placedNotifications(o Order, staff []Staff) []Notification {
 		}
 	case StatusConfirmed:
 		out = append(out, s.reminder(o)...)
+		var acc *Acceptance
+		if o.Source == "" || o.Source == "customer" {
+			// Placed by the customer's own Confirm: this version records the acceptance.
+			acc = &Acceptance{Name: o.Customer.Name, TelegramID: o.Customer.TelegramID, At: o.ApprovedAt, Key: key}
+		}
+		out = append(out, s.documentTo(o, DocConfirmation, documentEvent(DocConfirmation, o), ReasonPlaced, false, acc)...)
 	}
 	if strings.HasPrefix(o.Source, "rep:") {
 		out = append(out, s.forCustomer(o, NoticePlacedForYou, NoticePlacedForYou+":"+o.Number, s.noticeOf(o, o.Customer.Language), time.Time{})...)

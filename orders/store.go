@@ -75,6 +75,9 @@ type Store interface {
 	DeskAction(ctx context.Context, key string) (DeskAction, error)
 	// OrderByKey returns the order placed with the draft key, or ErrNotFound.
 	OrderByKey(ctx context.Context, key string) (Order, error)
+
+	// The archive of generated documents (documents.go).
+	DocumentStore
 }
 
 // ProductFilter selects products. Zero fields select everything.
@@ -97,6 +100,7 @@ type OrderFilter struct {
 	CustomerTelegramID int64
 	PromisedBefore     Date   // promised date set and before this day
 	PromisedOn         Date   // promised for this day
+	NotPaid            bool   // payment status other than paid
 	Query              string // an order number, or part of a customer's name or phone
 	Limit              int
 	Offset             int

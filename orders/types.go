@@ -157,7 +157,8 @@ type Order struct {
 	EstimatedDate   Date // zero when no automatic estimate exists (custom products)
 	PaymentMethod   string
 	Notes           string
-	Source          string // "customer" or "rep:<telegram id>"
+	Source          string // "customer", "rep:<telegram id>" or "channel:<name>"
+	Reference       string // the channel's own reference of an order placed through a channel
 	CreatedAt       time.Time
 	ApprovedAt      time.Time // the customer's confirmation (signature)
 	ApprovedBy      string

@@ -105,10 +105,20 @@ func (a *app) engine(ctx context.Context, botUsername string) (*conversation.Eng
 	if err != nil {
 		return nil, err
 	}
+	rep, err := a.reportsOf()
+	if err != nil {
+		return nil, err
+	}
 	return conversation.New(conversation.Config{
-		Desk: svc, Chats: rs, Logger: a.log,
+		Desk: svc, Chats: rs, Logger: a.log, Reports: rep,
 		Team: orders.NewTeam(a.store, nil, a.log), BotUsername: botUsername,
+		Complaints: a.complaints(),
 	}), nil
+}
+
+// complaints is the complaints desk over the open store.
+func (a *app) complaints() *orders.Complaints {
+	return orders.NewComplaints(a.store, a.cfg.Rules, a.cfg.Location, nil, a.log)
 }
 
 // flags returns a flag set that prints its usage to stdout.

@@ -324,11 +324,17 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "%s is now %s\n", o.Number, o.Status)
 		return nil
+	case "documents", "document":
+		return a.documentsCmd(ctx, sub, args)
+	case "export":
+		return a.ordersExport(ctx, args)
+	case "pay":
+		return a.ordersPay(ctx, args)
 	case "-h", "--help":
-		fmt.Fprintln(a.stdout, "Usage: orderbot orders list|show|set-status … (each takes --help)")
+		fmt.Fprintln(a.stdout, "Usage: orderbot orders list|show|set-status|pay|export|documents|document … (each takes --help)")
 		return nil
 	}
-	return errors.New("usage: orderbot orders list|show|set-status (each takes --help)")
+	return errors.New("usage: orderbot orders list|show|set-status|pay|export|documents|document (each takes --help)")
 }
 
 // reorder moves flags before positional arguments, so `show SO-1 --json` works like

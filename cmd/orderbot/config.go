@@ -31,6 +31,8 @@ type config struct {
 	RedisPrefix   string
 	NotifyRate    int // messages per second to Telegram, all instances together
 	Updates       updatesConfig
+	ReportHour    int // hour of the day of the weekly and monthly reports to managers
+	API           apiConfig
 }
 
 // Defaults point at the local services of scripts/services.sh.
@@ -127,6 +129,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.NotifyRate = n
 	}
 	if err := c.Updates.load(get); err != nil {
+		return c, err
+	}
+	c.ReportHour = 9
+	if v := get("ORDERBOT_REPORT_HOUR", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 23 {
+			return c, &configError{"ORDERBOT_REPORT_HOUR", "expected an hour of the day from 1 to 23 (the weekly report goes out on Mondays from then)"}
+		}
+		c.ReportHour = n
+	}
+	if c.API, err = loadAPIConfig(get); err != nil {
 		return c, err
 	}
 	if c.RulesFile == "" {

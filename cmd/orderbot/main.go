@@ -44,6 +44,13 @@ Usage:
   orderbot notifications resend ID    send an uncertain notification again
   orderbot notifications settle ID [--note TEXT]
                                       close an uncertain notification without a send
+  orderbot orders pay SO-… AMOUNT --method M
+  orderbot orders export [--period P] [--status S] --format csv|xlsx -o FILE
+  orderbot report [--period P] [--json] [--png FILE]
+  orderbot channels add NAME --kind agent|distributor|platform [--customer TELEGRAM_ID] [--webhook URL]
+                                      a sales channel of the API; prints its API key once
+  orderbot channels list | rotate NAME | revoke NAME | webhook NAME URL
+  orderbot channels deliveries NAME [--redeliver EVENT_ID]
   orderbot rules                      print the default business rules file
 
 Every command takes --help. Configuration is read from the environment: see the README.
@@ -87,6 +94,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return a.updates(ctx, rest)
 	case "notifications":
 		return a.notifications(ctx, rest)
+	case "report":
+		return a.report(ctx, rest)
+	case "channels":
+		return a.channels(ctx, rest)
 	}
 	fmt.Fprint(stdout, usage)
 	return fmt.Errorf("unknown command %q", cmd)

@@ -51,6 +51,7 @@ func TestHelpForEveryCommand(t *testing.T) {
 		{"products", "import", "--help"}, {"staff", "add", "--help"}, {"staff", "list", "--help"},
 		{"orders", "list", "--help"}, {"orders", "show", "--help"}, {"orders", "set-status", "--help"}, {"rules", "--help"},
 		{"notifications", "--help"}, {"notifications", "uncertain", "--help"}, {"notifications", "resend", "--help"},
+		{"orders", "documents", "--help"}, {"orders", "document", "--help"},
 	} {
 		var out bytes.Buffer
 		if err := run(context.Background(), append([]string{"orderbot"}, args...), env(nil), strings.NewReader(""), &out); err != nil {

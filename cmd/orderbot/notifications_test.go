@@ -30,7 +30,7 @@ func TestNotificationsReconcileCommands(t *testing.T) {
 	}
 	defer st.Close()
 	// What a notifier does when a send's outcome is unknown.
-	if _, err := st.DB().ExecContext(ctx, `UPDATE notifications SET status = 'uncertain', last_error = 'read: connection reset'`); err != nil {
+	if _, err := st.DB().ExecContext(ctx, `UPDATE notifications SET status = 'uncertain', last_error = 'read: connection reset' WHERE kind <> 'document'`); err != nil {
 		t.Fatal(err)
 	}
 	out, err := c.run("notifications", "uncertain", "--json")
@@ -65,7 +65,7 @@ func TestNotificationsReconcileCommands(t *testing.T) {
 		t.Errorf("settle: %q %v", out, err)
 	}
 	var states []string
-	if err := st.DB().SelectContext(ctx, &states, `SELECT status || ':' || last_error FROM notifications ORDER BY id`); err != nil {
+	if err := st.DB().SelectContext(ctx, &states, `SELECT status || ':' || last_error FROM notifications WHERE kind <> 'document' ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(states, ",") != "pending:resent by operator,settled:settled by operator: the customer has it" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/pginbox"
+	"github.com/orderbot/orderbot/documents"
 	"github.com/orderbot/orderbot/notify"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -57,7 +58,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	notifier, err := notify.New(notify.Config{
 		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: b,
 		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
-		Metrics: notify.NewMetrics(reg),
+		Metrics:   notify.NewMetrics(reg),
+		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
+		Reports: a.scheduledReports(), ReportHour: a.cfg.ReportHour,
+		Complaints: a.complaints(),
 	})
 	if err != nil {
 		return err
@@ -74,6 +78,13 @@ func (a *app) serve(ctx context.Context, args []string) error {
 			log.Warn("notifications stopped uncleanly", "err", err)
 		}
 	}()
+
+	// The channel API and its webhooks, on their own listener.
+	stopAPI, err := a.startAPI(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopAPI()
 
 	// Health and metrics on their own listener, so that a public webhook port shows nothing
 	// else; one listener when both addresses are the same.

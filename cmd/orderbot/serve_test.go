@@ -46,6 +46,7 @@ func TestServe(t *testing.T) {
 	c.vars["ORDERBOT_REDIS_PREFIX"] = prefix
 	c.vars["ORDERBOT_METRICS_ADDR"] = addr
 	c.vars["ORDERBOT_HTTP_ADDR"] = public
+	c.vars["ORDERBOT_API_ADDR"] = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out strings.Builder

@@ -40,7 +40,7 @@ func (b *Bed) NotifierConfig(sender notify.Sender, now func() time.Time) notify.
 		DB: b.Store.DB().DB, Redis: b.Redis, RedisPrefix: b.Prefix, Outbox: b.Store, Sender: sender,
 		Rules: b.Rules, Location: Shanghai, Workers: 20,
 		FetchPollInterval: 50 * time.Millisecond, FetchCooldown: 10 * time.Millisecond,
-		TickInterval: -1, Now: now, Logger: b.Log,
+		TickInterval: -1, Now: now, Logger: b.Log, Complaints: b.Complaints,
 	}
 }
 

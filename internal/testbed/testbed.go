@@ -24,6 +24,7 @@ import (
 	"github.com/orderbot/orderbot/orders"
 	"github.com/orderbot/orderbot/orders/pgstore"
 	"github.com/orderbot/orderbot/orders/pgstore/pgstoretest"
+	"github.com/orderbot/orderbot/reports"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -43,6 +44,8 @@ type Bed struct {
 	Engine  *conversation.Engine
 	Rules   orders.Rules
 	Log     *slog.Logger
+	// Complaints is the complaints desk, on the bed's clock.
+	Complaints *orders.Complaints
 
 	mu  sync.Mutex
 	now time.Time
@@ -62,6 +65,7 @@ func NewOn(tb testing.TB, store *pgstore.Store) *Bed {
 	b.Redis, b.Prefix = testenv.Redis(tb)
 	b.Log = Logger(tb)
 	b.Service = orders.NewService(b.Store, b.Rules, orders.WithClock(b.Clock), orders.WithLocation(Shanghai), orders.WithLogger(b.Log))
+	b.Complaints = orders.NewComplaints(b.Store, b.Rules, Shanghai, b.Clock, b.Log)
 	ps, err := orders.ParseCatalogCSV(bytes.NewReader(demo.Catalog()))
 	if err != nil {
 		tb.Fatalf("demo catalog: %v", err)
@@ -83,8 +87,17 @@ func (b *Bed) NewEngine() *conversation.Engine { return b.NewEngineWithTTL(0) }
 func (b *Bed) NewEngineWithTTL(ttl time.Duration) *conversation.Engine {
 	rs := redisstore.New(b.Redis, b.Prefix)
 	return conversation.New(conversation.Config{Desk: b.Service, Chats: rs,
-		Logger: b.Log, SessionTTL: ttl,
-		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername})
+		Logger: b.Log, SessionTTL: ttl, Reports: b.Reports(),
+		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername, Complaints: b.Complaints})
+}
+
+// Reports returns the reports over the bed's store, on its clock and time zone.
+func (b *Bed) Reports() *reports.Reports {
+	r, err := reports.New(orders.NewReports(b.Store, b.Rules, orders.WithClock(b.Clock), orders.WithLocation(Shanghai)))
+	if err != nil {
+		b.T.Fatalf("reports: %v", err)
+	}
+	return r
 }
 
 // Clock returns the bed's current time.

@@ -23,7 +23,7 @@ import (
 // profile says now.
 const orderSelect = `
 SELECT o.id, o.number, o.status, o.payment_status, o.total, o.deposit_due, o.delivery_address,
-	o.wanted_date, o.promised_date, o.estimated_date, o.payment_method, o.notes, o.source,
+	o.wanted_date, o.promised_date, o.estimated_date, o.payment_method, o.notes, o.source, o.reference,
 	o.approved_by, o.approved_at, o.created_at, o.carrier, o.tracking,
 	COALESCE(o.rep_telegram_id, 0) AS rep_telegram_id, o.modified, COALESCE(o.rating, 0) AS rating,
 	o.rating_comment,
@@ -49,6 +49,7 @@ type orderRow struct {
 	PaymentMethod   string          `db:"payment_method"`
 	Notes           string          `db:"notes"`
 	Source          string          `db:"source"`
+	Reference       string          `db:"reference"`
 	ApprovedBy      string          `db:"approved_by"`
 	ApprovedAt      sql.NullTime    `db:"approved_at"`
 	CreatedAt       time.Time       `db:"created_at"`
@@ -87,6 +88,7 @@ func (r orderRow) order() orders.Order {
 		PaymentMethod:   r.PaymentMethod,
 		Notes:           r.Notes,
 		Source:          r.Source,
+		Reference:       r.Reference,
 		CreatedAt:       r.CreatedAt,
 		ApprovedBy:      r.ApprovedBy,
 		Carrier:         r.Carrier,
@@ -271,6 +273,9 @@ func filterOrders(q *query, f orders.OrderFilter) {
 	if !f.PromisedBefore.IsZero() {
 		q.and("o.promised_date IS NOT NULL AND o.promised_date < " + q.arg(dateArg(f.PromisedBefore)) + "::date")
 	}
+	if f.NotPaid {
+		q.and("o.payment_status <> 'paid'")
+	}
 	if !f.PromisedOn.IsZero() {
 		q.and("o.promised_date = " + q.arg(dateArg(f.PromisedOn)) + "::date")
 	}
@@ -385,13 +390,13 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	err = tx.GetContext(ctx, &o.ID, `
 		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
-			approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
+			approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company, reference)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21)
 		RETURNING id`,
 		number, string(o.Status), string(o.PaymentStatus), customer.ID, o.Total, o.DepositDue,
 		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
 		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt,
-		contact.Name, contact.Phone, contact.Company)
+		contact.Name, contact.Phone, contact.Company, o.Reference)
 	if err != nil {
 		return orders.Order{}, err
 	}

@@ -1,0 +1,14 @@
+package telegramtest
+
+import "github.com/go-telegram/bot/models"
+
+// SendPhoto makes u send a photo with a caption (may be empty); fileID names its largest
+// size, as Telegram lists the sizes smallest first.
+func (s *Server) SendPhoto(u User, fileID, caption string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msg := s.userMessageLocked(u)
+	msg.Photo = []models.PhotoSize{{FileID: fileID + "-small", Width: 90, Height: 90}, {FileID: fileID, Width: 1280, Height: 960}}
+	msg.Caption = caption
+	return s.enqueueLocked(models.Update{Message: msg})
+}

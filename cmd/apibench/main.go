@@ -1,0 +1,430 @@
+// Command apibench measures the channel API: clients place orders through
+// POST /api/v1/orders over real HTTP, against real PostgreSQL and Redis, with the webhook
+// deliveries running, in two phases:
+//
+//  1. closed loop: -clients clients each place orders back to back for -duration: the
+//     maximum orders per second, with p50/p99 latency;
+//  2. open loop at half that maximum: placements arrive at a steady rate, spread over the
+//     clients: p50/p99 latency at half load.
+//
+// Every tenth placement asks for a scarce product (-scarce units in stock), and every
+// twentieth request repeats an earlier request with its Idempotency-Key. After the run it
+// checks in the database that nothing was oversold or placed twice.
+//
+// It creates a database of its own (dropped at the end) on the server of
+// ORDERBOT_TEST_DATABASE_URL (or -db) and uses a Redis prefix of its own:
+//
+//	go run ./cmd/apibench [-clients 50] [-duration 10s]
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // the admin connection's driver
+	"github.com/redis/go-redis/v9"
+	"github.com/shopspring/decimal"
+
+	"github.com/orderbot/orderbot/api"
+	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/orders/pgstore"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "apibench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	db, redis string
+	clients   int
+	duration  time.Duration
+	scarce    int
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("apibench", flag.ContinueOnError)
+	o := options{}
+	fs.StringVar(&o.db, "db", envOr("ORDERBOT_TEST_DATABASE_URL", "postgres://orderbot@127.0.0.1:55432/postgres?sslmode=disable"), "PostgreSQL server (a database is created there)")
+	fs.StringVar(&o.redis, "redis", envOr("ORDERBOT_TEST_REDIS_URL", "redis://127.0.0.1:56379/1"), "Redis")
+	fs.IntVar(&o.clients, "clients", 50, "concurrent clients")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
+	fs.IntVar(&o.scarce, "scarce", 100, "units in stock of the scarce product every tenth placement asks for")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e, err := setup(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	fmt.Fprintf(out, "apibench: %d clients, %s per phase, against PostgreSQL and Redis on this machine (%s)\n", o.clients, o.duration, e.base)
+
+	max := e.phase(ctx, o, 0, "max")
+	max.print(out, "closed loop (maximum)")
+	rate := max.throughput() / 2
+	half := e.phase(ctx, o, rate, "half")
+	half.print(out, fmt.Sprintf("open loop at half the maximum (%.0f orders/s offered)", rate))
+	return e.check(ctx, out, o, []result{max, half})
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+type env struct {
+	admin   string
+	dbName  string
+	store   *pgstore.Store
+	redis   *redis.Client
+	prefix  string
+	key     string
+	base    string
+	client  *http.Client
+	service *orders.Service
+	closers []func()
+	seq     atomic.Int64
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func setup(ctx context.Context, o options) (*env, error) {
+	e := &env{admin: o.db, dbName: "apibench_" + randomHex(6), prefix: "apibench:" + randomHex(4) + ":"}
+	adm, err := sqlx.Open("postgres", o.db)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := adm.ExecContext(ctx, `CREATE DATABASE `+e.dbName); err != nil {
+		adm.Close()
+		return nil, fmt.Errorf("create database: %w", err)
+	}
+	e.closers = append(e.closers, func() {
+		_, _ = adm.Exec(`DROP DATABASE IF EXISTS ` + e.dbName + ` WITH (FORCE)`)
+		adm.Close()
+	})
+	u, _ := url.Parse(o.db)
+	u.Path = "/" + e.dbName
+	e.store, err = pgstore.Open(ctx, u.String())
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	e.closers = append(e.closers, e.store.Close)
+	if err := e.store.Migrate(ctx); err != nil {
+		e.close()
+		return nil, err
+	}
+	ropt, err := redis.ParseURL(o.redis)
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	ropt.PoolSize = 128
+	e.redis = redis.NewClient(ropt)
+	e.closers = append(e.closers, func() {
+		iter := e.redis.Scan(context.Background(), 0, e.prefix+"*", 1000).Iterator()
+		for iter.Next(context.Background()) {
+			e.redis.Del(context.Background(), iter.Val())
+		}
+		_ = e.redis.Close()
+	})
+	log := slog.New(slog.DiscardHandler)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	e.service = orders.NewService(e.store, orders.DefaultRules(), orders.WithLocation(loc), orders.WithLogger(log))
+	if _, err := e.service.ImportProducts(ctx, []orders.Product{
+		{SKU: "BENCH-1", NameEN: "Bench lamp", NameZH: "台灯", Category: "lamps", Unit: "pcs", Price: decimal.RequireFromString("99.00"),
+			OnHand: 10_000_000, Standard: true, Active: true},
+		{SKU: "SCARCE-1", NameEN: "Scarce lamp", NameZH: "限量台灯", Category: "lamps", Unit: "pcs", Price: decimal.RequireFromString("199.00"),
+			OnHand: o.scarce, Standard: true, Active: true},
+	}); err != nil {
+		e.close()
+		return nil, err
+	}
+	// The webhook receiver: every event of the channel's orders is delivered, signed.
+	hook := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) })}
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	go func() { _ = hook.Serve(hl) }()
+	e.closers = append(e.closers, func() { _ = hook.Close() })
+	key, prefix := api.NewKey()
+	e.key = key
+	if _, err := e.store.CreateChannel(ctx, orders.Channel{Name: "bench", Kind: orders.ChannelPlatform, KeyPrefix: prefix,
+		WebhookURL: "http://" + hl.Addr().String() + "/events", WebhookSecret: api.NewSecret()}, api.HashKey(key)); err != nil {
+		e.close()
+		return nil, err
+	}
+	srv, err := api.New(api.Config{Desk: e.service, Store: e.store, Redis: e.redis, RedisPrefix: e.prefix, Rate: 1_000_000, Logger: log})
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	disp, err := api.NewDispatcher(api.DispatcherConfig{DB: e.store.DB().DB, Store: e.store, Logger: log})
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	if err := disp.Start(context.WithoutCancel(ctx)); err != nil {
+		e.close()
+		return nil, err
+	}
+	e.closers = append(e.closers, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = disp.Stop(sctx)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go func() { _ = hs.Serve(ln) }()
+	e.closers = append(e.closers, func() { _ = hs.Close() })
+	e.base = "http://" + ln.Addr().String()
+	e.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.clients * 2, MaxConnsPerHost: o.clients * 2}, Timeout: 30 * time.Second}
+	return e, nil
+}
+
+func (e *env) close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+}
+
+// sent is one request the bench made.
+type sent struct {
+	key    string
+	status int
+	took   time.Duration
+	replay bool
+	scarce bool
+	number string
+}
+
+type result struct {
+	sent    []sent
+	elapsed time.Duration
+}
+
+func (r result) created() int {
+	n := 0
+	for _, s := range r.sent {
+		if s.status == http.StatusCreated && !s.replay {
+			n++
+		}
+	}
+	return n
+}
+
+func (r result) throughput() float64 { return float64(r.created()) / r.elapsed.Seconds() }
+
+func (r result) print(out io.Writer, title string) {
+	var lat []time.Duration
+	codes := map[int]int{}
+	for _, s := range r.sent {
+		lat = append(lat, s.took)
+		codes[s.status]++
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	fmt.Fprintf(out, "\n%s\n", title)
+	fmt.Fprintf(out, "  orders placed: %d in %.1f s = %.0f orders/s (%d requests, answers %v)\n",
+		r.created(), r.elapsed.Seconds(), r.throughput(), len(r.sent), codes)
+	fmt.Fprintf(out, "  latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// phase runs the clients; rate 0 is a closed loop, else placements arrive at rate per
+// second spread over the clients.
+func (e *env) phase(ctx context.Context, o options, rate float64, name string) result {
+	var (
+		mu  sync.Mutex
+		all []sent
+		wg  sync.WaitGroup
+	)
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	start := time.Now()
+	var ticks chan time.Time
+	if rate > 0 {
+		ticks = make(chan time.Time, o.clients)
+		go func() {
+			defer close(ticks)
+			interval := time.Duration(float64(time.Second) / rate)
+			next := time.Now()
+			for {
+				next = next.Add(interval)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Until(next)):
+				}
+				// When every client is busy the arrival waits: its latency counts from its time.
+				select {
+				case ticks <- next:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	for c := range o.clients {
+		wg.Go(func() {
+			var mine []sent
+			for i := 0; ; i++ {
+				at := time.Now()
+				if ticks != nil {
+					t, ok := <-ticks
+					if !ok {
+						break
+					}
+					at = t
+				} else if ctx.Err() != nil {
+					break
+				}
+				n := e.seq.Add(1)
+				s := sent{key: fmt.Sprintf("%s-%d-%d", name, c, i), scarce: n%10 == 0}
+				if n%20 == 5 && len(mine) > 0 { // a retry of an earlier request
+					prev := mine[len(mine)-1]
+					s.key, s.scarce, s.replay = prev.key, prev.scarce, true
+				}
+				s.status, s.number = e.place(s.key, s.scarce)
+				s.took = time.Since(at)
+				if ctx.Err() != nil && ticks == nil && s.status == 0 {
+					break
+				}
+				mine = append(mine, s)
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return result{sent: all, elapsed: time.Since(start)}
+}
+
+func (e *env) place(key string, scarce bool) (int, string) {
+	sku := "BENCH-1"
+	if scarce {
+		sku = "SCARCE-1"
+	}
+	body, _ := json.Marshal(map[string]any{
+		"reference": key, "customer": map[string]any{"name": "Bench Buyer", "phone": "+86 139 0000 0000"},
+		"lines":   []map[string]any{{"sku": sku, "quantity": 1}},
+		"address": "1 Bench Road, Shanghai", "wanted_date": time.Now().AddDate(0, 1, 0).Format("2006-01-02"),
+		"payment_method": "bank_transfer",
+	})
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/api/v1/orders", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+e.key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	var o struct{ Number string }
+	_ = json.NewDecoder(resp.Body).Decode(&o)
+	return resp.StatusCode, o.Number
+}
+
+// check compares the database with what the clients were told.
+func (e *env) check(ctx context.Context, out io.Writer, o options, rs []result) error {
+	told := map[string]string{} // key → number of a 201
+	replayMismatch := 0
+	for _, r := range rs {
+		for _, s := range r.sent {
+			if s.status != http.StatusCreated {
+				continue
+			}
+			if prev, ok := told[s.key]; ok && prev != s.number {
+				replayMismatch++
+			}
+			told[s.key] = s.number
+		}
+	}
+	db := e.store.DB()
+	var st struct {
+		Orders   int `db:"orders"`
+		Keys     int `db:"keys"`
+		Numbers  int `db:"numbers"`
+		Reserved int `db:"reserved"`
+		OnHand   int `db:"on_hand"`
+		Lines    int `db:"lines"`
+		Events   int `db:"events"`
+	}
+	err := db.GetContext(ctx, &st, `SELECT
+		(SELECT count(*) FROM orders) AS orders,
+		(SELECT count(DISTINCT idempotency_key) FROM orders) AS keys,
+		(SELECT count(DISTINCT number) FROM orders) AS numbers,
+		(SELECT reserved FROM products WHERE sku = 'SCARCE-1') AS reserved,
+		(SELECT on_hand FROM products WHERE sku = 'SCARCE-1') AS on_hand,
+		(SELECT COALESCE(sum(l.quantity), 0) FROM order_lines l WHERE l.sku = 'SCARCE-1') AS lines,
+		(SELECT count(*) FROM channel_events WHERE type = 'order.created') AS events`)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\ndatabase check\n")
+	fmt.Fprintf(out, "  orders: %d, told created to the clients: %d, distinct idempotency keys: %d, distinct numbers: %d\n",
+		st.Orders, len(told), st.Keys, st.Numbers)
+	fmt.Fprintf(out, "  scarce product: %d on hand, %d reserved, %d in order lines\n", st.OnHand, st.Reserved, st.Lines)
+	fmt.Fprintf(out, "  order.created events: %d; retries answered with another order: %d\n", st.Events, replayMismatch)
+	var problems []string
+	if st.Orders != len(told) || st.Keys != st.Orders || st.Numbers != st.Orders {
+		problems = append(problems, "orders doubled or lost")
+	}
+	if st.Reserved > st.OnHand || st.Lines != st.Reserved {
+		problems = append(problems, "scarce product oversold")
+	}
+	if st.Events != st.Orders {
+		problems = append(problems, "an order without its event")
+	}
+	if replayMismatch > 0 {
+		problems = append(problems, "a retry answered with another order")
+	}
+	if len(problems) > 0 {
+		return errors.New(fmt.Sprint(problems))
+	}
+	fmt.Fprintln(out, "  ok: every order once, nothing oversold")
+	return nil
+}

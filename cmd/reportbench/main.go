@@ -1,0 +1,294 @@
+// Command reportbench measures reports at scale: it seeds a fresh database with a desk's
+// two years (by default 1,000,000 orders, 500 products, 50 reps, 20,000 customers, with
+// lines, history, payments and ratings, written by INSERT … SELECT generate_series in the
+// server), then measures
+//
+//   - /report end to end (the figures of the period and of the previous one, the chart,
+//     the message) for a month and for a year: p50, p95, max over -runs runs;
+//   - the export of about 100,000 orders to XLSX, in a child process of its own, so that
+//     its peak resident memory (the kernel's maxrss) is the export's alone: rows per
+//     second and peak RSS.
+//
+// Usage (local services up; the database is dropped at the end unless -keep):
+//
+//	go run ./cmd/reportbench [-orders 1000000] [-runs 20] [-keep]
+//
+// With -docs DIR it seeds the desk (use -orders 20000: a small desk is quick) and writes
+// last month's report chart in English and Chinese to DIR/report-en.png and
+// DIR/report-zh.png (the README's example) instead of measuring.
+//
+// It needs ORDERBOT_TEST_DATABASE_URL (a URL of the server whose databases it may create).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
+
+	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/orders/pgstore"
+	"github.com/orderbot/orderbot/reports"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "reportbench:", err)
+		os.Exit(1)
+	}
+}
+
+var (
+	nOrders    = flag.Int("orders", 1_000_000, "orders to seed (spread over two years)")
+	runs       = flag.Int("runs", 20, "runs of each report")
+	keep       = flag.Bool("keep", false, "keep the database (its URL is printed)")
+	exportDays = flag.Int("export-days", 0, "days exported (0: enough for about 100,000 orders)")
+	exportOnly = flag.String("export-child", "", "internal: export from this database URL to -o and exit")
+	exportPer  = flag.String("period", "", "internal: the period of the export child")
+	out        = flag.String("o", "", "internal: the export child's file")
+	docs       = flag.String("docs", "", "write last month's report chart of the seeded desk as DIR/report-en.png and DIR/report-zh.png, and stop")
+)
+
+// location is the business time zone of the bench.
+var location = mustLoad("Asia/Shanghai")
+
+func mustLoad(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func run() error {
+	flag.Parse()
+	ctx := context.Background()
+	if *exportOnly != "" {
+		return exportChild(ctx, *exportOnly, *exportPer, *out)
+	}
+	admin := os.Getenv("ORDERBOT_TEST_DATABASE_URL")
+	if admin == "" {
+		return fmt.Errorf("set ORDERBOT_TEST_DATABASE_URL (e.g. postgres://orderbot@127.0.0.1:55432/postgres?sslmode=disable)")
+	}
+	name := fmt.Sprintf("orderbot_reportbench_%d", rand.N(1_000_000))
+	adb, err := sqlx.Open("postgres", admin)
+	if err != nil {
+		return err
+	}
+	defer adb.Close()
+	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return err
+	}
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	dbURL := u.String()
+	if *keep {
+		fmt.Println("database:", dbURL)
+	} else {
+		defer func() {
+			if _, err := adb.ExecContext(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+				fmt.Fprintln(os.Stderr, "drop database:", err)
+			}
+		}()
+	}
+	st, err := pgstore.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	today := orders.DateOf(time.Now().In(location))
+	t0 := time.Now()
+	if err := seed(ctx, st.DB(), *nOrders, today); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	var counts struct {
+		Orders   int `db:"orders"`
+		Lines    int `db:"lines"`
+		History  int `db:"history"`
+		Payments int `db:"payments"`
+	}
+	_ = st.DB().GetContext(ctx, &counts, `SELECT (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM order_lines) AS lines,
+		(SELECT count(*) FROM order_history) AS history, (SELECT count(*) FROM payments) AS payments`)
+	fmt.Printf("seeded %d orders, %d lines, %d history entries, %d payments in %s (with VACUUM ANALYZE)\n",
+		counts.Orders, counts.Lines, counts.History, counts.Payments, time.Since(t0).Round(time.Second))
+
+	src := orders.NewReports(st, orders.DefaultRules(), orders.WithLocation(location))
+	rr, err := reports.New(src)
+	if err != nil {
+		return err
+	}
+	manager := orders.Actor{Kind: orders.ActorStaff, TelegramID: 900001, Role: orders.RoleManager}
+	if *docs != "" {
+		for _, lang := range []string{"en", "zh"} {
+			m, err := rr.Report(ctx, manager, orders.PeriodLastMonth, lang)
+			if err != nil {
+				return err
+			}
+			file := filepath.Join(*docs, "report-"+lang+".png")
+			if err := os.WriteFile(file, m.Chart, 0o644); err != nil {
+				return err
+			}
+			fmt.Printf("%s:\n%s\n", file, m.Text)
+		}
+		return nil
+	}
+	year := today.AddDays(-364).String() + ".." + today.String()
+	for _, p := range []struct{ name, period string }{{"month (last month)", orders.PeriodLastMonth}, {"year (365 days)", year}} {
+		var ds []time.Duration
+		for i := 0; i < *runs+1; i++ {
+			t := time.Now()
+			m, err := rr.Report(ctx, manager, p.period, "en")
+			if err != nil {
+				return err
+			}
+			if len(m.Chart) == 0 || m.Text == "" {
+				return fmt.Errorf("empty report")
+			}
+			if i > 0 { // the first run warms the caches
+				ds = append(ds, time.Since(t))
+			}
+		}
+		slices.Sort(ds)
+		fmt.Printf("/report %-20s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms  (%d runs: query + chart + message)\n", p.name,
+			ms(ds[len(ds)/2]), ms(ds[(len(ds)*95+99)/100-1]), ms(ds[len(ds)-1]), len(ds))
+	}
+
+	days := *exportDays
+	if days == 0 {
+		days = min(729, max(1, 100_000*730/max(*nOrders, 1)))
+	}
+	period := today.AddDays(-days).String() + ".." + today.AddDays(-1).String()
+	f, err := os.CreateTemp("", "reportbench-*.xlsx")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	child := exec.CommandContext(ctx, os.Args[0], "-export-child", dbURL, "-period", period, "-o", f.Name())
+	child.Stdout, child.Stderr = os.Stdout, os.Stderr
+	if err := child.Run(); err != nil {
+		return fmt.Errorf("export child: %w", err)
+	}
+	if ru, ok := child.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		fmt.Printf("export peak RSS %.1f MB (the export's process, maxrss)\n", float64(ru.Maxrss)/1024)
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// exportChild exports the period to file as XLSX and prints the figures.
+func exportChild(ctx context.Context, dbURL, period, file string) error {
+	st, err := pgstore.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rr, err := reports.New(orders.NewReports(st, orders.DefaultRules(), orders.WithLocation(location)))
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	t := time.Now()
+	s, err := rr.Export(ctx, orders.Operator, orders.ExportRequest{Period: period}, reports.FormatXLSX, "zh", f)
+	if err != nil {
+		return err
+	}
+	el := time.Since(t)
+	fi, _ := f.Stat()
+	rows := s.Orders + s.Lines
+	fmt.Printf("export %s: %d orders + %d lines = %d rows to XLSX in %s: %.0f rows/s (%.0f orders/s), %.1f MB file\n",
+		period, s.Orders, s.Lines, rows, el.Round(time.Millisecond), float64(rows)/el.Seconds(), float64(s.Orders)/el.Seconds(),
+		float64(fi.Size())/(1<<20))
+	return nil
+}
+
+// seed writes the desk's two years ending yesterday: products, staff, customers, orders
+// with lines, history (creation, review decision, delivery, cancellation), payments and
+// ratings. Everything is derived from the order's id, so the totals match the lines.
+func seed(ctx context.Context, db *sqlx.DB, n int, today orders.Date) error {
+	end := today.Time(location).Format(time.RFC3339)
+	steps := []string{
+		`ALTER TABLE orders DISABLE TRIGGER orders_reserve_stock`,
+		`INSERT INTO products (sku, name_en, name_zh, category, unit, price, on_hand)
+			SELECT 'P' || lpad(i::text, 4, '0'), 'Product ' || i, '产品' || i, 'category-' || (i % 12), 'pcs', 10 + (i % 200), 1000
+			FROM generate_series(1, 500) i`,
+		`INSERT INTO staff (telegram_id, name, role) SELECT 800000 + i, 'Rep ' || i, 'rep' FROM generate_series(1, 50) i`,
+		`INSERT INTO staff (telegram_id, name, role) VALUES (900001, 'Manager', 'manager')`,
+		`INSERT INTO customers (telegram_id, name, phone, company)
+			SELECT 100000 + i, 'Customer ' || i, '138' || lpad(i::text, 8, '0'), 'Company ' || (i % 3000) FROM generate_series(1, 20000) i`,
+		// orders: created uniformly over 730 days before today; lines 1-3, from the id
+		`CREATE TEMP TABLE seed_orders AS
+			SELECT i AS id, timestamptz '` + end + `' - (random() * 730 * interval '1 day') AS created_at,
+				1 + (hashint4(i) & 2147483647) % 20000 AS customer, (hashint4(i * 7) & 2147483647) % 100 AS r
+			FROM generate_series(1, ` + strconv.Itoa(n) + `) i`,
+		`INSERT INTO orders (id, number, status, payment_status, customer_id, total, deposit_due, delivery_address,
+				wanted_date, promised_date, payment_method, source, rep_telegram_id, modified, rating, created_at, updated_at)
+			SELECT s.id,
+				'SO-' || to_char(s.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(s.id::text, 7, '0'),
+				CASE WHEN s.r < 5 THEN 'cancelled' WHEN s.created_at > now() - interval '20 days' THEN
+					(ARRAY['pending_review','confirmed','in_production','shipped','delivered'])[1 + s.r % 5]
+					WHEN s.r < 8 THEN 'delivered' ELSE 'completed' END,
+				CASE WHEN s.r >= 8 AND s.created_at <= now() - interval '20 days' THEN 'paid' ELSE 'unpaid' END,
+				s.customer, t.total, CASE WHEN s.r % 3 = 0 THEN round(t.total * 0.3, 2) ELSE 0 END, 'Address',
+				(s.created_at AT TIME ZONE 'Asia/Shanghai')::date + 5, (s.created_at AT TIME ZONE 'Asia/Shanghai')::date + 5,
+				'bank_transfer', CASE WHEN s.r % 5 = 1 THEN 'rep:' || (800001 + s.id % 50) ELSE 'customer' END,
+				800001 + s.id % 50, s.r % 20 = 7, CASE WHEN s.r >= 5 AND s.r % 10 < 6 THEN 1 + s.r % 5 END,
+				s.created_at, s.created_at
+			FROM seed_orders s, LATERAL (SELECT sum((1 + (s.id + k) % 10) * (10 + ((s.id * 7 + k * 13) % 500 + 1) % 200)) AS total
+				FROM generate_series(1, 1 + s.id % 3) k) t`,
+		`SELECT setval(pg_get_serial_sequence('orders', 'id'), ` + strconv.Itoa(n) + `)`,
+		`INSERT INTO order_lines (order_id, position, sku, name, quantity, unit, unit_price)
+			SELECT s.id, k, 'P' || lpad(((s.id * 7 + k * 13) % 500 + 1)::text, 4, '0'), 'Product',
+				1 + (s.id + k) % 10, 'pcs', 10 + ((s.id * 7 + k * 13) % 500 + 1) % 200
+			FROM seed_orders s, generate_series(1, 1 + s.id % 3) k`,
+		// history: creation (30 % through review), the review decision, delivery, cancellation
+		`INSERT INTO order_history (order_id, from_status, to_status, actor, at)
+			SELECT s.id, NULL, CASE WHEN s.r % 10 < 3 THEN 'pending_review' ELSE 'confirmed' END, 'customer', s.created_at FROM seed_orders s`,
+		`INSERT INTO order_history (order_id, from_status, to_status, actor, at)
+			SELECT s.id, 'pending_review', CASE WHEN s.r < 5 THEN 'cancelled' ELSE 'awaiting_customer' END, 'rep',
+				s.created_at + (5 + (hashint4(s.id * 3) & 2147483647) % 600) * interval '1 minute'
+			FROM seed_orders s JOIN orders o ON o.id = s.id WHERE s.r % 10 < 3 AND o.status <> 'pending_review'`,
+		`INSERT INTO order_history (order_id, from_status, to_status, actor, at)
+			SELECT o.id, 'shipped', 'delivered', 'rep', o.created_at + (3 + o.id % 6) * interval '1 day'
+			FROM orders o WHERE o.status IN ('delivered', 'completed')`,
+		`INSERT INTO order_history (order_id, from_status, to_status, actor, note, at)
+			SELECT o.id, 'confirmed', 'cancelled', 'manager',
+				(ARRAY['Customer changed mind', 'Out of budget', 'Found it cheaper', 'Date too late', 'Duplicate order'])[1 + o.id % 5],
+				o.created_at + interval '1 day'
+			FROM orders o WHERE o.status = 'cancelled'`,
+		`INSERT INTO payments (order_id, amount, method, actor, at)
+			SELECT o.id, o.total, 'bank_transfer', 'rep', o.created_at + interval '10 days' FROM orders o WHERE o.payment_status = 'paid'`,
+		`ALTER TABLE orders ENABLE TRIGGER orders_reserve_stock`,
+		`VACUUM ANALYZE`,
+	}
+	conn, err := db.Connx(ctx) // one session: the temporary table lives in it
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, q := range steps {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%w\n%s", err, q)
+		}
+	}
+	return nil
+}
