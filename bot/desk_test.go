@@ -55,7 +55,7 @@ func TestOrderDeskThroughTelegram(t *testing.T) {
 	cust.expect("SO-20261127-0001 is received")
 	const n = "SO-20261127-0001"
 	card1 := rep1.expect("Order " + n + " needs review")
-	card2 := rep2.expect("订单 " + n + " 需要评审")
+	card2 := rep2.expect("订单 " + n + " 需要审核")
 	if !strings.Contains(card1.Text, "not enough stock") || !strings.Contains(card1.Text, "Wei Zhang") {
 		t.Errorf("review card:\n%s", card1.Text)
 	}
@@ -90,13 +90,13 @@ func TestOrderDeskThroughTelegram(t *testing.T) {
 	// The customer confirms from the notification.
 	conf := cust.expect("Please confirm order " + n)
 	cust.pressData(conf, "m:oc:")
-	cust.expect("is confirmed for delivery on 2026-12-18")
+	cust.expect("is confirmed for delivery on Fri 18 Dec 2026")
 
 	// Production waits for the deposit.
 	rep1.send("/status " + n)
 	rep1.expect("Status: confirmed")
 	rep1.press("Start production")
-	rep1.expect("cannot go into production before the deposit of ¥7,680.00 is paid")
+	rep1.expect("cannot go into production yet: the deposit of ¥7,680.00 is not paid")
 	rep1.send("/status " + n)
 	rep1.expect("Status: confirmed")
 	rep1.press("Record a payment")
@@ -135,7 +135,7 @@ func TestOrderDeskThroughTelegram(t *testing.T) {
 	cust.expect("Thank you for your feedback")
 	card = rep1.expect("Order "+n, "Timeline:")
 	rep1.pressOn(card, "Complete")
-	rep1.expect("is completed after settlement: it is paid ¥7,680.00 of ¥25,600.00")
+	rep1.expect("cannot be completed yet: only ¥7,680.00 of ¥25,600.00 is paid")
 	rep1.send("/status " + n)
 	card = rep1.expect("Order "+n, "Timeline:")
 	rep1.pressOn(card, "Record a payment")
@@ -192,7 +192,7 @@ func TestOrderDeskThroughTelegram(t *testing.T) {
 	mgr.expect("Approved: order " + m + " is changed")
 	// Two notifications, in either order.
 	srv.ExpectText(t, cust.u.ID, "Your change to order "+m+" is approved", wait)
-	srv.ExpectText(t, cust.u.ID, "delivery date of order "+m+" changed from 2026-12-10 (Thu) to 2026-12-22 (Tue)", wait)
+	srv.ExpectText(t, cust.u.ID, "delivery date of order "+m+" changed from Thu 10 Dec 2026 to Tue 22 Dec 2026", wait)
 	cust.send("/status " + m)
 	cust.expect("Order " + m)
 	cust.press("Request cancellation")
@@ -252,9 +252,9 @@ func TestReviewOtherDateDeclineAndRejectThroughTelegram(t *testing.T) {
 	rep.pressData(card, "m:rd:")
 	rep.expect("Delivery date for SO-20261127-0001?")
 	rep.send("2027-01-08")
-	rep.expect("date 2027-01-08 proposed")
+	rep.expect("you proposed delivery on Fri 8 Jan 2027")
 	conf := cust.expect("Please confirm order SO-20261127-0001")
-	if !strings.Contains(conf.Text, "2027-01-08") {
+	if !strings.Contains(conf.Text, "Fri 8 Jan 2027") {
 		t.Errorf("confirmation without the new date:\n%s", conf.Text)
 	}
 	cust.pressData(conf, "m:od:")

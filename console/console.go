@@ -8,10 +8,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/notify"
 )
 
 // Handler runs one update; *conversation.Engine implements it.
@@ -19,17 +22,74 @@ type Handler interface {
 	Handle(ctx context.Context, u conversation.Update, out conversation.Sink) error
 }
 
-// Chat is one terminal conversation.
+// Chat is one terminal conversation. It is also a notify.Sender: notifications for its
+// user are printed into the chat as they arrive, marked as notifications, with buttons
+// that can be pressed like any other.
 type Chat struct {
-	h       Handler
-	user    conversation.User
+	h    Handler
+	user conversation.User
+	log  *slog.Logger
+
+	mu      sync.Mutex // the screen: replies and notifications print whole
 	out     io.Writer
 	buttons []conversation.Button // the choices on screen, numbered from 1
+	notices int                   // message ids given to notifications
 }
 
 // New returns a chat of user on out.
 func New(h Handler, user conversation.User, out io.Writer) *Chat {
-	return &Chat{h: h, user: user, out: out}
+	return &Chat{h: h, user: user, out: out, log: slog.New(slog.DiscardHandler)}
+}
+
+// WithLogger makes the chat log the notifications it does not show (those for other
+// chats) to l.
+func (c *Chat) WithLogger(l *slog.Logger) *Chat {
+	c.log = l
+	return c
+}
+
+// SendNotice implements notify.Sender: a notification for this chat's user is printed at
+// once, between the chat's messages; one for another chat is only logged (it has no
+// screen here) and counts as delivered.
+func (c *Chat) SendNotice(_ context.Context, chatID int64, m notify.Message) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.notices++
+	if chatID != c.user.ChatID {
+		c.log.Info("notification for another chat, not shown in this terminal", "chat", chatID)
+		return c.notices, nil
+	}
+	c.printNotice("🔔 notification", m)
+	return c.notices, nil
+}
+
+// EditNotice implements notify.Sender: an edited notification is printed again.
+func (c *Chat) EditNotice(_ context.Context, chatID int64, _ int, m notify.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if chatID != c.user.ChatID {
+		return nil
+	}
+	c.printNotice("🔔 notification (edited)", m)
+	return nil
+}
+
+func (c *Chat) printNotice(mark string, m notify.Message) {
+	fmt.Fprintf(c.out, "\n── %s ──\n", mark)
+	r := conversation.Reply{Text: m.Text}
+	for _, row := range m.Buttons {
+		var rb []conversation.Button
+		for _, b := range row {
+			rb = append(rb, conversation.Button{Text: b.Text, Data: b.Data})
+		}
+		r.Buttons = append(r.Buttons, rb)
+	}
+	if m.File != nil {
+		r.Text += "\n(file: " + m.File.Name + ")"
+	}
+	// The notification's buttons join those on screen, numbered after them.
+	c.print(r)
+	fmt.Fprint(c.out, "> ")
 }
 
 const help = `Type as you would in Telegram: text, or commands like /start, /neworder, /status.
@@ -77,6 +137,8 @@ func (c *Chat) Send(ctx context.Context, line string) error {
 }
 
 func (c *Chat) input(line string) (conversation.Input, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if n, ok := strings.CutPrefix(line, "#"); ok {
 		i, err := strconv.Atoi(strings.TrimSpace(n))
 		if err != nil || i < 1 || i > len(c.buttons) {
@@ -104,8 +166,18 @@ func (c *Chat) input(line string) (conversation.Input, error) {
 
 // Deliver prints replies, numbering their buttons.
 func (c *Chat) Deliver(_ context.Context, replies []conversation.Reply) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.buttons = c.buttons[:0]
 	for _, r := range replies {
+		c.print(r)
+	}
+	return nil
+}
+
+// print shows one message with its buttons, numbered after those already on screen.
+func (c *Chat) print(r conversation.Reply) {
+	{
 		fmt.Fprintln(c.out, indent(r.Text))
 		for _, row := range r.Buttons {
 			var cells []string
@@ -126,7 +198,6 @@ func (c *Chat) Deliver(_ context.Context, replies []conversation.Reply) error {
 			fmt.Fprintf(c.out, "    (%s: /location LAT LON)\n", r.KeyboardText)
 		}
 	}
-	return nil
 }
 
 func indent(s string) string {

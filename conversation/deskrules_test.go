@@ -20,10 +20,10 @@ func TestHolidayDateOffersNextWorkingDay(t *testing.T) {
 	d.text("13800138000")
 	d.text("No. 1 Century Avenue, Shanghai")
 	d.text("2026-12-25")
-	d.expect("2026-12-25 is a holiday", "The next working day is 2026-12-28")
-	d.press("2026-12-28")
+	d.expect("Fri 25 Dec 2026 is a holiday", "The next working day is Mon 28 Dec 2026")
+	d.press("Mon 28 Dec 2026")
 	d.expect("Bank transfer")
 	d.press("Bank transfer")
 	d.press("Skip")
-	d.expect("2026-12-28")
+	d.expect("Mon 28 Dec 2026")
 }

@@ -209,6 +209,8 @@ type Engine struct {
 	log         *slog.Logger
 	newKey      func() string
 	ttl         time.Duration
+	// parsers reads free text with the catalog's words (understand.go).
+	parsers parsers
 }
 
 // Config wires an Engine.
@@ -324,6 +326,7 @@ func (e *Engine) load(ctx context.Context, u User, turn Turn) (*Session, error) 
 		}
 	}
 	s.Expired = turn.Expired
+	s.Fresh = turn.Session == nil
 	if s.Lang == "" {
 		s.Lang = i18n.Lang(u.LanguageCode)
 		if u.Role == RoleCustomer {

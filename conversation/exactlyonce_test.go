@@ -27,20 +27,20 @@ func (c *flakyChats) SaveSession(ctx context.Context, chatID int64, data []byte,
 	return c.Chats.SaveSession(ctx, chatID, data, ttl)
 }
 
-// Begin fails the turn's own (fenced) save the same way.
+// Begin arms the turn's fenced save too: a turn saves through it when the store fences.
 func (c *flakyChats) Begin(ctx context.Context, chatID int64, key string) (conversation.Turn, error) {
-	t, err := c.Chats.Begin(ctx, chatID, key)
-	if err != nil || t.Save == nil {
-		return t, err
+	turn, err := c.Chats.Begin(ctx, chatID, key)
+	if err != nil || turn.Save == nil {
+		return turn, err
 	}
-	save := t.Save
-	t.Save = func(ctx context.Context, data []byte, ttl time.Duration) error {
+	save := turn.Save
+	turn.Save = func(ctx context.Context, data []byte, ttl time.Duration) error {
 		if c.fail.CompareAndSwap(true, false) {
 			return errors.New("redis: connection reset by peer")
 		}
 		return save(ctx, data, ttl)
 	}
-	return t, nil
+	return turn, nil
 }
 
 // redeliveredAfterFailedSave runs the input as one update whose session save fails after

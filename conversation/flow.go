@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 )
 
 const pageSize = 8
@@ -83,6 +84,8 @@ func handlerFor(state string) handler {
 		return handler{(*step).askChangeReason, (*step).answerChangeReason}
 	case stateRateComment:
 		return handler{(*step).askRateComment, (*step).answerRateComment}
+	case stateIntent:
+		return handler{(*step).askIntent, (*step).answerIntent}
 	}
 	if h, ok := complaintHandler(state); ok {
 		return h
@@ -230,6 +233,9 @@ func (st *step) answerProduct(in Input, action, arg string) error {
 		st.say(st.t("err.product.type"))
 		return st.reask()
 	}
+	if ok, err := st.quickOrder(in.Text, true); ok || err != nil {
+		return err // a whole order typed at the product question
+	}
 	q := strings.TrimSpace(in.Text)
 	if q == "" || utf8.RuneCountInString(q) > 64 {
 		st.say(st.t("err.product.query"))
@@ -243,6 +249,23 @@ func (st *step) answerProduct(in Input, action, arg string) error {
 		return st.reask()
 	} else if !errors.Is(err, orders.ErrNotFound) {
 		return err
+	}
+	// Names in either language, synonyms, category words, typos.
+	m := st.understood().Product(q)
+	if m.SKU != "" {
+		if _, err := st.e.desk.Product(st.ctx, m.SKU); err != nil {
+			m.SKU = "" // left the catalog since the parser read it
+		}
+	}
+	switch {
+	case m.SKU != "":
+		return st.choose(m.SKU)
+	case m.Category != "":
+		s.Category, s.Query, s.Page = m.Category, "", 0
+		s.Seq++
+		return st.listProducts()
+	case len(m.Candidates) > 0:
+		return st.offerProducts(q, m.Candidates)
 	}
 	ps, err := st.e.desk.Products(st.ctx, orders.ProductFilter{Query: q, Limit: 2})
 	if err != nil {
@@ -261,6 +284,32 @@ func (st *step) answerProduct(in Input, action, arg string) error {
 	return st.listProducts()
 }
 
+// offerProducts asks "did you mean …" with a button for each candidate.
+func (st *step) offerProducts(q string, cands []understand.Candidate) error {
+	s := st.s
+	s.Seq++
+	s.List = s.List[:0]
+	var rows [][]Button
+	for _, c := range cands {
+		p, err := st.e.desk.Product(st.ctx, c.SKU)
+		if err != nil {
+			continue
+		}
+		rows = append(rows, []Button{st.rawBtn(fmt.Sprintf("%s · %s", p.Name(s.Lang), st.money(p.Price)), "prod", strconv.Itoa(len(s.List)))})
+		s.List = append(s.List, p.SKU)
+		if len(s.List) == pageSize {
+			break
+		}
+	}
+	rows = append(rows, []Button{st.btn("btn.categories", "cats")}, st.navRow())
+	if st.s.Quick != nil {
+		st.say(q, rows...) // the line of the quick order, and its question
+		return nil
+	}
+	st.say(st.t("product.didyoumean", q), rows...)
+	return nil
+}
+
 // choose starts adding the product: its options, then the quantity.
 func (st *step) choose(sku string) error {
 	p, err := st.e.desk.Product(st.ctx, sku)
@@ -275,8 +324,19 @@ func (st *step) choose(sku string) error {
 		return err
 	}
 	st.s.Pick = &pick{SKU: p.SKU, Chosen: map[string]string{}}
-	if len(p.Options) > 0 {
+	if q := st.s.Quick; q != nil && len(q.Pending) > 0 {
+		// A line of a quick order: what the message said of it is kept.
+		for k, v := range q.Pending[0].Options {
+			st.s.Pick.Chosen[k] = v
+		}
+		st.s.Pick.Quantity = q.Pending[0].Quantity
+		q.Pending = q.Pending[1:]
+	}
+	if _, more := st.nextOption(p); more {
 		return st.goTo(stateOption)
+	}
+	if st.s.Pick.Quantity > 0 {
+		return st.addLine(p, st.s.Pick.Quantity)
 	}
 	return st.goTo(stateQuantity)
 }
@@ -310,8 +370,8 @@ func (st *step) askOption() error {
 	}
 	var rows [][]Button
 	var row []Button
-	for i, v := range o.Labels(st.s.Lang) {
-		row = append(row, st.rawBtn(v, "opt", strconv.Itoa(i)))
+	for i, v := range o.Values {
+		row = append(row, st.rawBtn(st.optionValue(o, v), "opt", strconv.Itoa(i)))
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -320,7 +380,7 @@ func (st *step) askOption() error {
 		rows = append(rows, row)
 	}
 	rows = append(rows, st.navRow())
-	st.say(st.t("ask.option", st.optionName(o.Name), p.Name(st.s.Lang)), rows...)
+	st.say(st.t("ask.option", p.Name(st.s.Lang), st.optionName(o.Name)), rows...)
 	return nil
 }
 
@@ -356,10 +416,20 @@ func (st *step) answerOption(in Input, action, arg string) error {
 			value = o.Values[i]
 		}
 	case in.Kind == InputText:
-		value, _ = o.Match(in.Text) // a value or its Chinese name
+		if v, ok := o.Match(in.Text); ok { // a value or the catalog's Chinese name
+			value = v
+		} else if v, ok := st.understood().OptionValue(in.Text, p, o.Name); ok {
+			value = v
+		} else {
+			value = st.typedValue(o, in.Text)
+		}
 	}
 	if value == "" {
-		st.say(st.t("err.option", st.optionName(o.Name), strings.Join(o.Labels(st.s.Lang), ", ")))
+		var names []string
+		for _, v := range o.Values {
+			names = append(names, st.optionValue(o, v))
+		}
+		st.say(st.t("err.option", st.optionName(o.Name), st.list(names)))
 		return st.reask()
 	}
 	if st.s.Pick.Chosen == nil {
@@ -369,6 +439,9 @@ func (st *step) answerOption(in Input, action, arg string) error {
 	if _, more := st.nextOption(p); more {
 		st.s.Seq++
 		return st.askOption()
+	}
+	if st.s.Pick.Quantity > 0 {
+		return st.addLine(p, st.s.Pick.Quantity)
 	}
 	return st.goTo(stateQuantity)
 }
@@ -390,7 +463,7 @@ func (st *step) askQuantity() error {
 		return st.productGone(err)
 	}
 	name := st.productLabel(p, orders.MakeVariant(p.Options, st.s.Pick.Chosen))
-	st.say(st.t("ask.quantity", name, p.UnitName(st.s.Lang), st.e.desk.Rules().MaxQuantity), st.navRow())
+	st.say(st.t("ask.quantity", name, st.unitLabel(p.Unit, p.UnitZH), st.e.desk.Rules().MaxQuantity), st.navRow())
 	return nil
 }
 
@@ -407,6 +480,12 @@ func (st *step) answerQuantity(in Input, action, _ string) error {
 	if err != nil {
 		return st.invalid(err)
 	}
+	return st.addLine(p, n)
+}
+
+// addLine adds n of the picked product with its chosen options to the draft, says how it
+// ships, and moves on: to the cart, or in a quick order to what is still missing.
+func (st *step) addLine(p orders.Product, n int) error {
 	d := st.s.Draft
 	line := orders.DraftLine{SKU: p.SKU, Variant: orders.MakeVariant(p.Options, st.s.Pick.Chosen), Quantity: n}
 	merged := false
@@ -434,6 +513,9 @@ func (st *step) answerQuantity(in Input, action, _ string) error {
 	}
 	st.s.Stack = nil
 	st.s.State = stateIdle
+	if st.s.Quick != nil {
+		return st.quickNext()
+	}
 	return st.goTo(stateCart)
 }
 
@@ -563,7 +645,15 @@ func (st *step) askContact() error {
 	return nil
 }
 
-func (st *step) answerContact(_ Input, action, _ string) error {
+func (st *step) answerContact(in Input, action, _ string) error {
+	if in.Kind == InputText {
+		switch understand.YesNo(in.Text) {
+		case understand.Yes:
+			action = "use"
+		case understand.No:
+			action = "change"
+		}
+	}
 	switch action {
 	case "use":
 		return st.next(stateAddress)
@@ -579,6 +669,7 @@ func (st *step) askName() error {
 	if st.u.Name != "" {
 		rows = append(rows, []Button{st.rawBtn(st.u.Name, "tgname")})
 	}
+	// (a chat without a name of its own, like the terminal's, offers none)
 	rows = append(rows, st.navRow())
 	st.say(st.t("ask.name"), rows...)
 	return nil
@@ -591,6 +682,9 @@ func (st *step) answerName(in Input, action, _ string) error {
 		name = st.u.Name
 	case in.Kind == InputText:
 		name = strings.Join(strings.Fields(in.Text), " ")
+		if n := understand.Name(name); n != "" {
+			name = n // without 我叫 / my name is
+		}
 	}
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
@@ -601,6 +695,9 @@ func (st *step) answerName(in Input, action, _ string) error {
 		return st.reask()
 	}
 	st.s.Name = name
+	if st.s.Quick != nil {
+		return st.quickNext()
+	}
 	return st.goTo(statePhone)
 }
 
@@ -668,7 +765,19 @@ func (st *step) answerAddress(in Input, action, arg string) error {
 	case in.Kind == InputLocation:
 		addr = st.t("address.location", in.Lat, in.Lon)
 	case in.Kind == InputText:
-		addr = strings.Join(strings.Fields(in.Text), " ")
+		ref := understand.Address(strings.Join(strings.Fields(in.Text), " "), st.s.List)
+		switch {
+		case ref.Ref && ref.Index >= 0 && ref.Index < len(st.s.List):
+			addr = st.s.List[ref.Index]
+		case ref.Ref:
+			st.say(st.t("err.address.which"))
+			return st.reask()
+		default:
+			addr = ref.Value
+		}
+		if ref.Ref {
+			break
+		}
 		switch n := utf8.RuneCountInString(addr); {
 		case n < 5:
 			st.say(st.t("err.address.short"))
@@ -716,7 +825,7 @@ func (st *step) askDate() error {
 	st.s.CalMonth = month
 	rows := st.calendar(month, earliest)
 	rows = append(rows, st.navRow())
-	st.say(st.t("ask.date", earliest.String()), rows...)
+	st.say(st.t("ask.date", st.date(earliest)), rows...)
 	return nil
 }
 
@@ -739,10 +848,10 @@ func (st *step) answerDate(in Input, action, arg string) error {
 			return st.reask()
 		}
 	case in.Kind == InputText:
-		if d, err = ParseDate(in.Text, st.e.desk.Today()); err != nil {
+		if d, err = ParseDate(in.Text, st.e.desk.Today(), st.e.desk.Rules()); err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
-				st.say(st.t(ie.Key, ie.Args...) + "\n" + st.t("date.earliest", earliest.String()))
+				st.say(st.t(ie.Key, ie.Args...))
 				return st.reask()
 			}
 			return err
@@ -753,10 +862,10 @@ func (st *step) answerDate(in Input, action, arg string) error {
 	}
 	switch {
 	case d.Before(st.e.desk.Today()):
-		st.say(st.t("err.date.past", earliest.String()))
+		st.say(st.t("err.date.past", st.date(earliest)))
 		return st.reask()
 	case d.Before(earliest):
-		st.say(st.t("err.date.early", earliest.String()))
+		st.say(st.t("err.date.early", st.date(earliest)))
 		return st.reask()
 	}
 	if ok, err := st.workingDay(d); !ok {
@@ -788,15 +897,14 @@ func (st *step) answerPayment(in Input, action, arg string) error {
 			code = arg
 		}
 	case in.Kind == InputText:
-		for _, pm := range rules.PaymentMethods {
-			t := strings.TrimSpace(in.Text)
-			if strings.EqualFold(t, pm.EN) || t == pm.ZH || strings.EqualFold(t, pm.Code) {
-				code = pm.Code
-			}
+		if c, ok := st.understood().PaymentMethod(in.Text); ok {
+			code = c
+		} else {
+			code = st.typedMethod(in.Text)
 		}
 	}
 	if code == "" {
-		st.say(st.t("err.payment"))
+		st.say(st.t("err.payment", st.methodNames()))
 		return st.reask()
 	}
 	st.s.Draft.PaymentMethod = code
@@ -812,6 +920,8 @@ func (st *step) answerNotes(in Input, action, _ string) error {
 	switch {
 	case action == "skip":
 		st.s.Draft.Notes = ""
+	case in.Kind == InputText && understand.IsNone(in.Text):
+		st.s.Draft.Notes = "" // 没有, 不用了, none: no notes
 	case in.Kind == InputText:
 		n := strings.TrimSpace(in.Text)
 		if utf8.RuneCountInString(n) > 500 {

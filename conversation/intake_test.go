@@ -78,7 +78,7 @@ func TestBadAnswers(t *testing.T) {
 	}{
 		{"unknown product", nil, "unobtainium", "No product matches “unobtainium”", "Which product"},
 		{"product query too long", nil, strings.Repeat("q", 65), "at most 64 characters", "Which product"},
-		{"option not offered", func(d *driver) { d.text("CHAIR-100") }, "purple", "Please choose the colour with a button: black, grey, blue", "Choose the colour"},
+		{"option not offered", func(d *driver) { d.text("CHAIR-100") }, "purple", "Please choose the colour: black, grey, blue", "Choose the colour"},
 	}
 	toQuantity := func(d *driver) { d.text("CHAIR-100"); d.press("black") }
 	for _, q := range []struct{ in, reason string }{
@@ -108,15 +108,15 @@ func TestBadAnswers(t *testing.T) {
 	}{
 		{"blank name", toName, "   ", "Please type a name", "What name"},
 		{"long name", toName, strings.Repeat("n", 81), "too long", "What name"},
-		{"phone words", toPhone, "call me", "only digits", "Your phone number (phone)"},
-		{"phone short", toPhone, "12345", "7 to 15 digits", "Your phone number (phone)"},
-		{"address short", toAddress, "here", "too short", "Delivery address (address)"},
-		{"address long", toAddress, long, "too long", "Delivery address (address)"},
-		{"date impossible", toDate, "2026-02-30", "does not exist", "Wanted delivery date (date)"},
-		{"date unreadable", toDate, "soon please", "could not read that date", "Wanted delivery date (date)"},
-		{"date past", toDate, "2026-11-20", "That date has passed. The earliest possible delivery is 2026-12-01", "Wanted delivery date (date)"},
-		{"date too early", toDate, "tomorrow", "before the earliest possible delivery, 2026-12-01", "Wanted delivery date (date)"},
-		{"payment unknown", toPayment, "bitcoin", "choose a payment method", "How will you pay (payment)"},
+		{"phone words", toPhone, "call me", "only digits", "Your phone number?"},
+		{"phone short", toPhone, "12345", "7 to 15 digits", "Your phone number?"},
+		{"address short", toAddress, "here", "too short", "Delivery address?"},
+		{"address long", toAddress, long, "too long", "Delivery address?"},
+		{"date impossible", toDate, "2026-02-30", "does not exist", "Delivery date?"},
+		{"date unreadable", toDate, "soon please", "could not read that date", "Delivery date?"},
+		{"date past", toDate, "2026-11-20", "That date has passed. The earliest possible delivery is Tue 1 Dec 2026", "Delivery date?"},
+		{"date too early", toDate, "tomorrow", "before the earliest possible delivery, Tue 1 Dec 2026", "Delivery date?"},
+		{"payment unknown", toPayment, "bitcoin", "choose a payment method", "How will you pay?"},
 		{"notes long", toNotes, strings.Repeat("n", 501), "at most 500 characters", "Any notes"},
 	}
 	steps = append(steps, more...)
@@ -151,7 +151,7 @@ func TestBackAndCancelEverywhere(t *testing.T) {
 		{func(d *driver) { d.press("Continue") }, "What name"},
 		{func(d *driver) { d.press("Wei Zhang") }, "Your phone number"},
 		{func(d *driver) { d.contact("+8613800138000") }, "Delivery address"},
-		{func(d *driver) { d.location(31.2304, 121.4737) }, "Wanted delivery date"},
+		{func(d *driver) { d.location(31.2304, 121.4737) }, "Delivery date?"},
 		{func(d *driver) { d.text("12月10日") }, "How will you pay"},
 		{func(d *driver) { d.press("Cash on delivery") }, "Any notes"},
 		{func(d *driver) { d.text("Ring twice") }, "Please check your order"},
@@ -184,7 +184,7 @@ func TestBackAndCancelEverywhere(t *testing.T) {
 	d.cmd("/neworder")
 	d.text("CHAIR-100")
 	d.text("返回")
-	d.expect("请选择商品")
+	d.expect("您要订购什么商品")
 	d.text("取消")
 	d.expect("已取消")
 }
@@ -201,7 +201,7 @@ func TestEditFromSummary(t *testing.T) {
 	d.press("Edit")
 	d.press("Wanted date")
 	d.press("15")
-	d.expect("Please check your order", "Wanted date: 2026-12-15")
+	d.expect("Please check your order", "Wanted date: Tue 15 Dec 2026")
 	d.press("Edit")
 	d.press("Products")
 	d.press("Add another product")
@@ -229,19 +229,19 @@ func TestReviewPaths(t *testing.T) {
 	d.text("Executive")
 	d.press("brown")
 	d.text("20")
-	d.expect("not enough in stock: needs production, estimated 2026-12-08 (to be confirmed by a sales rep)")
+	d.expect("not enough in stock: needs production, estimated Tue 8 Dec 2026 (to be confirmed by a sales rep)")
 	d.press("Continue")
 	d.press("Wei Zhang")
 	d.text("13800138000")
 	d.text("1 Century Avenue, Shanghai")
 	d.text("2026-12-01")
-	d.expect("before the earliest possible delivery, 2026-12-08")
+	d.expect("before the earliest possible delivery, Tue 8 Dec 2026")
 	d.text("2026-12-20")
 	d.press("Bank transfer")
 	d.press("Skip")
-	d.expect("Estimated delivery 2026-12-08 — to be confirmed by a sales rep.", "Deposit due: ¥7,680.00")
+	d.expect("Estimated delivery Tue 8 Dec 2026 — to be confirmed by a sales rep.", "Deposit due: ¥7,680.00")
 	d.press("Confirm")
-	d.expect("is received. A sales rep will review it", "estimated 2026-12-08")
+	d.expect("is received. A sales rep will review it", "estimated Tue 8 Dec 2026")
 
 	// A custom product: no automatic date, full prepayment.
 	c := newDriver(t, bed, 5002, "zh")
@@ -257,7 +257,7 @@ func TestReviewPaths(t *testing.T) {
 	c.text("12月20日")
 	c.press("微信支付")
 	c.press("跳过")
-	c.expect("交货日期待业务员确认", "应付订金：¥8,800.00")
+	c.expect("交货日期待业务员确认", "应付订金：¥8,800.00（定制产品须预付100%）")
 	c.press("确认")
 	c.expect("已收到", "定制产品的交期由业务员确定")
 
@@ -281,7 +281,7 @@ func TestBigOrderComplimentaryLines(t *testing.T) {
 	d.cmd("/neworder")
 	d.text("CHAIR-200")
 	d.press("grey")
-	d.press("yes")
+	d.press("with writing board")
 	d.text("100")
 	d.press("Add another product")
 	d.text("CHAIR-100")

@@ -94,16 +94,16 @@ func TestReviewAcceptedThenCustomerConfirms(t *testing.T) {
 	k.rep1.cmd("/orders review")
 	k.rep1.expect("Orders to review: 1", n)
 	k.rep1.press(n)
-	k.rep1.expect("Status: pending review", "Accept 2026-12-20")
+	k.rep1.expect("Status: pending review", "Accept Sun 20 Dec 2026")
 	k.rep1.press("Accept")
-	k.rep1.expect("date 2026-12-20 proposed")
+	k.rep1.expect("you proposed delivery on Sun 20 Dec 2026")
 	if o := k.order(t, n); o.Status != orders.StatusAwaitingCustomer || o.PromisedDate.String() != "2026-12-20" || o.Rep != 3001 {
 		t.Fatalf("after review: %+v", o)
 	}
 	k.customer.cmd("/status " + n)
 	k.customer.expect("awaiting your confirmation")
 	k.customer.press("Confirm")
-	k.customer.expect("is confirmed for delivery on 2026-12-20")
+	k.customer.expect("is confirmed for delivery on Sun 20 Dec 2026")
 	o := k.order(t, n)
 	if o.Status != orders.StatusConfirmed || o.ApprovedBy != "customer:1000" {
 		t.Errorf("after the customer's confirmation: %+v", o)
@@ -131,7 +131,7 @@ func TestReviewOtherDateRejectAndDecline(t *testing.T) {
 	k.rep1.text("2026-11-01")
 	k.rep1.expect("That date has passed")
 	k.rep1.text("2027-01-15")
-	k.rep1.expect("date 2027-01-15 proposed")
+	k.rep1.expect("you proposed delivery on Fri 15 Jan 2027")
 	k.customer.cmd("/status " + a)
 	k.customer.press("Decline")
 	k.customer.expect("cancelled as you asked")
@@ -170,7 +170,7 @@ func TestTwoRepsSameReviewButton(t *testing.T) {
 	}
 	wg.Wait()
 	won := strings.Contains(k.rep1.shown(), "proposed") != strings.Contains(k.rep2.shown(), "proposed")
-	lost := strings.Contains(k.rep1.shown()+k.rep2.shown(), "has moved on: it is awaiting your confirmation now")
+	lost := strings.Contains(k.rep1.shown()+k.rep2.shown(), "has moved on: it is awaiting the customer's confirmation now")
 	if !won || !lost {
 		t.Errorf("want exactly one winner and one told:\nrep1: %s\nrep2: %s", k.rep1.shown(), k.rep2.shown())
 	}
@@ -195,7 +195,7 @@ func TestDepositGateReworkShipmentDelivery(t *testing.T) {
 	r.cmd("/status " + n)
 	r.expect("Status: confirmed", "Deposit due: ¥7,680.00")
 	r.press("Start production")
-	r.expect("cannot go into production before the deposit of ¥7,680.00 is paid")
+	r.expect("cannot go into production yet: the deposit of ¥7,680.00 is not paid")
 	r.cmd("/status " + n)
 	r.press("Record a payment")
 	r.text("abc")
@@ -219,7 +219,7 @@ func TestDepositGateReworkShipmentDelivery(t *testing.T) {
 	r.press("Delivered")
 	r.expect("is now delivered")
 	r.press("Complete")
-	r.expect("is completed after settlement: it is paid ¥7,680.00 of ¥25,600.00")
+	r.expect("cannot be completed yet: only ¥7,680.00 of ¥25,600.00 is paid. Record the remaining ¥17,920.00 first")
 	r.cmd("/status " + n)
 	r.press("Record a payment")
 	r.press("Balance ¥17,920.00")
@@ -267,7 +267,7 @@ func TestChangeRequestsApprovedAndRejected(t *testing.T) {
 	k.rep1.pressData("m:ca:" + changeID)
 	k.rep1.expect("for sales staff only")
 	k.rep1.cmd("/status " + n)
-	k.rep1.expect("Change requested: date → 2026-12-28 (Our office moves later)")
+	k.rep1.expect("Change requested: delivery date → Mon 28 Dec 2026 (reason: Our office moves later)")
 	if _, ok := k.rep1.button("Approve the change"); ok {
 		t.Error("a rep's card offers to approve a change")
 	}
@@ -357,7 +357,7 @@ func TestRepOrdersOnBehalfOfCustomer(t *testing.T) {
 	r.press("Skip")
 	r.expect("Contact: Zhao Lei, +8613911112222")
 	r.press("Confirm")
-	r.expect("is confirmed")
+	r.expect("is placed for the customer and confirmed")
 	os, _ := k.bed.Service.Orders(context.Background(), orders.OrderFilter{Query: "Zhao"})
 	if len(os) != 1 || os[0].Source != "rep:3001" || os[0].Customer.Phone != "+8613911112222" {
 		t.Fatalf("orders for Zhao: %+v", os)

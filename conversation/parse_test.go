@@ -29,7 +29,11 @@ func TestParseQuantity(t *testing.T) {
 		{"1,000", 0, "err.quantity.whole"},
 		{"100001", 0, "err.quantity.max"},
 		{"99999999999999999999999", 0, "err.quantity.toolong"},
-		{"五", 0, "err.quantity.number"},
+		{"五", 5, ""}, // Chinese numerals are quantities too
+		{"十把", 10, ""},
+		{"我要10把", 10, ""},
+		{"10 pcs", 10, ""},
+		{"五个苹果香蕉", 0, "err.quantity.number"},
 	}
 	for _, tt := range tests {
 		got, err := ParseQuantity(tt.in, 100000)
@@ -102,7 +106,7 @@ func TestParseDate(t *testing.T) {
 		{strings.Repeat("1", 100), "", "err.date.format"},
 	}
 	for _, tt := range tests {
-		got, err := ParseDate(tt.in, today)
+		got, err := ParseDate(tt.in, today, nil)
 		if tt.wantErr == "" {
 			if err != nil || got.String() != tt.want {
 				t.Errorf("ParseDate(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
@@ -138,7 +142,7 @@ func FuzzParseDate(f *testing.F) {
 	}
 	today := orders.Date{Year: 2026, Month: 11, Day: 27}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDate(s, today)
+		d, err := ParseDate(s, today, nil)
 		var ie *InputError
 		if err != nil {
 			if !errors.As(err, &ie) {

@@ -110,7 +110,7 @@ func TestCatalogInTheCustomersLanguage(t *testing.T) {
 	d.text("要")
 	d.expect("把")
 	d.text("10")
-	d.expect("培训椅（带写字板）（黑色，要）", "× 10 把")
+	d.expect("培训椅（带写字板）（黑色，要）", "× 10把")
 	if strings.Contains(d.shown(), "pcs") {
 		t.Errorf("the English unit in Chinese:\n%s", d.shown())
 	}
@@ -133,7 +133,7 @@ func TestCatalogInTheCustomersLanguage(t *testing.T) {
 		t.Errorf("stored line %+v", l)
 	}
 	d.cmd("/status " + o.Number)
-	d.expect("经典办公椅（黑色） × 2 把")
+	d.expect("经典办公椅（黑色） × 2把")
 }
 
 // Choosing cancellation is called cancellation throughout: the card's own button, the

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 )
 
 // --- a customer's change request ---
@@ -117,6 +118,7 @@ func (st *step) askChangeAddress() error {
 
 func (st *step) answerChangeAddress(in Input, _, _ string) error {
 	a, ok := textAnswer(in, 300)
+	a = understand.CleanAddress(a)
 	if !ok || len([]rune(a)) < 5 {
 		st.say(st.t("err.address.short"))
 		return st.reask()
@@ -126,21 +128,20 @@ func (st *step) answerChangeAddress(in Input, _, _ string) error {
 }
 
 func (st *step) askChangeReason() error {
-	rows := [][]Button{}
-	if st.s.Work.Change != orders.ChangeCancel {
-		rows = append(rows, []Button{st.btn("btn.skip", "skip")})
-	}
 	if st.s.Work.Change == orders.ChangeCancel {
 		st.say(st.t("ask.cancellation_reason", st.s.Work.Number), []Button{st.btn("btn.cancellation.keep", "cancel")})
 		return nil
 	}
-	rows = append(rows, []Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
-	st.say(st.t("ask.change_reason"), rows...)
+	st.say(st.t("ask.change_reason"), []Button{st.btn("btn.skip", "skip")},
+		[]Button{st.btn("btn.back", "back"), st.btn("btn.cancel", "cancel")})
 	return nil
 }
 
 func (st *step) answerChangeReason(in Input, action, _ string) error {
 	reason := ""
+	if in.Kind == InputText && understand.IsNone(in.Text) && st.s.Work.Change != orders.ChangeCancel {
+		action = "skip"
+	}
 	if action != "skip" || st.s.Work.Change == orders.ChangeCancel {
 		r, ok := textAnswer(in, 300)
 		if !ok {
@@ -182,6 +183,9 @@ func (st *step) askChangeNote() error {
 
 func (st *step) answerChangeNote(in Input, action, _ string) error {
 	note := ""
+	if in.Kind == InputText && understand.IsNone(in.Text) {
+		action = "skip"
+	}
 	if action != "skip" {
 		n, ok := textAnswer(in, 300)
 		if !ok {
@@ -225,6 +229,9 @@ func (st *step) askRateComment() error {
 
 func (st *step) answerRateComment(in Input, action, _ string) error {
 	w := st.s.Work
+	if in.Kind == InputText && understand.IsNone(in.Text) {
+		action = "skip"
+	}
 	if action != "skip" {
 		c, ok := textAnswer(in, 500)
 		if !ok {
@@ -257,12 +264,12 @@ func (st *step) pickedDate(in Input, action, arg string) (d orders.Date, ok bool
 	case action == "day":
 		d, err = orders.ParseISODate(arg)
 	case in.Kind == InputText:
-		d, err = ParseDate(in.Text, st.e.desk.Today())
+		d, err = ParseDate(in.Text, st.e.desk.Today(), st.e.desk.Rules())
 	default:
 		err = inputErr("err.date.type")
 	}
 	if err == nil && d.Before(st.e.desk.Today()) {
-		err = inputErr("err.date.past", st.e.desk.Today().String())
+		err = inputErr("err.date.past", st.date(st.e.desk.Today()))
 	}
 	if err != nil {
 		return d, false, st.invalid(err)
@@ -281,7 +288,7 @@ func (st *step) workingDay(d orders.Date) (bool, error) {
 		return true, nil
 	case errors.As(err, &holiday):
 		next := holiday.Next.String()
-		st.say(st.t("err.date.holiday", holiday.Date.String(), next), []Button{st.rawBtn(next, "day", next)})
+		st.say(st.t("err.date.holiday", st.date(holiday.Date), st.date(holiday.Next)), []Button{st.rawBtn(st.date(holiday.Next), "day", next)})
 		return false, st.reask()
 	}
 	return false, err

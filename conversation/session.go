@@ -77,6 +77,13 @@ type Session struct {
 	// Work on one order (staff actions, change requests, rating): its number and the
 	// answers so far.
 	Work *work `json:"work,omitempty"`
+	// Quick is an order typed in one message, while the dialog asks what it lacked.
+	Quick *quick `json:"quick,omitempty"`
+	// Intent is a staff sentence waiting for its Yes.
+	Intent *intent `json:"intent,omitempty"`
+	// Card is the order whose card was shown last: a staff sentence without an order
+	// number is about it.
+	Card string `json:"card,omitempty"`
 	// For is the customer a rep orders for.
 	For *orders.Customer `json:"for,omitempty"`
 
@@ -84,12 +91,17 @@ type Session struct {
 	LastReplies []Reply `json:"last_replies,omitempty"`
 
 	Expired bool `json:"-"`
+	// Fresh: the chat had no session when this update came (a first message, or the first
+	// after a long pause).
+	Fresh bool `json:"-"`
 }
 
 type work struct {
 	Number   string            `json:"number"`
 	Carrier  string            `json:"carrier,omitempty"`
+	Tracking string            `json:"tracking,omitempty"`
 	Amount   string            `json:"amount,omitempty"`
+	Method   string            `json:"method,omitempty"` // a payment method given with the amount
 	Change   string            `json:"change,omitempty"` // change kind
 	Line     int               `json:"line,omitempty"`
 	Quantity int               `json:"quantity,omitempty"`
@@ -106,8 +118,9 @@ type work struct {
 }
 
 type pick struct {
-	SKU    string            `json:"sku"`
-	Chosen map[string]string `json:"chosen,omitempty"`
+	SKU      string            `json:"sku"`
+	Chosen   map[string]string `json:"chosen,omitempty"`
+	Quantity int               `json:"qty,omitempty"` // known from a quick order: not asked
 }
 
 func randomKey() string {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 	"github.com/shopspring/decimal"
 )
 
@@ -43,15 +44,15 @@ func (st *step) explain(err error, o orders.Order) error {
 	case errors.Is(err, orders.ErrProductionRequired):
 		st.say(st.t("err.production_required", o.Number))
 	case errors.As(err, &holiday):
-		st.say(st.t("err.date.holiday", holiday.Date.String(), holiday.Next.String()))
+		st.say(st.t("err.date.holiday", st.date(holiday.Date), st.date(holiday.Next)))
 	case errors.Is(err, orders.ErrConflict), errors.Is(err, orders.ErrInvalidTransition):
 		if o.Number == "" {
 			st.say(st.t("err.order.moved_on"))
 		} else {
-			st.say(st.t("err.order.moved", o.Number, st.t("status."+string(o.Status))))
+			st.say(st.t("err.order.moved", o.Number, st.statusName(o.Status)))
 		}
 	case errors.Is(err, orders.ErrNotSettled):
-		st.say(st.t("err.not_settled", o.Number, st.money(o.Paid), st.money(o.Total)))
+		st.say(st.t("err.not_settled", o.Number, st.money(o.Paid), st.money(o.Total), st.money(o.Total.Sub(o.Paid))))
 	case errors.Is(err, orders.ErrDepositRequired):
 		st.say(st.t("err.deposit_required", o.Number, st.money(o.DepositDue), st.money(o.Paid)))
 	case errors.As(err, &short):
@@ -82,11 +83,13 @@ func (st *step) queue(name string, page int) error {
 	if !st.staffOnly() {
 		return nil
 	}
-	f, err := st.e.desk.QueueFilter(name)
+	st.leaveLookup()
+	f, err := st.e.desk.QueueFilter(queueName(name))
 	if err != nil {
 		st.say(st.t("err.queue"))
 		return nil
 	}
+	name = queueName(name)
 	if name == "" {
 		name = orders.QueueActive
 	}
@@ -108,6 +111,7 @@ func (st *step) find(text string) error {
 		st.s.Stack = nil
 		return st.goTo(stateFind)
 	}
+	st.leaveLookup()
 	os, n, err := st.e.desk.Queue(st.ctx, st.actor(), orders.OrderFilter{Query: text, Limit: pageSize})
 	if err != nil {
 		return st.explain(err, orders.Order{})
@@ -139,7 +143,7 @@ func (st *step) orderList(title string, os []orders.Order, total, page int, page
 	var rows [][]Button
 	for _, o := range os {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s · %s · %s · %s", o.Number, o.Customer.Name, st.t("status."+string(o.Status)), st.money(o.Total)),
+			Text: fmt.Sprintf("%s · %s · %s · %s", o.Number, o.Customer.Name, st.statusName(o.Status), st.money(o.Total)),
 			Data: "m:order:" + o.Number,
 		}})
 	}
@@ -186,7 +190,7 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 		if a.May(orders.ActReview) {
 			var row []Button
 			if d := orders.SuggestedDate(o); !d.IsZero() {
-				row = append(row, Button{Text: st.t("btn.review.accept", d.String()), Data: "m:ra:" + n})
+				row = append(row, Button{Text: st.t("btn.review.accept", st.date(d)), Data: "m:ra:" + n})
 			}
 			row = append(row, Button{Text: st.t("btn.review.date"), Data: "m:rd:" + n})
 			rows = append(rows, row, []Button{{Text: st.t("btn.review.reject"), Data: "m:rr:" + n}})
@@ -227,6 +231,7 @@ func (st *step) orderActions(o orders.Order) [][]Button {
 // requests, which a manager decides there.
 func (st *step) showCard(o orders.Order) {
 	text, rows := st.orderCard(o), st.orderActions(o)
+	st.s.Card = o.Number
 	if dt, drows := st.cardDocuments(o); dt != "" || len(drows) > 0 {
 		text, rows = text+dt, append(rows, drows...)
 	}
@@ -234,7 +239,7 @@ func (st *step) showCard(o orders.Order) {
 		a := st.actor()
 		if cs, err := st.e.desk.PendingChanges(st.ctx, a, o.Number); err == nil {
 			for _, c := range cs {
-				pending, approve, reject := st.t("change.pending", orders.ChangeText(c)), st.t("btn.change.approve"), st.t("btn.change.reject")
+				pending, approve, reject := st.t("change.pending", st.changeText(c, &o)), st.t("btn.change.approve"), st.t("btn.change.reject")
 				if c.Kind == orders.ChangeCancel {
 					pending = st.t("cancellation.pending", c.Reason)
 					approve, reject = st.t("btn.cancellation.approve"), st.t("btn.cancellation.reject")
@@ -262,7 +267,7 @@ func (st *step) orderAction(verb, rest string) error {
 			return st.explain(err, o)
 		}
 		if o.Status == orders.StatusConfirmed {
-			st.say(st.t("order.customer_confirmed", o.Number, o.PromisedDate.String()))
+			st.say(st.t("order.customer_confirmed", o.Number, st.date(o.PromisedDate)))
 		} else {
 			st.say(st.t("order.customer_declined", o.Number))
 		}
@@ -315,7 +320,7 @@ func (st *step) orderAction(verb, rest string) error {
 		if err != nil {
 			return st.explain(err, o)
 		}
-		st.say(st.t("review.accepted", o.Number, o.PromisedDate.String()))
+		st.say(st.t("review.accepted", o.Number, st.date(o.PromisedDate)))
 		return nil
 	case "rd":
 		if o.Status != orders.StatusPendingReview {
@@ -355,7 +360,7 @@ func (st *step) advance(to orders.Status, opt orders.AdvanceOptions) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("order.advanced", o.Number, st.t("status."+string(o.Status))))
+	st.say(st.t("order.advanced", o.Number, st.statusName(o.Status)))
 	st.showCard(o)
 	return nil
 }
@@ -387,13 +392,26 @@ func (st *step) askReviewDate() error {
 	if err != nil {
 		return st.explain(err, orders.Order{})
 	}
-	today := st.e.desk.Today()
-	if st.s.CalMonth == "" {
-		st.s.CalMonth = today.String()[:7]
+	// The calendar opens on the month of the suggested date (else the wanted one) and
+	// offers days from tomorrow: a delivery today cannot be promised.
+	first := st.e.desk.Today().AddDays(1)
+	suggested := orders.SuggestedDate(o)
+	if suggested.IsZero() {
+		suggested = o.WantedDate
 	}
-	rows := st.calendar(st.s.CalMonth, today)
+	if st.s.CalMonth == "" {
+		st.s.CalMonth = first.String()[:7]
+		if suggested.After(first) {
+			st.s.CalMonth = suggested.String()[:7]
+		}
+	}
+	rows := st.calendar(st.s.CalMonth, first)
 	rows = append(rows, []Button{st.btn("btn.cancel", "cancel")})
-	st.say(st.t("ask.review_date", o.Number, o.WantedDate.String(), o.EstimatedDate.String()), rows...)
+	estimate := st.t("review.noestimate")
+	if !o.EstimatedDate.IsZero() {
+		estimate = st.t("review.estimate", st.date(o.EstimatedDate))
+	}
+	st.say(st.t("ask.review_date", o.Number, st.date(o.WantedDate), estimate), rows...)
 	return nil
 }
 
@@ -408,7 +426,7 @@ func (st *step) answerReviewDate(in Input, action, arg string) error {
 	if err != nil {
 		return st.explain(err, o)
 	}
-	st.say(st.t("review.accepted", o.Number, o.PromisedDate.String()))
+	st.say(st.t("review.accepted", o.Number, st.date(o.PromisedDate)))
 	return nil
 }
 
@@ -444,7 +462,18 @@ func (st *step) answerShipCarrier(in Input, _, _ string) error {
 		st.say(st.t("err.carrier"))
 		return st.reask()
 	}
+	// 「顺丰 SF1234567890」: the carrier and the tracking number in one answer.
+	sh := st.understood().Shipment(c)
+	switch {
+	case sh.Carrier.Code != "":
+		c = sh.Carrier.Name(st.s.Lang)
+	case sh.CarrierText != "":
+		c = sh.CarrierText
+	}
 	st.s.Work.Carrier = c
+	if sh.Tracking != "" {
+		return st.advance(orders.StatusShipped, orders.AdvanceOptions{Carrier: c, Tracking: sh.Tracking})
+	}
 	return st.goTo(stateShipTracking)
 }
 
@@ -486,26 +515,49 @@ func (st *step) askPayAmount() error {
 	if due := o.DepositDue.Sub(o.Paid); due.IsPositive() && due.LessThan(balance) {
 		row = append([]Button{st.rawBtn(st.t("btn.pay.deposit", st.money(due)), "amt", due.StringFixed(2))}, row...)
 	}
-	st.say(st.t("ask.amount", o.Number, st.money(o.Total), st.money(o.Paid)), row, []Button{st.btn("btn.cancel", "cancel")})
+	st.say(st.t("ask.amount", o.Number, st.money(o.Total), st.money(o.Paid), st.money(balance)), row, []Button{st.btn("btn.cancel", "cancel")})
 	return nil
 }
 
 func (st *step) answerPayAmount(in Input, action, arg string) error {
-	raw := arg
-	if action != "amt" {
-		if in.Kind != InputText {
-			st.say(st.t("err.amount"))
-			return st.reask()
+	var amt decimal.Decimal
+	ok := false
+	switch {
+	case action == "amt":
+		a, err := decimal.NewFromString(arg)
+		amt, ok = a, err == nil && a.IsPositive()
+	case in.Kind == InputText:
+		amt, ok = parseAmount(in.Text)
+		if !ok {
+			// 「收到5000元 银行转账」: an amount with its method.
+			if it := st.understood().Staff(in.Text, st.now()); it.Kind == understand.IntentPayment && it.Amount.IsPositive() {
+				amt, ok = it.Amount, true
+				st.s.Work.Method = it.Method
+			}
 		}
-		raw = strings.TrimPrefix(strings.TrimSpace(normalizeDigits(in.Text)), st.e.desk.Rules().Currency)
-		raw = strings.ReplaceAll(raw, ",", "")
 	}
-	amt, err := decimal.NewFromString(strings.TrimSpace(raw))
-	if err != nil || !amt.IsPositive() || amt.Exponent() < -2 || len(raw) > 15 {
+	if !ok {
 		st.say(st.t("err.amount"))
 		return st.reask()
 	}
+	o, err := st.workOrder()
+	if err != nil {
+		st.reset(true)
+		return st.explain(err, orders.Order{Number: st.s.Work.Number})
+	}
+	if balance := o.Total.Sub(o.Paid); amt.GreaterThan(balance) {
+		if !balance.IsPositive() {
+			st.reset(true)
+			st.say(st.t("err.amount.paid", o.Number))
+			return nil
+		}
+		st.say(st.t("err.amount.over", st.money(amt), st.money(balance)))
+		return st.reask()
+	}
 	st.s.Work.Amount = amt.StringFixed(2)
+	if st.s.Work.Method != "" {
+		return st.recordPayment(st.s.Work.Method)
+	}
 	return st.goTo(statePayMethod)
 }
 
@@ -519,13 +571,26 @@ func (st *step) askPayMethod() error {
 	return nil
 }
 
-func (st *step) answerPayMethod(_ Input, action, arg string) error {
-	if _, ok := st.e.desk.Rules().PaymentMethod(arg); action != "pm" || !ok {
-		st.say(st.t("err.payment"))
+func (st *step) answerPayMethod(in Input, action, arg string) error {
+	code := ""
+	if action == "pm" {
+		if _, ok := st.e.desk.Rules().PaymentMethod(arg); ok {
+			code = arg
+		}
+	} else if in.Kind == InputText {
+		code = st.typedMethod(in.Text)
+	}
+	if code == "" {
+		st.say(st.t("err.payment", st.methodNames()))
 		return st.reask()
 	}
+	return st.recordPayment(code)
+}
+
+// recordPayment records the payment of the current work.
+func (st *step) recordPayment(code string) error {
 	number, amt := st.s.Work.Number, decimal.RequireFromString(st.s.Work.Amount)
-	o, err := st.e.desk.RecordPayment(st.ctx, st.key, number, amt, arg, st.actor())
+	o, err := st.e.desk.RecordPayment(st.ctx, st.key, number, amt, code, st.actor())
 	st.reset(true)
 	if err != nil {
 		return st.explain(err, o)

@@ -69,11 +69,17 @@ func (st *step) run(in Input) error {
 	case InputButton:
 		return st.button(in.Data)
 	case InputText:
+		if s.Fresh && s.Lang != i18n.ZH && hasHan(in.Text) {
+			s.Lang = i18n.ZH // a first message in Chinese is answered in Chinese
+		}
 		switch {
 		case isWord(in.Text, "btn.cancel"):
 			return st.cancel()
 		case isWord(in.Text, "btn.back"):
 			return st.back()
+		}
+		if data, ok := st.typedButton(in.Text); ok {
+			return st.button(data)
 		}
 	}
 	if s.State == stateIdle {
@@ -94,6 +100,9 @@ func (st *step) command(cmd, args string) error {
 		return err
 	}
 	switch cmd {
+	case "whoami":
+		st.say(st.t("whoami", st.u.ID, st.t("role."+string(st.u.Role))))
+		return nil
 	case "start":
 		if orders.IsInvite(args) {
 			return st.join(args)
@@ -106,7 +115,11 @@ func (st *step) command(cmd, args string) error {
 			}
 		}
 		st.reset(true) // an unfinished order is kept: /neworder offers to resume it
-		st.say(st.t("start.greeting."+st.roleKey(), st.u.Name))
+		if st.u.Name == "" && st.u.Role == RoleCustomer {
+			st.say(st.t("start.greeting.anon"))
+		} else {
+			st.say(st.t("start.greeting."+st.roleKey(), st.u.Name))
+		}
 		return st.menu()
 	case "help":
 		help := st.t("help." + st.roleKey())
@@ -280,7 +293,7 @@ func (st *step) menu() error {
 func (st *step) reset(keepDraft bool) {
 	s := st.s
 	s.State, s.Stack, s.Pick, s.Editing, s.List, s.Category, s.Query, s.Page = stateIdle, nil, nil, false, nil, "", "", 0
-	s.Work, s.CalMonth = nil, ""
+	s.Work, s.CalMonth, s.Quick, s.Intent = nil, "", nil, nil
 	if !keepDraft {
 		s.Draft, s.For = nil, nil
 	}
@@ -311,6 +324,9 @@ func (st *step) goTo(state string) error {
 
 // next moves on after an answer: back to the summary while editing, else to state.
 func (st *step) next(state string) error {
+	if st.s.Quick != nil && !st.s.Editing {
+		return st.quickNext()
+	}
 	if st.s.Editing {
 		st.s.Editing = false
 		st.s.Stack = nil
@@ -332,10 +348,20 @@ func (st *step) back() error {
 		s.Seq++
 		return handlerFor(stateSummary).ask(st)
 	}
+	if s.State == stateProduct && (s.Category != "" || s.Query != "") {
+		// Back from a category's products (or search results) is the list of categories.
+		s.Category, s.Query, s.Page = "", "", 0
+		s.Seq++
+		return st.askProduct()
+	}
 	if len(s.Stack) == 0 {
 		st.reset(true)
-		if s.Draft != nil && len(s.Draft.Lines) > 0 {
+		switch {
+		case s.Draft != nil && len(s.Draft.Lines) > 0:
 			st.say(st.t("draft.kept"))
+		case s.Draft != nil:
+			s.Draft = nil
+			st.say(st.t("cancel.done"))
 		}
 		return st.menu()
 	}
@@ -368,10 +394,25 @@ func (st *step) invalid(err error) error {
 
 func (st *step) idleInput(in Input) error {
 	if in.Kind == InputText {
-		if n := findOrderNumber(in.Text); n != "" {
+		if n := findOrderNumber(in.Text); n != "" && !st.u.Role.Staff() {
 			return st.showOrder(n)
+		}
+		if st.u.Role.Staff() {
+			if ok, err := st.staffSentence(in.Text); ok || err != nil {
+				return err
+			}
+			if n := findOrderNumber(in.Text); n != "" {
+				return st.showOrder(n)
+			}
+		} else if ok, err := st.quickOrder(in.Text, false); ok || err != nil {
+			return err
 		}
 	}
 	st.say(st.t("idle.hint"))
 	return st.menu()
+}
+
+// date writes a date as the reader expects it: 2026年12月7日（周一）, Mon 7 Dec 2026.
+func (st *step) date(d orders.Date) string {
+	return i18n.Date(st.s.Lang, d.Year, d.Month, d.Day)
 }

@@ -38,21 +38,24 @@ func (st *step) summaryText(q orders.Quote) string {
 	b.WriteString(st.t("summary.title") + "\n\n")
 	b.WriteString(st.cartText(q))
 	b.WriteString("\n\n")
-	b.WriteString(st.field("field.contact", st.s.Name+", "+st.s.Phone) + "\n")
+	b.WriteString(st.field("field.contact", st.comma(st.s.Name, st.s.Phone)) + "\n")
 	b.WriteString(st.field("field.address", d.Address) + "\n")
-	b.WriteString(st.field("field.date", d.WantedDate.String()) + "\n")
+	b.WriteString(st.field("field.date", st.date(d.WantedDate)) + "\n")
 	switch {
 	case q.NeedsReview && q.EstimatedDate.IsZero():
 		b.WriteString(st.t("summary.date.custom") + "\n")
 	case q.NeedsReview:
-		b.WriteString(st.t("summary.date.estimate", q.EstimatedDate.String()) + "\n")
+		b.WriteString(st.t("summary.date.estimate", st.date(q.EstimatedDate)) + "\n")
 	default:
-		b.WriteString(st.t("summary.date.promised", d.WantedDate.String()) + "\n")
+		b.WriteString(st.t("summary.date.promised", st.date(d.WantedDate)) + "\n")
 	}
-	pm, _ := st.e.desk.Rules().PaymentMethod(d.PaymentMethod)
-	b.WriteString(st.field("field.payment", pm.Label(st.s.Lang)) + "\n")
-	if q.DepositDue.IsPositive() {
-		b.WriteString(st.field("field.deposit", st.money(q.DepositDue)) + "\n")
+	b.WriteString(st.field("field.payment", st.methodName(d.PaymentMethod)) + "\n")
+	custom := false
+	for _, ql := range q.Lines {
+		custom = custom || !ql.Product.Standard
+	}
+	if line := st.depositLine(q.DepositDue, orders.StatusPendingReview, custom); line != "" {
+		b.WriteString(line + "\n")
 	}
 	if d.Notes != "" {
 		b.WriteString(st.field("field.notes", d.Notes) + "\n")
@@ -110,14 +113,18 @@ func (st *step) confirm() error {
 	s.PlacedKey, s.PlacedNumber = d.Key, o.Number
 	s.For = nil
 	st.reset(false)
+	staff := ""
+	if st.u.Role.Staff() {
+		staff = ".staff"
+	}
 	if o.Status == orders.StatusConfirmed {
-		st.say(st.t("order.confirmed", o.Number, o.PromisedDate.String(), st.money(o.Total)))
+		st.say(st.t("order.confirmed"+staff, o.Number, st.date(o.PromisedDate), st.money(o.Total)))
 	} else {
 		when := st.t("order.review.custom")
 		if !o.EstimatedDate.IsZero() {
-			when = st.t("order.review.estimate", o.EstimatedDate.String())
+			when = st.t("order.review.estimate", st.date(o.EstimatedDate))
 		}
-		st.say(st.t("order.review", o.Number, when))
+		st.say(st.t("order.review"+staff, o.Number, when))
 	}
 	return st.menu()
 }
@@ -168,16 +175,12 @@ func (st *step) lineName(sku string, v orders.Variant) string {
 	return st.productLabel(orders.Product{SKU: sku, NameEN: sku}, v)
 }
 
-// productLabel names the product with the option values of v in the user's language.
+// productLabel names the product with the option values of v in the reader's language:
+// the catalog's names where it has them, else the texts' (黑色 for black).
 func (st *step) productLabel(p orders.Product, v orders.Variant) string {
 	name := p.Name(st.s.Lang)
-	vals := p.VariantLabels(v, st.s.Lang)
-	switch {
-	case len(vals) == 0:
-	case st.s.Lang == i18n.ZH:
-		name += "（" + strings.Join(vals, "，") + "）"
-	default:
-		name += " (" + strings.Join(vals, ", ") + ")"
+	if v != "" {
+		name = st.paren(name, st.variantText(p, v))
 	}
 	return name
 }
@@ -186,27 +189,24 @@ func (st *step) quoteLineName(ql orders.QuoteLine) string {
 	return st.productLabel(ql.Product, ql.Variant)
 }
 
-// unit is a line's unit in the user's language, as the order recorded it.
-func (st *step) unit(l orders.Line) string { return l.UnitName(st.s.Lang) }
-
 func (st *step) lineAdded(ql orders.QuoteLine) string {
 	name := st.quoteLineName(ql)
 	switch {
 	case ql.Lead.FromStock:
-		return st.t("line.added.stock", name, ql.Quantity, st.unit(ql.Line), ql.Date.String())
+		return st.t("line.added.stock", name, st.lineQty(ql.Line), st.date(ql.Date))
 	case !ql.Product.Standard:
-		return st.t("line.added.custom", name, ql.Quantity, st.unit(ql.Line))
+		return st.t("line.added.custom", name, st.lineQty(ql.Line))
 	case !ql.Lead.Automatic:
-		return st.t("line.added.large", name, ql.Quantity, st.unit(ql.Line))
+		return st.t("line.added.large", name, st.lineQty(ql.Line))
 	default:
-		return st.t("line.added.production", name, ql.Quantity, st.unit(ql.Line), ql.Date.String())
+		return st.t("line.added.production", name, st.lineQty(ql.Line), st.date(ql.Date))
 	}
 }
 
 func (st *step) cartText(q orders.Quote) string {
 	var b strings.Builder
 	for i, ql := range q.Lines {
-		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.quoteLineName(ql), ql.Quantity, st.unit(ql.Line),
+		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.quoteLineName(ql), st.lineQty(ql.Line),
 			st.money(ql.UnitPrice), st.money(ql.Amount()))
 		switch {
 		case ql.Lead.FromStock:
@@ -219,7 +219,7 @@ func (st *step) cartText(q orders.Quote) string {
 		b.WriteString("\n")
 	}
 	for _, l := range q.Complimentary {
-		fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, ""), l.Quantity, st.unit(l), st.t("line.complimentary"))
+		fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, ""), st.lineQty(l), st.t("line.complimentary"))
 	}
 	b.WriteString(st.field("field.total", st.money(q.Total)))
 	return b.String()
@@ -232,11 +232,15 @@ func (st *step) calendar(month string, earliest orders.Date) [][]Button {
 	t := first.Time(time.UTC)
 	prev := t.AddDate(0, -1, 0).Format("2006-01")
 	next := t.AddDate(0, 1, 0).Format("2006-01")
-	head := []Button{st.rawBtn(" ", "noop"), st.rawBtn(st.t("cal.month."+strconv.Itoa(int(t.Month())))+" "+strconv.Itoa(t.Year()), "noop"), st.rawBtn("›", "cal", next)}
+	head := []Button{st.rawBtn(" ", "noop"), st.rawBtn(i18n.Month(st.s.Lang, t.Year(), t.Month()), "noop"), st.rawBtn("›", "cal", next)}
 	if prev >= earliest.String()[:7] {
 		head[0] = st.rawBtn("‹", "cal", prev)
 	}
-	rows := [][]Button{head}
+	var heads []Button
+	for _, h := range i18n.WeekHeads(st.s.Lang) {
+		heads = append(heads, st.rawBtn(h, "noop"))
+	}
+	rows := [][]Button{head, heads}
 	week := make([]Button, 0, 7)
 	offset := (int(t.Weekday()) + 6) % 7 // weeks start on Monday
 	for i := 0; i < offset; i++ {
@@ -287,6 +291,7 @@ func (st *step) answerStatus(in Input, _, _ string) error {
 }
 
 func (st *step) showOrder(number string) error {
+	st.leaveLookup()
 	n := findOrderNumber(number)
 	var o orders.Order
 	var err error
@@ -311,22 +316,22 @@ func (st *step) showOrder(number string) error {
 func (st *step) orderCard(o orders.Order) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n%s · %s\n\n", st.t("order.card.title"), o.Number,
-		st.field("field.status", st.t("status."+string(o.Status))), st.field("field.payment_status", st.paymentState(o)))
+		st.field("field.status", st.statusName(o.Status)), st.field("field.payment_status", st.paymentState(o)))
 	if st.u.Role.Staff() {
-		b.WriteString(st.field("field.customer", o.Customer.Name+", "+o.Customer.Phone) + "\n")
+		b.WriteString(st.field("field.customer", st.comma(o.Customer.Name, o.Customer.Phone)) + "\n")
 	}
 	if o.Carrier != "" {
-		b.WriteString(st.field("field.shipment", o.Carrier+" "+o.Tracking) + "\n")
+		b.WriteString(st.field("field.shipment", st.comma(o.Carrier, o.Tracking)) + "\n")
 	}
 	if st.u.Role.Staff() || o.Carrier != "" {
 		b.WriteString("\n")
 	}
 	for i, l := range o.Lines {
 		if l.Complimentary {
-			fmt.Fprintf(&b, "＋ %s × %d %s · %s\n", st.lineName(l.SKU, l.Variant), l.Quantity, st.unit(l), st.t("line.complimentary"))
+			fmt.Fprintf(&b, "＋ %s × %s · %s\n", st.lineName(l.SKU, l.Variant), st.lineQty(l), st.t("line.complimentary"))
 			continue
 		}
-		fmt.Fprintf(&b, "%d. %s × %d %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), l.Quantity, st.unit(l), st.money(l.UnitPrice), st.money(l.Amount()))
+		fmt.Fprintf(&b, "%d. %s × %s @ %s = %s", i+1, st.lineName(l.SKU, l.Variant), st.lineQty(l), st.money(l.UnitPrice), st.money(l.Amount()))
 		if st.u.Role.Staff() {
 			source := "line.production"
 			if l.FromStock {
@@ -337,22 +342,28 @@ func (st *step) orderCard(o orders.Order) string {
 		b.WriteString("\n")
 	}
 	b.WriteString(st.field("field.total", st.money(o.Total)) + "\n")
-	if o.DepositDue.IsPositive() {
-		b.WriteString(st.field("field.deposit", st.money(o.DepositDue)) + "\n")
+	if line := st.depositLine(o.DepositDue, o.Status, st.orderHasCustom(o)); line != "" {
+		b.WriteString(line + "\n")
+	}
+	if o.PaymentMethod != "" {
+		b.WriteString(st.field("field.payment", st.methodName(o.PaymentMethod)) + "\n")
 	}
 	b.WriteString(st.field("field.address", o.DeliveryAddress) + "\n")
-	b.WriteString(st.field("field.date", o.WantedDate.String()) + "\n")
+	b.WriteString(st.field("field.date", st.date(o.WantedDate)) + "\n")
 	switch {
 	case !o.PromisedDate.IsZero():
-		b.WriteString(st.field("field.promised", o.PromisedDate.String()) + "\n")
+		b.WriteString(st.field("field.promised", st.date(o.PromisedDate)) + "\n")
 	case !o.EstimatedDate.IsZero():
-		b.WriteString(st.field("field.estimated", o.EstimatedDate.String()) + "\n")
+		b.WriteString(st.field("field.estimated", st.date(o.EstimatedDate)) + "\n")
+	}
+	if st.u.Role.Staff() && o.Notes != "" {
+		b.WriteString(st.field("field.notes", o.Notes) + "\n")
 	}
 	b.WriteString("\n" + st.t("order.card.timeline") + "\n")
 	for _, h := range o.History {
-		fmt.Fprintf(&b, "• %s %s", h.At.In(st.e.desk.Location()).Format("2006-01-02 15:04"), st.t("status."+string(h.To)))
+		fmt.Fprintf(&b, "• %s %s", i18n.DateTime(st.s.Lang, h.At.In(st.e.desk.Location())), st.statusName(h.To))
 		if h.Note != "" && h.From != "" {
-			b.WriteString(" — " + h.Note)
+			b.WriteString(" — " + st.historyNote(h.Note))
 		}
 		b.WriteString("\n")
 	}
@@ -392,7 +403,7 @@ func (st *step) myOrders(page int) error {
 	var rows [][]Button
 	for _, o := range os {
 		rows = append(rows, []Button{{
-			Text: fmt.Sprintf("%s · %s · %s", o.Number, st.t("status."+string(o.Status)), st.money(o.Total)),
+			Text: fmt.Sprintf("%s · %s · %s", o.Number, st.statusName(o.Status), st.money(o.Total)),
 			Data: "m:order:" + o.Number,
 		}})
 	}

@@ -3,8 +3,8 @@ package i18n
 // deskrules are the texts of the rules the order desk enforces on every action.
 var deskrules = map[string]Text{
 	"err.date.holiday": {
-		"%s is a holiday, when nothing is delivered. The next working day is %s: pick it or another day.",
-		"%s 为节假日，不安排交货。下一个工作日为 %s，请选择该日或其他日期。",
+		"%s is a holiday: we do not deliver then. The next working day is %s: pick it or another day.",
+		"%s是节假日，不安排送货。下一个工作日是%s，请选择该日或另选日期。",
 	},
 	"err.production_required": {
 		"%s needs production (or a payment in advance) first: it cannot ship straight from confirmed.",

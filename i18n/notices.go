@@ -5,8 +5,8 @@ package i18n
 // order number as its first argument.
 var notices = map[string]Text{
 	// A status change told to the customer: what the new status means and what happens next.
-	"notice.status.pending_review":    {"📝 Order %s is waiting for a sales rep's review. Next: the rep confirms the delivery date, then you are asked to approve the order.", "📝 订单 %s 正在等待业务员评审。下一步：业务员确认交期后，请您确认订单。"},
-	"notice.status.awaiting_customer": {"📝 Order %s is reviewed and waits for your confirmation. Next: approve it with Confirm, or Decline it.", "📝 订单 %s 已评审完毕，等待您的确认。下一步：点击“确认”批准订单，或点击“拒绝”。"},
+	"notice.status.pending_review":    {"📝 Order %s is waiting for a sales rep's review. Next: the rep confirms the delivery date, then you are asked to approve the order.", "📝 订单 %s 正在等待业务员审核。下一步：业务员确认交期后，请您确认订单。"},
+	"notice.status.awaiting_customer": {"📝 Order %s is reviewed and waits for your confirmation. Next: approve it with Confirm, or Decline it.", "📝 订单 %s 已审核完毕，等待您的确认。下一步：点击“确认”批准订单，或点击“拒绝”。"},
 	"notice.status.confirmed":         {"✅ Order %s is confirmed. Next: we prepare it — production starts once the required deposit is paid; goods in stock are packed for shipment.", "✅ 订单 %s 已确认。下一步：我们开始备货——需生产的订单在收到订金后开始生产，现货将打包发货。"},
 	"notice.status.in_production":     {"🏭 Order %s is in production. Next: quality check, then shipment.", "🏭 订单 %s 正在生产。下一步：质检，然后发货。"},
 	"notice.status.rework":            {"🔧 Order %s goes back to production after the quality check (rework). Next: a new quality check, then shipment.", "🔧 订单 %s 质检后返工生产。下一步：重新质检，然后发货。"},
@@ -44,7 +44,7 @@ var notices = map[string]Text{
 	"notice.weekday.6":         {"Sat", "周六"},
 
 	// Order states as staff read them.
-	"notice.state.pending_review":    {"pending review", "待评审"},
+	"notice.state.pending_review":    {"pending review", "待审核"},
 	"notice.state.awaiting_customer": {"awaiting the customer's confirmation", "待客户确认"},
 	"notice.state.confirmed":         {"confirmed", "已确认"},
 	"notice.state.in_production":     {"in production", "生产中"},
@@ -61,8 +61,8 @@ var notices = map[string]Text{
 	"notice.paystate.paid":         {"paid in full", "已付清"},
 
 	// Promised date changes.
-	"notice.date.changed": {"📅 The delivery date of order %s changed from %s to %s.", "📅 订单 %s 的交货日期由 %s 改为 %s。"},
-	"notice.date.set":     {"📅 The delivery date of order %s is now %s.", "📅 订单 %s 的交货日期现为 %s。"},
+	"notice.date.changed": {"📅 The delivery date of order %s changed from %s to %s.", "📅 订单 %s 的交货日期由%s改为%s。"},
+	"notice.date.set":     {"📅 The delivery date of order %s is now %s.", "📅 订单 %s 的交货日期现为%s。"},
 	"notice.date.next":    {"We will remind you the working day before delivery.", "我们会在交货前一个工作日提醒您。"},
 
 	// Payments.
@@ -72,7 +72,7 @@ var notices = map[string]Text{
 	"notice.payment.next.paid":    {"The order is fully paid. Thank you!", "订单已全部付清，谢谢！"},
 
 	// Delivery reminder, the working day before delivery.
-	"notice.reminder": {"⏰ Reminder: order %s will be delivered on %s. Please make sure someone can receive it and sign for it.", "⏰ 提醒：订单 %s 将于 %s 送达，请确保有人收货并签收。"},
+	"notice.reminder": {"⏰ Reminder: order %s will be delivered on %s. Please make sure someone can receive it and sign for it.", "⏰ 提醒：订单 %s 将于%s送达，请确保有人收货并签收。"},
 
 	// Satisfaction survey after delivery.
 	"notice.survey":   {"⭐ Order %s was delivered. How satisfied are you? Tap 1 (poor) to 5 (excellent); you can add a comment afterwards.", "⭐ 订单 %s 已送达。您对本次服务满意吗？请点击 1（很差）到 5（很好），之后可以补充意见。"},
@@ -88,8 +88,8 @@ var notices = map[string]Text{
 	"notice.placed_for_you": {"🛒 A sales rep placed order %s for you:", "🛒 业务员已为您下单，订单号 %s："},
 
 	// Review cards for reps.
-	"notice.review.title":     {"📝 Order %s needs review.", "📝 订单 %s 需要评审。"},
-	"notice.review.stale":     {"⏳ Order %s is still waiting for review, %d h after it was placed.", "⏳ 订单 %s 下单已 %d 小时，仍待评审。"},
+	"notice.review.title":     {"📝 Order %s needs review.", "📝 订单 %s 需要审核。"},
+	"notice.review.stale":     {"⏳ Order %s is still waiting for review, %d h after it was placed.", "⏳ 订单 %s 下单已 %d 小时，仍待审核。"},
 	"notice.review.customer":  {"Customer: %s", "客户：%s"},
 	"notice.review.wanted":    {"Wanted by the customer: %s", "客户期望交期：%s"},
 	"notice.review.suggested": {"Suggested date: %s", "建议交期：%s"},
@@ -113,9 +113,9 @@ var notices = map[string]Text{
 	"notice.unreachable.nonumber": {"🚫 Customer %s blocked the bot and did not get the %s. Please contact them another way.", "🚫 客户 %s 已屏蔽机器人，未收到“%s”。请通过其他方式联系客户。"},
 
 	// What a notification was about, as reps read it.
-	"notice.kind.review_requested":     {"review request", "评审请求"},
-	"notice.kind.review_taken":         {"review update", "评审更新"},
-	"notice.kind.review_stale":         {"review reminder", "评审提醒"},
+	"notice.kind.review_requested":     {"review request", "审核请求"},
+	"notice.kind.review_taken":         {"review update", "审核更新"},
+	"notice.kind.review_stale":         {"review reminder", "审核提醒"},
 	"notice.kind.awaiting_customer":    {"order confirmation request", "订单确认请求"},
 	"notice.kind.status_changed":       {"status update", "状态更新"},
 	"notice.kind.date_changed":         {"delivery date change", "交期变更通知"},
@@ -132,5 +132,5 @@ var notices = map[string]Text{
 	// The daily overdue alert to reps.
 	"notice.overdue.title": {"⚠️ %d order(s) are past their promised date and not delivered:", "⚠️ 有 %d 个订单已超过承诺交期仍未交货："},
 	"notice.overdue.line":  {"• %s — %s, promised %s, %s", "• %s — %s，承诺交期 %s，%s"},
-	"notice.overdue.more":  {"… and %d more: /orders overdue", "……另有 %d 个：/orders overdue"},
+	"notice.overdue.more":  {"… and %d more: /orders overdue", "……另有 %d 个：/orders 逾期"},
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/orderbot/orderbot/bot/telegramtest"
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/internal/testbed"
 	"github.com/orderbot/orderbot/notify"
 	"github.com/orderbot/orderbot/orders"
@@ -76,17 +77,17 @@ func TestDeliveryReminderOnTheWorkingDayBefore(t *testing.T) {
 
 	// Friday ten: Wang's reminder; Lee's (cancelled) and Zhao's old one (moved) are dropped.
 	e.clock.Set(t, at(friday, 10, 0, 1))
-	expectText(t, srv, wang.TelegramID, "提醒：订单 "+a.Number+" 将于 "+nextMonday.String()+"（周一） 送达")
+	expectText(t, srv, wang.TelegramID, "提醒：订单 "+a.Number+" 将于"+i18n.Date(i18n.ZH, nextMonday.Year, nextMonday.Month, nextMonday.Day)+"送达")
 	e.waitState(orders.NoticeDeliveryReminder+":"+c.Number+":"+nextMonday.String(), notify.StateDropped)
 	e.waitState(orders.NoticeDeliveryReminder+":"+d.Number+":"+nextMonday.String(), notify.StateDropped)
 	quiet(t, srv, smith.TelegramID, time.Second)
 
 	// Monday ten: Smith's; Tuesday ten: Zhao's for the new date.
 	e.clock.Set(t, at(nextMonday, 10, 0, 1))
-	expectText(t, srv, smith.TelegramID, "Reminder: order "+b.Number+" will be delivered on "+nextTuesday.String()+" (Tue)")
+	expectText(t, srv, smith.TelegramID, "Reminder: order "+b.Number+" will be delivered on "+i18n.Date(i18n.EN, nextTuesday.Year, nextTuesday.Month, nextTuesday.Day))
 	quiet(t, srv, zhao.TelegramID, time.Second)
 	e.clock.Set(t, at(nextTuesday, 10, 0, 1))
-	expectText(t, srv, zhao.TelegramID, "提醒：订单 "+d.Number+" 将于 "+nextWednesday.String())
+	expectText(t, srv, zhao.TelegramID, "提醒：订单 "+d.Number+" 将于"+i18n.Date(i18n.ZH, nextWednesday.Year, nextWednesday.Month, nextWednesday.Day))
 
 	for _, chat := range []int64{wang.TelegramID, smith.TelegramID, lee.TelegramID, zhao.TelegramID} {
 		quiet(t, srv, chat, time.Second)
@@ -377,7 +378,7 @@ func TestPeriodicAlerts(t *testing.T) {
 	tick()
 	tick()
 	expectText(t, srv, alice.TelegramID, "Order "+p.Number+" is still waiting for review, 4 h after it was placed")
-	expectText(t, srv, bo.TelegramID, "订单 "+p.Number+" 下单已 4 小时，仍待评审")
+	expectText(t, srv, bo.TelegramID, "订单 "+p.Number+" 下单已 4 小时，仍待审核")
 	stale := expectText(t, srv, mei.TelegramID, "订单 "+p.Number+" 下单已 4 小时")
 	wantButtons(t, stale, [][]string{{"m:ra:" + p.Number}, {"m:rd:" + p.Number, "m:rr:" + p.Number}})
 

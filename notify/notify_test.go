@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/orderbot/orderbot/bot/telegramtest"
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -61,9 +62,9 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 	num := o.Number
 	review := [][]string{{"m:ra:" + num}, {"m:rd:" + num, "m:rr:" + num}}
 	wantButtons(t, expectText(t, srv, alice.TelegramID, "Order "+num+" needs review", "Customer: 王芳", "not enough stock", "Suggested date"), review)
-	boCard := expectText(t, srv, bo.TelegramID, "订单 "+num+" 需要评审", "客户：王芳", "库存不足")
+	boCard := expectText(t, srv, bo.TelegramID, "订单 "+num+" 需要审核", "客户：王芳", "库存不足")
 	wantButtons(t, boCard, review)
-	meiCard := expectText(t, srv, mei.TelegramID, "订单 "+num+" 需要评审")
+	meiCard := expectText(t, srv, mei.TelegramID, "订单 "+num+" 需要审核")
 	wantButtons(t, meiCard, review)
 
 	// Alice accepts: the customer is asked to confirm, the other cards say who took it.
@@ -134,8 +135,8 @@ func TestEveryKindArrivesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectText(t, srv, smith.TelegramID, "Your change to order "+num2+" is approved")
-	expectText(t, srv, smith.TelegramID, "The delivery date of order "+num2+" changed from "+o2.PromisedDate.String(),
-		moved.String(), "Reason: force majeure")
+	expectText(t, srv, smith.TelegramID, "The delivery date of order "+num2+" changed from "+i18n.Date(i18n.EN, o2.PromisedDate.Year, o2.PromisedDate.Month, o2.PromisedDate.Day),
+		i18n.Date(i18n.EN, moved.Year, moved.Month, moved.Day), "Reason: force majeure")
 
 	// A rep orders for a customer who never chose a language: English.
 	o3, _, err := e.svc.PlaceFor(ctx, e.draft(lee, "CHAIR-100", 1, e.today().AddDays(7)), asAlice)

@@ -48,7 +48,7 @@ func (r renderer) date(d orders.Date) string {
 	if d.IsZero() {
 		return "?"
 	}
-	return r.t("notice.date", d.String(), r.t("notice.weekday."+strconv.Itoa(int(d.Weekday()))))
+	return i18n.Date(r.lang, d.Year, d.Month, d.Day)
 }
 
 func (r renderer) state(st orders.Status) string {
@@ -271,11 +271,46 @@ func (r renderer) reviewTaken(n orders.Notice) Message {
 	return Message{Text: r.t("notice.review.taken", n.Number, n.Actor, r.state(n.To))}
 }
 
+// change describes the change a notice is about in the reader's language (notices
+// written before they carried the change as data have its English text in Note).
+func (r renderer) change(n orders.Notice) string {
+	c := n.Change
+	if c == nil {
+		return n.Note
+	}
+	var what string
+	switch c.Kind {
+	case orders.ChangeQuantity:
+		what = r.t("change.quantity.short", c.Line+1, c.Quantity)
+	case orders.ChangeDate:
+		what = r.t("change.date", i18n.Date(r.lang, c.Date.Year, c.Date.Month, c.Date.Day))
+	case orders.ChangeAddress:
+		what = r.t("change.address", c.Address)
+	case orders.ChangeCancel:
+		what = r.t("change.cancel")
+	default:
+		return n.Note
+	}
+	if c.Reason != "" {
+		what = r.t("change.reason", what, c.Reason)
+	}
+	return what
+}
+
+// cancellationReason is the customer's reason for a cancellation request (notices
+// written before they carried the change as data have it in Note).
+func cancellationReason(n orders.Notice) string {
+	if n.Change != nil && n.Change.Reason != "" {
+		return n.Change.Reason
+	}
+	return n.Note
+}
+
 func (r renderer) changeRequested(n orders.Notice, changeID int64) Message {
-	m := Message{Text: r.t("notice.change.requested", n.Number, n.Actor, n.Note)}
+	m := Message{Text: r.t("notice.change.requested", n.Number, n.Actor, r.change(n))}
 	approve, reject := r.t("notice.btn.approve"), r.t("notice.btn.reject_chg")
-	if n.Change == orders.ChangeCancel {
-		m.Text = r.t("notice.cancellation.requested", n.Number, n.Actor, n.Note)
+	if n.Change != nil && n.Change.Kind == orders.ChangeCancel {
+		m.Text = r.t("notice.cancellation.requested", n.Number, n.Actor, cancellationReason(n))
 		approve, reject = r.t("notice.btn.cancellation.approve"), r.t("notice.btn.cancellation.reject")
 	}
 	if changeID > 0 {
@@ -293,15 +328,24 @@ func (r renderer) changeRequested(n orders.Notice, changeID int64) Message {
 func (r renderer) changeDecided(n orders.Notice) Message {
 	switch n.To {
 	case "":
-		if n.Change == orders.ChangeCancel {
-			return Message{Text: r.t("notice.cancellation.rejected", n.Number, n.Note)}
+		why := n.Note // the manager's reason, or else the change itself
+		mine := n.Change != nil && (n.Note == orders.ChangeText(orders.ChangeRequest{Kind: n.Change.Kind, Line: n.Change.Line,
+			Quantity: n.Change.Quantity, Date: n.Change.Date, Address: n.Change.Address, Reason: n.Change.Reason}))
+		if n.Change != nil && n.Change.Kind == orders.ChangeCancel {
+			if mine { // no reason of the manager's: the customer's own reason
+				why = cancellationReason(n)
+			}
+			return Message{Text: r.t("notice.cancellation.rejected", n.Number, why)}
 		}
-		return Message{Text: r.t("notice.change.rejected", n.Number, n.Note)}
+		if mine {
+			why = r.change(n)
+		}
+		return Message{Text: r.t("notice.change.rejected", n.Number, why)}
 	case orders.StatusCancelled:
-		return Message{Text: r.t("notice.change.cancelled", n.Number, n.Note)}
+		return Message{Text: r.t("notice.change.cancelled", n.Number, r.change(n))}
 	}
 	// n.Date is the date before the change: a date change follows in its own notice.
-	return Message{Text: r.t("notice.change.approved", n.Number, n.Note)}
+	return Message{Text: r.t("notice.change.approved", n.Number, r.change(n))}
 }
 
 // changeApplied tells staff of a change applied at once (before the customer confirmed).

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -45,19 +46,21 @@ func TestRenderEveryKindBothLanguages(t *testing.T) {
 			"payment partly, no deposit": r.payment(with(func(n *orders.Notice) {
 				n.PaymentStatus, n.Paid, n.DepositDue = orders.PaymentPartlyPaid, n.Amount, decimal.Zero
 			})),
-			"cancellation requested": r.changeRequested(with(func(n *orders.Notice) { n.Change = orders.ChangeCancel }), 5),
-			"cancellation rejected":  r.changeDecided(with(func(n *orders.Notice) { n.Change, n.To = orders.ChangeCancel, "" })),
-			"reminder":               r.reminder(base),
-			"survey":                 r.survey(base),
-			"change requested":       r.changeRequested(base, 5),
-			"change approved":        r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusConfirmed })),
-			"change rejected":        r.changeDecided(with(func(n *orders.Notice) { n.To = "" })),
-			"cancel approved":        r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusCancelled })),
-			"change applied":         r.changeApplied(base),
-			"unreachable":            r.unreachable(with(func(n *orders.Notice) { n.Note = orders.NoticeStatusChanged })),
-			"overdue":                r.overdue(list),
-			"staff status":           r.staffStatus(with(func(n *orders.Notice) { n.From, n.To = orders.StatusAwaitingCustomer, orders.StatusConfirmed })),
-			"rework":                 r.statusChanged(with(func(n *orders.Notice) { n.From, n.To = orders.StatusQualityCheck, orders.StatusInProduction })),
+			"cancellation requested": r.changeRequested(with(func(n *orders.Notice) { n.Change = &orders.NoticeChange{Kind: orders.ChangeCancel, Reason: "budget"} }), 5),
+			"cancellation rejected": r.changeDecided(with(func(n *orders.Notice) {
+				n.Change, n.To = &orders.NoticeChange{Kind: orders.ChangeCancel, Reason: "budget"}, ""
+			})),
+			"reminder":         r.reminder(base),
+			"survey":           r.survey(base),
+			"change requested": r.changeRequested(base, 5),
+			"change approved":  r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusConfirmed })),
+			"change rejected":  r.changeDecided(with(func(n *orders.Notice) { n.To = "" })),
+			"cancel approved":  r.changeDecided(with(func(n *orders.Notice) { n.To = orders.StatusCancelled })),
+			"change applied":   r.changeApplied(base),
+			"unreachable":      r.unreachable(with(func(n *orders.Notice) { n.Note = orders.NoticeStatusChanged })),
+			"overdue":          r.overdue(list),
+			"staff status":     r.staffStatus(with(func(n *orders.Notice) { n.From, n.To = orders.StatusAwaitingCustomer, orders.StatusConfirmed })),
+			"rework":           r.statusChanged(with(func(n *orders.Notice) { n.From, n.To = orders.StatusQualityCheck, orders.StatusInProduction })),
 		}
 		for _, st := range orders.Statuses {
 			cases["status "+string(st)] = r.statusChanged(with(func(n *orders.Notice) { n.To = st }))
@@ -79,7 +82,7 @@ func TestRenderEveryKindBothLanguages(t *testing.T) {
 		if got := cases["status cancelled"].Text; !strings.Contains(got, "force majeure") {
 			t.Errorf("cancelled (%q) without the reason: %q", lang, got)
 		}
-		if got := cases["date changed"].Text; !strings.Contains(got, "force majeure") || !strings.Contains(got, "2026-12-04") {
+		if got := cases["date changed"].Text; !strings.Contains(got, "force majeure") || !strings.Contains(got, i18n.Date(lang, 2026, 12, 4)) {
 			t.Errorf("date changed (%q) without the reason or the old date: %q", lang, got)
 		}
 		if b := cases["review card, no date"].Buttons; len(b) != 1 || b[0][0].Data != DataReviewDate+num {
@@ -113,7 +116,7 @@ func TestRenderPartlyPaidAndCancellation(t *testing.T) {
 	if got := newRenderer("en", "¥").payment(n).Text; !strings.Contains(got, "Payment status: partly paid") || !strings.Contains(got, "still owed: ¥980.00") {
 		t.Errorf("partly paid in English:\n%s", got)
 	}
-	n.Change = orders.ChangeCancel
+	n.Change = &orders.NoticeChange{Kind: orders.ChangeCancel, Reason: "预算取消了"}
 	m := zh.changeRequested(n, 7)
 	if !strings.Contains(m.Text, "申请取消订单，原因：预算取消了") || strings.Contains(m.Text, "修改") {
 		t.Errorf("cancellation request:\n%s", m.Text)

@@ -83,10 +83,8 @@ func (s *Service) askChange(ctx context.Context, key string, o Order, a Actor, c
 	var ns []Notification
 	for _, m := range managers {
 		n := s.noticeOf(o, m.Language)
-		n.Note, n.Actor, n.Change = changeText(c), o.Customer.Name, c.Kind
-		if c.Kind == ChangeCancel {
-			n.Note = c.Reason // the text says it is a cancellation
-		}
+		n.Note, n.Actor = changeText(c), o.Customer.Name
+		n.Change = noticeChange(c)
 		ns = append(ns, NewNotification(NoticeChangeRequested, m.TelegramID,
 			// Each request is a new event, even one like an earlier rejected request.
 			NoticeChangeRequested+":"+o.Number+":"+randomID()+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
@@ -178,6 +176,11 @@ func (s *Service) reviewAgain(ctx context.Context, o Order, apply ChangeApply) (
 			NoticeReviewRequested+":"+o.Number+":"+strconv.Itoa(len(o.History))+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
 	}
 	return out, nil
+}
+
+// noticeChange is change request c as a notice carries it.
+func noticeChange(c ChangeRequest) *NoticeChange {
+	return &NoticeChange{Kind: c.Kind, Line: c.Line, Quantity: c.Quantity, Date: c.Date, Address: c.Address, Reason: c.Reason}
 }
 
 // changeText describes a change for people: "date 2026-12-20", "cancellation (too late)".
@@ -286,10 +289,8 @@ func (s *Service) decideChange(ctx context.Context, key string, id int64, a Acto
 		}
 	}
 	n := s.noticeOf(o, o.Customer.Language)
-	n.Note, n.Actor, n.Change = changeText(c), a.Display(), c.Kind
-	if c.Kind == ChangeCancel {
-		n.Note = c.Reason
-	}
+	n.Note, n.Actor = changeText(c), a.Display()
+	n.Change = noticeChange(c)
 	n.To = StatusConfirmed
 	if !approve {
 		n.To = "" // rejected

@@ -60,9 +60,10 @@ type Notice struct {
 	Paid          decimal.Decimal `json:"paid,omitempty"` // paid so far
 	Lines         []NoticeLine    `json:"lines,omitempty"`
 	ChangeID      int64           `json:"change_id,omitempty"`
-	// Change is the kind of a change request the notice is about (ChangeCancel: a
-	// cancellation, told as one).
-	Change string `json:"change,omitempty"`
+	// Change is the change request a notice is about, as data: the text is written in
+	// the reader's language when the notice is rendered (Note keeps the English text of
+	// notices written before this field).
+	Change *NoticeChange `json:"change,omitempty"`
 	// Complaints: the complaint, the survey answer that opened it, the deadline, how many
 	// photos came with the message, and whether staff may still claim it.
 	Complaint int64     `json:"complaint,omitempty"`
@@ -70,6 +71,28 @@ type Notice struct {
 	Due       time.Time `json:"due,omitempty"`
 	Photos    int       `json:"photos,omitempty"`
 	Claimable bool      `json:"claimable,omitempty"`
+}
+
+// NoticeChange is a change request as a notice carries it.
+type NoticeChange struct {
+	Kind     string `json:"kind"` // ChangeQuantity, ChangeDate, ChangeAddress, ChangeCancel
+	Line     int    `json:"line,omitempty"`
+	Quantity int    `json:"quantity,omitempty"`
+	Date     Date   `json:"date,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// UnmarshalJSON also reads the earlier form of the field, the change's kind alone
+// ("cancel"), whose reason the notice's Note holds.
+func (c *NoticeChange) UnmarshalJSON(b []byte) error {
+	var kind string
+	if json.Unmarshal(b, &kind) == nil {
+		*c = NoticeChange{Kind: kind}
+		return nil
+	}
+	type plain NoticeChange
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // NoticeLine is an order line as a notification shows it.

@@ -324,7 +324,7 @@ func (c *customer) placeOrder(ctx context.Context, sku, option, date string) err
 			return c.do(ctx, func() error { c.srv.SendContact(c.u, "+86 138 0013 8000", "Wei"); return nil }, "Delivery address")
 		}},
 		{"location", func() error {
-			return c.do(ctx, func() error { c.srv.SendLocation(c.u, 31.2304, 121.4737); return nil }, "Wanted delivery date")
+			return c.do(ctx, func() error { c.srv.SendLocation(c.u, 31.2304, 121.4737); return nil }, "Delivery date?")
 		}},
 		{"date", func() error { return c.send(ctx, date, "How will you pay") }},
 		{"payment", func() error { return c.press(ctx, "Alipay", "Any notes") }},

@@ -7,21 +7,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/orderbot/orderbot/console"
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/i18n"
+	"github.com/orderbot/orderbot/notify"
 	"github.com/orderbot/orderbot/orders"
+	"github.com/shopspring/decimal"
 )
 
 func (a *app) console(ctx context.Context, args []string) error {
-	fs := a.flags("console", "orderbot console [--as customer|rep] [--user ID]\n\nThe bot's conversations in this terminal, on the same database and Redis, without Telegram.")
-	as := fs.String("as", "customer", "who you are: customer or rep (a rep must be added with `orderbot staff add`)")
-	userID := fs.Int64("user", 0, "your Telegram user id (default 1000001 as customer, 2000001 as rep)")
+	fs := a.flags("console", "orderbot console [--as customer|rep] [--user ID] [--lang en|zh] [--log FILE] [--notify=false]\n\n"+
+		"The bot's conversations in this terminal, on the same database and Redis, without Telegram.\n"+
+		"Notifications for you appear in the chat as they arrive; the role comes from the staff table.")
+	as := fs.String("as", "customer", "customer, or rep to talk as the demo manager (2000001) when --user is not given")
+	userID := fs.Int64("user", 0, "your Telegram user id (default 1000001, or 2000001 with --as rep); staff get their role from the staff table")
 	lang := fs.String("lang", "", "language: en or zh (default from LANG)")
+	logFile := fs.String("log", "", "where the logs go (default console.log in ORDERBOT_STATE_DIR, else in the current directory)")
+	notices := fs.Bool("notify", true, "deliver the notification outbox in this process: yours inline, other chats' only to the log; "+
+		"use --notify=false when a `serve` works the same database")
 	if done, err := parse(fs, args); done {
 		return err
 	}
@@ -34,22 +43,41 @@ func (a *app) console(ctx context.Context, args []string) error {
 			*userID = 2000001
 		}
 	}
-	// The chat is on stdout: only warnings and errors are logged there.
-	a.cfg.LogLevel = max(a.cfg.LogLevel, slog.LevelWarn)
-	a.logger(a.stdout, false)
+	// The chat is on stdout: the logs go to a file.
+	path := *logFile
+	if path == "" {
+		path = "console.log"
+		if dir := os.Getenv("ORDERBOT_STATE_DIR"); dir != "" {
+			path = filepath.Join(dir, "console.log")
+		}
+	}
+	lf, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("--log %s: %w", path, err)
+	}
+	defer lf.Close()
+	log := a.logger(lf, false)
 	engine, err := a.engine(ctx, "")
 	if err != nil {
 		return err
 	}
-	role, name := conversation.RoleCustomer, "Demo Customer"
-	if *as == "rep" {
-		st, err := a.service.Staff(ctx, *userID)
-		if err != nil {
-			return fmt.Errorf("user %d is not active staff: add them with `orderbot staff add --telegram-id %d --role rep --name NAME`", *userID, *userID)
-		}
+	// Who you are comes from the staff table: any active staff member is staff here,
+	// whatever --as says; --as rep only picks the demo manager's id by default.
+	role, name := conversation.RoleCustomer, ""
+	st, err := a.service.Staff(ctx, *userID)
+	switch {
+	case err == nil:
 		role, name = conversation.RoleRep, st.Name
 		if st.Role == orders.RoleManager {
 			role = conversation.RoleManager
+		}
+	case !errors.Is(err, orders.ErrNotFound):
+		return err
+	case *as == "rep":
+		return fmt.Errorf("user %d is not active staff: add them with `orderbot staff add --telegram-id %d --role rep --name NAME`", *userID, *userID)
+	default:
+		if c, err := a.service.Customer(ctx, *userID); err == nil {
+			name = c.Name
 		}
 	}
 	code := *lang
@@ -57,7 +85,26 @@ func (a *app) console(ctx context.Context, args []string) error {
 		code = os.Getenv("LANG")
 	}
 	u := conversation.User{ID: *userID, ChatID: *userID, Name: name, LanguageCode: code, Role: role}
-	return console.New(engine, u, a.stdout).Run(ctx, a.stdin)
+	chat := console.New(engine, u, a.stdout).WithLogger(log)
+	fmt.Fprintf(a.stdout, "(logs go to %s)\n", path)
+	if *notices {
+		n, err := notify.New(notify.Config{
+			DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: chat,
+			Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
+		})
+		if err != nil {
+			return err
+		}
+		if err := n.Start(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = n.Stop(sctx)
+		}()
+	}
+	return chat.Run(ctx, a.stdin)
 }
 
 func (a *app) products(ctx context.Context, args []string) error {
@@ -227,9 +274,10 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		o, err := svc.Order(ctx, fs.Arg(0))
+		number := strings.ToUpper(strings.TrimSpace(fs.Arg(0))) // so-… is SO-…
+		o, err := svc.Order(ctx, number)
 		if errors.Is(err, orders.ErrNotFound) {
-			return fmt.Errorf("no order %s", fs.Arg(0))
+			return fmt.Errorf("no order %s", number)
 		}
 		if err != nil {
 			return err
@@ -254,12 +302,24 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		number := strings.ToUpper(strings.TrimSpace(fs.Arg(0)))
 		if *key == "" {
 			*key = commandKey()
 		}
-		o, err := svc.Advance(ctx, "cli:"+*key, fs.Arg(0), orders.Status(fs.Arg(1)), orders.Operator,
+		o, err := svc.Advance(ctx, "cli:"+*key, number, orders.Status(fs.Arg(1)), orders.Operator,
 			orders.AdvanceOptions{Note: *note, Carrier: *carrier, Tracking: *tracking})
 		if err != nil {
+			money := func(d decimal.Decimal) string { return i18n.Money(a.cfg.Rules.Currency, d) }
+			if cur, oerr := svc.Order(ctx, number); oerr == nil {
+				switch {
+				case errors.Is(err, orders.ErrNotSettled):
+					return fmt.Errorf("%s cannot be completed yet: %s of %s is paid; record the remaining %s first",
+						number, money(cur.Paid), money(cur.Total), money(cur.Total.Sub(cur.Paid)))
+				case errors.Is(err, orders.ErrDepositRequired):
+					return fmt.Errorf("%s cannot go into production yet: the deposit of %s is not paid (paid so far: %s); record the payment first",
+						number, money(cur.DepositDue), money(cur.Paid))
+				}
+			}
 			return err
 		}
 		fmt.Fprintf(a.stdout, "%s is now %s\n", o.Number, o.Status)
@@ -324,8 +384,16 @@ func printOrder(a *app, o orders.Order) error {
 	fmt.Fprintf(w, "customer   %s (%d)\n", contact, o.Customer.TelegramID)
 	fmt.Fprintf(w, "address    %s\n", o.DeliveryAddress)
 	fmt.Fprintf(w, "wanted     %s   promised %s   estimated %s\n", o.WantedDate, o.PromisedDate, o.EstimatedDate)
-	fmt.Fprintf(w, "payment    %s   total %s   deposit due %s   paid %s   owed %s\n", o.PaymentMethod, o.Total.StringFixed(2),
-		o.DepositDue.StringFixed(2), o.Paid.StringFixed(2), o.Total.Sub(o.Paid).StringFixed(2))
+	money := func(d decimal.Decimal) string { return i18n.Money(a.cfg.Rules.Currency, d) }
+	method := o.PaymentMethod
+	if pm, ok := a.cfg.Rules.PaymentMethod(o.PaymentMethod); ok {
+		method = pm.EN
+	}
+	fmt.Fprintf(w, "payment    %s   total %s   deposit due %s   paid %s   owed %s\n", method, money(o.Total),
+		money(o.DepositDue), money(o.Paid), money(o.Total.Sub(o.Paid)))
+	if o.Notes != "" {
+		fmt.Fprintf(w, "notes      %s\n", o.Notes)
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nSKU\tVARIANT\tQTY\tUNIT PRICE\tNOTE")
 	for _, l := range o.Lines {
@@ -338,7 +406,7 @@ func printOrder(a *app, o orders.Order) error {
 		default:
 			note = "production"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.SKU, l.Variant, l.Quantity, l.UnitPrice.StringFixed(2), note)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.SKU, l.Variant, l.Quantity, money(l.UnitPrice), note)
 	}
 	fmt.Fprintln(tw, "\nAT\tFROM\tTO\tACTOR\tNOTE")
 	for _, h := range o.History {

@@ -1,0 +1,41 @@
+package conversation_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/orderbot/orderbot/internal/testbed"
+	"github.com/orderbot/orderbot/orders"
+)
+
+// One message becomes a draft with each field marked; the bot asks only what is missing,
+// then the usual summary and Confirm make a confirmed order.
+func TestQuickOrderGolden(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang, message, confirm string
+	}{
+		{"zh", "我要10把黑色经典办公椅，12月10日送到上海市浦东新区世纪大道100号，联系人王小明，电话13800138000，银行转账", "确认"},
+		{"en", "Please send 10 black Office chair Classic to 100 Century Avenue, Pudong, Shanghai on 10 Dec, my name is Wei Zhang, phone 13800138000, bank transfer", "Confirm"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			bed := testbed.New(t)
+			d := newDriver(t, bed, 7001, tc.lang)
+			d.text(tc.message)
+			d.expect("✓")
+			d.press(tc.confirm)
+			d.expect("SO-20261127-0001")
+			d.golden("quick_order." + tc.lang + ".txt")
+			o, err := bed.Service.Order(context.Background(), "SO-20261127-0001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.Status != orders.StatusConfirmed || len(o.Lines) != 1 || o.Lines[0].SKU != "CHAIR-100" || o.Lines[0].Quantity != 10 ||
+				o.Lines[0].Variant != "colour=black" || o.WantedDate.String() != "2026-12-10" || o.PaymentMethod != "bank_transfer" ||
+				o.Customer.Phone != "13800138000" {
+				t.Errorf("stored order = %+v", o)
+			}
+		})
+	}
+}
