@@ -42,7 +42,9 @@ func (st *step) quickOrder(text string, more bool) (bool, error) {
 		s.Lang = i18n.Normalize(qd.Lang)
 	}
 	for_ := s.For
-	if s.Draft == nil || s.State == stateIdle && len(s.Draft.Lines) == 0 {
+	// From the menu a quick order is a new order: an unfinished draft kept from earlier is
+	// not silently added to (its quantities would add up to what nobody asked for).
+	if s.Draft == nil || s.State == stateIdle {
 		key := st.e.newKey()
 		src := "customer"
 		if for_ != nil {

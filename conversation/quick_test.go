@@ -39,3 +39,26 @@ func TestQuickOrderGolden(t *testing.T) {
 		})
 	}
 }
+
+// A quick order sent from the menu is a new order: an unfinished draft kept from earlier is
+// not added to, so 10 chairs asked twice are 10, not 20.
+func TestQuickOrderFromMenuStartsAfresh(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	d := newDriver(t, bed, 7002, "zh")
+	const msg = "我要10把黑色经典办公椅，12月10日送到上海市浦东新区世纪大道100号，联系人王小明，电话13800138000，银行转账"
+	d.text(msg)
+	d.expect("✓")
+	d.cmd("/start") // back at the menu; the unfinished draft is kept for /neworder
+	d.text(msg)
+	d.expect("× 10把")
+	d.press("确认")
+	d.expect("SO-20261127-0001")
+	o, err := bed.Service.Order(context.Background(), "SO-20261127-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Lines) != 1 || o.Lines[0].Quantity != 10 {
+		t.Errorf("lines %+v, want one line of 10", o.Lines)
+	}
+}
