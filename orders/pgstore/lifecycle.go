@@ -514,34 +514,8 @@ func changeQuantities(ctx context.Context, tx *sqlx.Tx, o lockedOrder, quantitie
 		}
 	}
 
-	short := &orders.StockShortage{}
-	for _, sku := range slices.Sorted(maps.Keys(delta)) {
-		switch d := delta[sku]; {
-		case d > 0:
-			res, err := tx.ExecContext(ctx, `
-				UPDATE products SET reserved = reserved + $2 WHERE sku = $1 AND on_hand - reserved >= $2`, sku, d)
-			if err != nil {
-				return fmt.Errorf("reserve %s: %w", sku, err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 1 {
-				continue
-			}
-			var free int
-			err = tx.GetContext(ctx, &free, `SELECT GREATEST(on_hand - reserved, 0) FROM products WHERE sku = $1`, sku)
-			if err != nil {
-				return fmt.Errorf("stock of %s: %w", sku, err)
-			}
-			short.Lines = append(short.Lines, orders.Shortage{SKU: sku, Wanted: held[sku] + d, Available: held[sku] + free})
-		case d < 0:
-			if _, err := tx.ExecContext(ctx, `UPDATE products SET reserved = reserved - $2 WHERE sku = $1`, sku, -d); err != nil {
-				return fmt.Errorf("release %s: %w", sku, err)
-			}
-		}
-	}
-	if len(short.Lines) > 0 {
-		return short
+	if err := moveStockBy(ctx, tx, delta, held, false); err != nil {
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `
 		UPDATE order_lines l SET quantity = u.quantity
@@ -663,38 +637,53 @@ func replaceLines(ctx context.Context, tx *sqlx.Tx, o lockedOrder, lines []order
 		}
 	}
 	if holdsStock(o.Status) {
-		short := &orders.StockShortage{}
-		for _, sku := range slices.Sorted(maps.Keys(delta)) {
-			switch d := delta[sku]; {
-			case d > 0:
-				res, err := tx.ExecContext(ctx, `
-					UPDATE products SET reserved = reserved + $2 WHERE sku = $1 AND active AND on_hand - reserved >= $2`, sku, d)
-				if err != nil {
-					return fmt.Errorf("reserve %s: %w", sku, err)
-				}
-				if n, err := res.RowsAffected(); err != nil {
-					return err
-				} else if n == 1 {
-					continue
-				}
-				var free int
-				err = tx.GetContext(ctx, &free, `SELECT GREATEST(on_hand - reserved, 0) FROM products WHERE sku = $1`, sku)
-				if err != nil {
-					return fmt.Errorf("stock of %s: %w", sku, err)
-				}
-				short.Lines = append(short.Lines, orders.Shortage{SKU: sku, Wanted: held[sku] + d, Available: held[sku] + free})
-			case d < 0:
-				if _, err := tx.ExecContext(ctx, `UPDATE products SET reserved = reserved - $2 WHERE sku = $1`, sku, -d); err != nil {
-					return fmt.Errorf("release %s: %w", sku, err)
-				}
-			}
-		}
-		if len(short.Lines) > 0 {
-			return short
+		if err := moveStockBy(ctx, tx, delta, held, true); err != nil {
+			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM order_lines WHERE order_id = $1`, o.ID); err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
 	return insertLines(ctx, tx, o.ID, lines)
+}
+
+// moveStockBy reserves (delta > 0) or releases (delta < 0) each product's units, in SKU
+// order; held is what the order holds already, for the shortage it reports when a product
+// lacks the units (then nothing is to be kept: the caller's transaction rolls back). With
+// activeOnly, an inactive product reserves nothing.
+func moveStockBy(ctx context.Context, tx *sqlx.Tx, delta, held map[string]int, activeOnly bool) error {
+	cond := ""
+	if activeOnly {
+		cond = " AND active"
+	}
+	short := &orders.StockShortage{}
+	for _, sku := range slices.Sorted(maps.Keys(delta)) {
+		switch d := delta[sku]; {
+		case d > 0:
+			res, err := tx.ExecContext(ctx, `
+				UPDATE products SET reserved = reserved + $2 WHERE sku = $1`+cond+` AND on_hand - reserved >= $2`, sku, d)
+			if err != nil {
+				return fmt.Errorf("reserve %s: %w", sku, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				continue
+			}
+			var free int
+			err = tx.GetContext(ctx, &free, `SELECT GREATEST(on_hand - reserved, 0) FROM products WHERE sku = $1`, sku)
+			if err != nil {
+				return fmt.Errorf("stock of %s: %w", sku, err)
+			}
+			short.Lines = append(short.Lines, orders.Shortage{SKU: sku, Wanted: held[sku] + d, Available: held[sku] + free})
+		case d < 0:
+			if _, err := tx.ExecContext(ctx, `UPDATE products SET reserved = reserved - $2 WHERE sku = $1`, sku, -d); err != nil {
+				return fmt.Errorf("release %s: %w", sku, err)
+			}
+		}
+	}
+	if len(short.Lines) > 0 {
+		return short
+	}
+	return nil
 }
