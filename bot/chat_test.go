@@ -25,8 +25,8 @@ func newChat(t testing.TB, srv *telegramtest.Server, id int64, lang string) *cha
 
 func (c *chat) send(text string) int64 { c.t.Helper(); return c.srv.SendText(c.u, text) }
 
-// expect consumes the chat's messages up to the first that contains every part, and
-// returns it.
+// expect consumes the chat's messages up to the first whose text or caption contains
+// every part, and returns it.
 func (c *chat) expect(parts ...string) telegramtest.Sent {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -37,10 +37,11 @@ func (c *chat) expect(parts ...string) telegramtest.Sent {
 		if err != nil {
 			break
 		}
-		seen = append(seen, m.Text)
+		shown := m.Text + m.Caption
+		seen = append(seen, shown)
 		ok := true
 		for _, p := range parts {
-			if !strings.Contains(m.Text, p) {
+			if !strings.Contains(shown, p) {
 				ok = false
 			}
 		}

@@ -11,37 +11,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/internal/testbed"
 	"github.com/orderbot/orderbot/orders/pgstore/pgstoretest"
 )
-
-// expectShown consumes the chat's messages up to the first whose text or caption contains
-// every part, and returns it.
-func (c *chat) expectShown(parts ...string) telegramtest.Sent {
-	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
-	defer cancel()
-	var seen []string
-	for {
-		m, err := c.srv.WaitSent(ctx, c.u.ID, nil)
-		if err != nil {
-			break
-		}
-		shown := m.Text + m.Caption
-		seen = append(seen, shown)
-		ok := true
-		for _, p := range parts {
-			ok = ok && strings.Contains(shown, p)
-		}
-		if ok {
-			c.last = m
-			return m
-		}
-	}
-	c.t.Fatalf("chat %d: no message with %q; got:\n%s", c.u.ID, parts, strings.Join(seen, "\n---\n"))
-	return telegramtest.Sent{}
-}
 
 // Reports in chat through Telegram: a manager gets the whole desk's figures with the chart
 // as a photo, switches the period and gets the export as two documents; a rep sees only
@@ -56,7 +28,7 @@ func TestReportsThroughTelegram(t *testing.T) {
 	boss, wang, cust := newChat(t, srv, 9001, "en"), newChat(t, srv, 7001, "zh"), newChat(t, srv, 1000, "en")
 
 	boss.send("/report 2026-11")
-	m := boss.expectShown("Report, whole desk: 2026-11-01 – 2026-11-30")
+	m := boss.expect("Report, whole desk: 2026-11-01 – 2026-11-30")
 	if m.Method != "sendPhoto" || m.Photo == nil {
 		t.Fatalf("the report is not a photo: %s", m)
 	}
@@ -70,13 +42,13 @@ func TestReportsThroughTelegram(t *testing.T) {
 		}
 	}
 	boss.press("Last week")
-	m = boss.expectShown("Report, whole desk: 2026-11-16 – 2026-11-22")
+	m = boss.expect("Report, whole desk: 2026-11-16 – 2026-11-22")
 	if m.Photo == nil {
 		t.Errorf("last week's report has no chart")
 	}
 	boss.press("Export")
-	x := boss.expectShown("Orders placed 2026-11-16 – 2026-11-22 — orders: 1, lines: 1")
-	c := boss.expectShown("CSV")
+	x := boss.expect("Orders placed 2026-11-16 – 2026-11-22 — orders: 1, lines: 1")
+	c := boss.expect("CSV")
 	if x.Document == nil || !strings.HasSuffix(x.Document.Name, ".xlsx") || c.Document == nil || !strings.HasSuffix(c.Document.Name, ".csv") {
 		t.Fatalf("export documents: %s / %s", x, c)
 	}
@@ -95,29 +67,29 @@ func TestReportsThroughTelegram(t *testing.T) {
 
 	// /export with a status filter, and a bad word.
 	boss.send("/export 2026-11 delivered")
-	boss.expectShown("Orders placed 2026-11-01 – 2026-11-30 — orders: 1, lines: 2")
+	boss.expect("Orders placed 2026-11-01 – 2026-11-30 — orders: 1, lines: 2")
 	boss.send("/export 2026-11 nonsense")
-	boss.expectShown(`I did not understand "nonsense"`)
+	boss.expect(`I did not understand "nonsense"`)
 	boss.send("/report 2026-13")
-	boss.expectShown(`I did not understand the period "2026-13"`)
+	boss.expect(`I did not understand the period "2026-13"`)
 
 	// Rep Wang (reads Chinese) sees his own orders only: SO-1 (398) and SO-3 (cancelled).
 	wang.send("/report 2026-11")
-	m = wang.expectShown("Wang 的订单报表")
+	m = wang.expect("Wang 的订单报表")
 	if !strings.Contains(m.Caption, "销售额 ¥398.00") || strings.Contains(m.Caption, "2,245") || m.Photo == nil {
 		t.Errorf("rep's report:\n%s", m.Caption)
 	}
 	wang.send("/export 2026-11 rep:7002")
-	m = wang.expectShown("订单导出")
+	m = wang.expect("订单导出")
 	if !strings.Contains(m.Caption, "2 张订单") || m.Document == nil {
 		t.Errorf("rep's export (asked for another rep's orders): %s", m)
 	}
 
 	// A customer: one polite refusal each, and nothing else.
 	cust.send("/report")
-	m = cust.expectShown("Reports are for the sales team")
+	m = cust.expect("Reports are for the sales team")
 	cust.send("/export month")
-	m2 := cust.expectShown("Reports are for the sales team")
+	m2 := cust.expect("Reports are for the sales team")
 	if m.Photo != nil || m2.Document != nil {
 		t.Errorf("a customer got a file")
 	}
@@ -129,7 +101,7 @@ func TestReportsThroughTelegram(t *testing.T) {
 
 	// /orders unpaid: SO-2 is delivered with only its deposit paid.
 	boss.send("/orders unpaid")
-	m = boss.expectShown("Delivered, not paid in full: 1")
+	m = boss.expect("Delivered, not paid in full: 1")
 	if _, ok := m.ButtonByText("SO-20261101-0001"); !ok {
 		t.Errorf("unpaid queue: %s", m)
 	}
