@@ -45,7 +45,7 @@ var report = map[string]Text{
 	"btn.report.export":     {"Export to Excel", "导出 Excel"},
 	"cmd.report":            {"KPIs and sales chart", "业绩指标与销售图表"},
 	"cmd.export":            {"Orders as Excel and CSV", "导出订单（Excel 与 CSV）"},
-	"help.reports":          {"/report [today|week|last-week|month|last-month|2026-11|from..to]: sales, order accuracy, on-time delivery and more, with a chart. /export [period] [status] [rep:ID]: the orders as Excel and CSV. /orders unpaid: delivered, not paid in full.", "/report [时间段]：销售额、订单准确率、交货及时率等指标及图表。/export [时间段] [状态]：导出订单（Excel 与 CSV）。/orders unpaid：已交货未结清的订单。"},
+	"help.reports":          {"/report [today|week|last-week|month|last-month|2026-11|from..to]: sales, order accuracy, on-time delivery and more, with a chart. /export [period] [status] [rep:ID]: the orders as Excel and CSV. /orders unpaid: delivered, not paid in full.", "/report [时间段]：销售额、订单准确率、交货及时率等指标及图表。/export [时间段] [状态]：导出订单（Excel 与 CSV）。/orders 待收款：已交货未结清的订单。"},
 	"queue.unpaid":          {"Delivered, not paid in full: %d", "已交货未结清：%d"},
 	"menu.unpaid":           {"Unpaid", "未结清"},
 	"menu.report":           {"Report", "报表"},
