@@ -39,19 +39,53 @@ func (c *chat) expect(parts ...string) telegramtest.Sent {
 		}
 		shown := m.Text + m.Caption
 		seen = append(seen, shown)
-		ok := true
-		for _, p := range parts {
-			if !strings.Contains(shown, p) {
-				ok = false
-			}
-		}
-		if ok {
+		if containsAll(shown, parts) {
 			c.last = m
 			return m
 		}
 	}
 	c.t.Fatalf("chat %d: no message with %q; got:\n%s", c.u.ID, parts, strings.Join(seen, "\n---\n"))
 	return telegramtest.Sent{}
+}
+
+// expectEach consumes the chat's messages until, for every set of parts, one message
+// holding all of them has come, in whatever order they come (notifications from different
+// jobs are not ordered among themselves), and returns those messages in the sets' order.
+func (c *chat) expectEach(sets ...[]string) []telegramtest.Sent {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	found := make([]telegramtest.Sent, len(sets))
+	done := make([]bool, len(sets))
+	left := len(sets)
+	var seen []string
+	for left > 0 {
+		m, err := c.srv.WaitSent(ctx, c.u.ID, nil)
+		if err != nil {
+			c.t.Fatalf("chat %d: no message for each of %q; got:\n%s", c.u.ID, sets, strings.Join(seen, "\n---\n"))
+		}
+		shown := m.Text + m.Caption
+		seen = append(seen, shown)
+		for i, parts := range sets {
+			if done[i] || !containsAll(shown, parts) {
+				continue
+			}
+			found[i], done[i] = m, true
+			left--
+			break
+		}
+	}
+	c.last = found[len(found)-1]
+	return found
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // press presses the button of the last expected message whose text contains label.
