@@ -165,6 +165,9 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	}}
 	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
 		sem: make(chan struct{}, cfg.Workers)}
+	b.disp.completes = batch.Group[int64, struct{}]{Max: 200, Run: func(ctx context.Context, ids []int64) ([]struct{}, error) {
+		return make([]struct{}, len(ids)), b.inbox.Complete(ctx, ids)
+	}}
 	return b, nil
 }
 
