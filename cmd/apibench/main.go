@@ -267,6 +267,29 @@ type result struct {
 	// they waited for ("CPU" when nothing), samples how many samplings were taken.
 	waits   map[string]int
 	samples int
+	// db is the database's activity in the phase (pg_stat_database).
+	db dbStats
+}
+
+// dbStats are counters of pg_stat_database.
+type dbStats struct {
+	Commits  int64 `db:"xact_commit"`
+	Rollback int64 `db:"xact_rollback"`
+	Fetched  int64 `db:"tup_fetched"`
+	Returned int64 `db:"tup_returned"`
+	Inserted int64 `db:"tup_inserted"`
+	Updated  int64 `db:"tup_updated"`
+	Deleted  int64 `db:"tup_deleted"`
+	Hits     int64 `db:"blks_hit"`
+}
+
+func (e *env) dbStats(ctx context.Context) dbStats {
+	var s dbStats
+	// The statistics are those of the last report of each backend; a snapshot taken in
+	// a transaction of its own is fresh.
+	_ = e.admin.GetContext(ctx, &s, `SELECT xact_commit, xact_rollback, tup_fetched, tup_returned, tup_inserted,
+		tup_updated, tup_deleted, blks_hit FROM pg_stat_database WHERE datname = $1`, e.dbName)
+	return s
 }
 
 func (r result) created() int {
@@ -303,6 +326,9 @@ func (r result) print(out io.Writer, title string) {
 	if n := len(r.sent); n > 0 {
 		fmt.Fprintf(out, "  CPU per request: this process %.2f ms, PostgreSQL backends %.2f ms\n",
 			ms(r.cpu)/float64(n), ms(r.pgCPU)/float64(n))
+		per := func(v int64) float64 { return float64(v) / float64(n) }
+		fmt.Fprintf(out, "  database per request: %.1f commits, %.1f rollbacks, rows %.0f read by index, %.0f scanned, %.1f inserted, %.1f updated, %.1f deleted; %.0f buffer hits\n",
+			per(r.db.Commits), per(r.db.Rollback), per(r.db.Fetched), per(r.db.Returned), per(r.db.Inserted), per(r.db.Updated), per(r.db.Deleted), per(r.db.Hits))
 	}
 	if r.samples > 0 {
 		type kv struct {
@@ -421,7 +447,7 @@ func (e *env) phase(ctx context.Context, o options, rate float64, name string) r
 		defer close(sampled)
 		e.sampleWaits(ctx, &res)
 	}()
-	cpu0, pg0 := cpuTime(), e.backendCPU(context.WithoutCancel(ctx))
+	cpu0, pg0, db0 := cpuTime(), e.backendCPU(context.WithoutCancel(ctx)), e.dbStats(context.WithoutCancel(ctx))
 	start := time.Now()
 	var ticks chan time.Time
 	if rate > 0 {
@@ -483,6 +509,11 @@ func (e *env) phase(ctx context.Context, o options, rate float64, name string) r
 	<-sampled
 	res.sent, res.elapsed = all, time.Since(start)
 	res.cpu, res.pgCPU = cpuTime()-cpu0, cpuSince(pg0, e.backendCPU(context.WithoutCancel(ctx)))
+	time.Sleep(600 * time.Millisecond) // backends report their statistics at most every 500 ms
+	db1 := e.dbStats(context.WithoutCancel(ctx))
+	res.db = dbStats{Commits: db1.Commits - db0.Commits, Rollback: db1.Rollback - db0.Rollback, Fetched: db1.Fetched - db0.Fetched,
+		Returned: db1.Returned - db0.Returned, Inserted: db1.Inserted - db0.Inserted, Updated: db1.Updated - db0.Updated,
+		Deleted: db1.Deleted - db0.Deleted, Hits: db1.Hits - db0.Hits}
 	return res
 }
 
