@@ -326,6 +326,20 @@ func (s *Store) WebhookEvent(ctx context.Context, id int64) (orders.ChannelEvent
 	return r.event(), ch, earlier, nil
 }
 
+// LeaseEvent takes the pending event for one delivery attempt for d (migration 0060): it
+// reports false when the event is not pending or another attempt holds it. The attempt's
+// record (RecordWebhookAttempt) ends the lease.
+func (s *Store) LeaseEvent(ctx context.Context, id int64, d time.Duration) (bool, error) {
+	var leased []bool
+	err := s.db.SelectContext(ctx, &leased, `UPDATE channel_events SET leased_until = now() + $2 * interval '1 microsecond'
+		WHERE id = $1 AND status = 'pending' AND (leased_until IS NULL OR leased_until < now()) RETURNING true`,
+		id, d.Microseconds())
+	if err != nil {
+		return false, fail("lease event", err)
+	}
+	return len(leased) == 1, nil
+}
+
 // SettleEvent ends a pending event without a delivery: orders.EventFailed, EventHeld or
 // EventSkipped, with the reason.
 func (s *Store) SettleEvent(ctx context.Context, id int64, status, reason string) error {
@@ -355,7 +369,7 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, a orders.WebhookAttemp
 			WITH d AS (
 				INSERT INTO webhook_deliveries (event_id, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)
 			)
-			UPDATE channel_events SET attempts = attempts + 1, last_error = $4,
+			UPDATE channel_events SET attempts = attempts + 1, last_error = $4, leased_until = NULL,
 				status = CASE WHEN $6 THEN 'delivered' WHEN $7 THEN 'failed' ELSE status END,
 				delivered_at = CASE WHEN $6 THEN $2::timestamptz ELSE delivered_at END
 			WHERE id = $1 RETURNING channel_id`,
