@@ -345,6 +345,12 @@ func TestLastUnits(t *testing.T) {
 	if n := b.count(`SELECT reserved FROM products WHERE sku = 'LAST-1'`); n != 10 {
 		t.Errorf("%d reserved, want 10", n)
 	}
+	// The 40 refused placements left nothing behind: no line, history entry or event.
+	for _, table := range []string{"order_lines", "order_history", "channel_events"} {
+		if n := b.count(`SELECT count(*) FROM ` + table); n != 10 {
+			t.Errorf("%d rows in %s, want 10 (one per order placed)", n, table)
+		}
+	}
 }
 
 func TestRateLimit(t *testing.T) {
