@@ -444,10 +444,10 @@ func (s *Store) webhooksDisabledNotices(ctx context.Context, tx *sqlx.Tx, name s
 // asyncCommit starts a statement that commits with synchronous_commit off (for its own
 // implicit transaction only; the statement must read "FROM async" for it to take effect).
 //
-// The idempotency records of the channel API are written so: taking a key and storing
-// its response are two commits of every POST, and a synchronous commit waits for the WAL
-// to reach the disk, which under load (the disk and the WAL shared with all other work)
-// was most of a placement's time. What a crash of the database server can lose with an
+// nextNumber draws order numbers so (see there), and the idempotency records of the
+// channel API are written so: taking a key and storing its response are two commits of
+// every POST, and a synchronous commit waits for the WAL to reach the disk, which under
+// load (the disk and the WAL shared with all other work) was most of a placement's time. What a crash of the database server can lose with an
 // asynchronous commit is harmless:
 //   - a taken key: any later synchronous commit (the order the request places) flushes it
 //     too, so it is only lost together with everything the request wrote; the retry runs
