@@ -52,24 +52,53 @@ func tzSQL(loc *time.Location) string {
 	return "interval '" + strconv.Itoa(off) + " seconds'"
 }
 
-// ReportFacts reads the sums and counts of the report scope, from one snapshot.
+// ReportFacts reads the sums and counts of the report scope, from one snapshot: a
+// desk-wide scope of whole local days from the rollup (refreshed first), others from the
+// orders.
 func (s *Store) ReportFacts(ctx context.Context, sc orders.ReportScope) (orders.ReportFacts, error) {
+	from, to, whole := rollupDays(sc)
+	if whole {
+		if _, err := s.RefreshReportRollups(ctx, sc.Loc); err != nil {
+			return orders.ReportFacts{}, err
+		}
+	}
 	var f orders.ReportFacts
 	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
 		f = orders.ReportFacts{}
-		for _, step := range []func(context.Context, *sqlx.Tx, orders.ReportScope, *orders.ReportFacts) error{
-			orderFacts, lineFacts, customerFacts, reasonFacts, reviewFacts, moneyFacts, deliveryFacts,
-		} {
-			if err := step(ctx, tx, sc, &f); err != nil {
-				return err
-			}
+		if whole {
+			return rollupFacts(ctx, tx, sc, from, to, &f)
 		}
-		return nil
+		return factsFromOrders(ctx, tx, sc, &f)
 	})
 	if err != nil {
 		return orders.ReportFacts{}, fail("report facts", err)
 	}
 	return f, nil
+}
+
+// ReportFactsFromOrders reads the facts of the scope from the orders themselves, never
+// from the rollup: the definition the rollup is checked against (reportbench, tests).
+func (s *Store) ReportFactsFromOrders(ctx context.Context, sc orders.ReportScope) (orders.ReportFacts, error) {
+	var f orders.ReportFacts
+	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
+		f = orders.ReportFacts{}
+		return factsFromOrders(ctx, tx, sc, &f)
+	})
+	if err != nil {
+		return orders.ReportFacts{}, fail("report facts", err)
+	}
+	return f, nil
+}
+
+func factsFromOrders(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, f *orders.ReportFacts) error {
+	for _, step := range []func(context.Context, *sqlx.Tx, orders.ReportScope, *orders.ReportFacts) error{
+		orderFacts, lineFacts, customerFacts, reasonFacts, reviewFacts, moneyFacts, deliveryFacts,
+	} {
+		if err := step(ctx, tx, sc, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // orderFacts: orders and amounts by day, rep and source; placed, cancelled, confirmed and
@@ -212,32 +241,8 @@ FROM x GROUP BY GROUPING SETS ((day), (rep), (sku))`
 	for i := range f.Reps {
 		f.Reps[i].Units = reps[f.Reps[i].Rep]
 	}
-	if len(products) > 0 {
-		skus := make([]string, len(products))
-		for i, p := range products {
-			skus[i] = p.SKU
-		}
-		var names []struct {
-			SKU      string `db:"sku"`
-			NameEN   string `db:"name_en"`
-			NameZH   string `db:"name_zh"`
-			Category string `db:"category"`
-		}
-		if err := sqlx.SelectContext(ctx, tx, &names, `SELECT sku, name_en, name_zh, category FROM products WHERE sku = ANY($1)`, pq.Array(skus)); err != nil {
-			return fmt.Errorf("product names: %w", err)
-		}
-		idx := make(map[string]int, len(names))
-		for i, n := range names {
-			idx[n.SKU] = i
-		}
-		for i := range products {
-			if j, ok := idx[products[i].SKU]; ok {
-				products[i].NameEN, products[i].NameZH, products[i].Category = names[j].NameEN, names[j].NameZH, names[j].Category
-			}
-		}
-	}
 	f.Products = products
-	return nil
+	return productNames(ctx, tx, f.Products)
 }
 
 // customerFacts: the best customers by sales amount.
@@ -312,7 +317,7 @@ func moneyFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, f *orde
 	cond, args := scoped(sc.Start, sc.End, sc.Rep)
 	q := `
 SELECT COALESCE(sum(o.total), 0) AS total, COALESCE(sum(o.deposit_due), 0) AS deposit_due,
-	COALESCE(sum(p.paid), 0) AS paid, COALESCE(sum(LEAST(p.paid, o.deposit_due)), 0) AS deposit_paid
+	COALESCE(sum(p.paid), 0) AS paid, COALESCE(sum(LEAST(COALESCE(p.paid, 0), o.deposit_due)), 0) AS deposit_paid
 FROM orders o LEFT JOIN LATERAL (SELECT sum(amount) AS paid FROM payments p WHERE p.order_id = o.id) p ON true
 WHERE ` + cond + ` AND o.status <> 'cancelled'`
 	var r struct {
