@@ -158,6 +158,7 @@ type ReportStore interface {
 	// (no history), oldest first, streaming: it holds one order at a time.
 	ExportOrders(ctx context.Context, f ExportFilter, fn func(Order) error) error
 	Staff(ctx context.Context, telegramID int64) (Staff, error)
+	ComplaintReportStore
 }
 
 // ExportFilter selects the orders an export holds: placed in [Start, End), in one of
@@ -227,6 +228,9 @@ type Figures struct {
 	Rated   int    `json:"rated"`
 	// Satisfaction is the average rating (1–5); 0 when nobody rated.
 	Satisfaction float64 `json:"satisfaction"`
+
+	// Complaints opened and resolved in the period, against their service levels.
+	Complaints ComplaintFigures `json:"complaints"`
 }
 
 // DayFigures are one day's sales.
@@ -561,11 +565,20 @@ func (r *Reports) ReportFor(ctx context.Context, p Period, rep int64) (Report, e
 	}
 	for i, per := range []Period{out.Period, out.Previous} {
 		start, end := per.Bounds(r.loc)
-		f, err := r.store.ReportFacts(ctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep, TopCustomers: TopN})
+		top := TopN
+		if i == 1 {
+			top = 0 // nothing shows the previous period's best customers
+		}
+		f, err := r.store.ReportFacts(ctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep, TopCustomers: top})
 		if err != nil {
 			return Report{}, fmt.Errorf("report %s: %w", per, err)
 		}
 		g := ComputeFigures(f, per, r.rules, r.sla)
+		cs, err := r.store.ReportComplaints(ctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep})
+		if err != nil {
+			return Report{}, fmt.Errorf("report %s complaints: %w", per, err)
+		}
+		g.Complaints = ComputeComplaintFigures(cs, start, end, out.Generated)
 		if i == 0 {
 			out.Current = g
 		} else {

@@ -313,5 +313,12 @@ func KPIRows(cur, prev orders.Figures) []KPIRow {
 		row("balance_collected", dec(cur.BalanceCollected), dec(prev.BalanceCollected), false),
 		row("satisfaction", num(cur.Satisfaction), num(prev.Satisfaction), false),
 		row("rated", num(float64(cur.Rated)), num(float64(prev.Rated)), false),
+		row("complaints_opened", num(float64(cur.Complaints.Opened)), num(float64(prev.Complaints.Opened)), false),
+		row("complaints_resolved", num(float64(cur.Complaints.Resolved)), num(float64(prev.Complaints.Resolved)), false),
+		row("complaints_resolved_in_time", num(float64(cur.Complaints.ResolvedInTime)), num(float64(prev.Complaints.ResolvedInTime)), false),
+		row("complaint_response_rate", rt(cur.Complaints.Response), rt(prev.Complaints.Response), true),
+		row("complaint_response_median", minutes(cur.Complaints.ResponseMedian), minutes(prev.Complaints.ResponseMedian), false),
+		row("complaint_response_p90", minutes(cur.Complaints.ResponseP90), minutes(prev.Complaints.ResponseP90), false),
+		row("complaint_resolution_rate", rt(cur.Complaints.Resolution), rt(prev.Complaints.Resolution), true),
 	}
 }

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -498,4 +499,40 @@ ORDER BY o.created_at, o.id, l.position`
 		return fail("export orders", err)
 	}
 	return flush()
+}
+
+// ReportComplaints reads the times of the complaints opened or resolved in the scope's
+// instants, the rep's (those they own) or all.
+func (s *Store) ReportComplaints(ctx context.Context, sc orders.ReportScope) ([]orders.ComplaintTimes, error) {
+	args := []any{sc.Start, sc.End}
+	cond := ""
+	if sc.Rep != 0 {
+		cond = ` AND rep_tg = $3`
+		args = append(args, sc.Rep)
+	}
+	q := `
+SELECT opened_at, respond_by, responded_at, resolve_by, resolved_at FROM complaints
+WHERE opened_at >= $1 AND opened_at < $2` + cond + `
+UNION ALL
+SELECT opened_at, respond_by, responded_at, resolve_by, resolved_at FROM complaints
+WHERE resolved_at >= $1 AND resolved_at < $2 AND NOT (opened_at >= $1 AND opened_at < $2)` + cond
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fail("report complaints", err)
+	}
+	defer rows.Close()
+	var out []orders.ComplaintTimes
+	for rows.Next() {
+		var c orders.ComplaintTimes
+		var responded, resolved sql.NullTime
+		if err := rows.Scan(&c.OpenedAt, &c.RespondBy, &responded, &c.ResolveBy, &resolved); err != nil {
+			return nil, fail("report complaints", err)
+		}
+		c.RespondedAt, c.ResolvedAt = responded.Time, resolved.Time
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("report complaints", err)
+	}
+	return out, nil
 }

@@ -229,6 +229,10 @@ func rollupDays(sc orders.ReportScope) (from, to orders.Date, ok bool) {
 
 // rollupFacts reads the facts of the desk's local days [from, to] from the rollup.
 func rollupFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, from, to orders.Date, f *orders.ReportFacts) error {
+	// the best customers of a year are a hash of some 20,000 sums: in memory, not on disk
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '32MB'`); err != nil {
+		return err
+	}
 	end := to.AddDays(1).String()
 	// the days: sales by day and the totals
 	var days []struct {
