@@ -1,7 +1,10 @@
 package reports
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -254,8 +257,27 @@ func (x *xlsxWriter) finish(w io.Writer) error {
 	if err := x.lines.Flush(); err != nil {
 		return err
 	}
-	_, err := x.f.WriteTo(w)
-	return err
+	// excelize assembles the archive in a buffer the size of the file unless it is given
+	// the zip writer: this one writes the archive straight to w (the sheets come from
+	// excelize's temporary files), so an export of any size holds no copy of the file.
+	var zw *zip.Writer
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw = zip.NewWriter(w)
+		// the fastest deflate: the sheets are most of an export's work, and XML packs well
+		// at any level
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
+	var discard bytes.Buffer
+	if _, err := x.f.WriteTo(&discard); err != nil {
+		return err
+	}
+	if zw == nil || discard.Len() != 0 {
+		return fmt.Errorf("xlsx: the workbook was not written through the zip writer")
+	}
+	return nil
 }
 
 func (x *xlsxWriter) close() { _ = x.f.Close() }

@@ -130,7 +130,7 @@ INSERT INTO report_rollup (grain, bucket, kind, k, s, orders, units, amount)
 SELECT 'm', date_trunc('month', bucket)::date, kind, k, s, sum(orders), sum(units), sum(amount)
 FROM report_rollup WHERE grain = 'd' AND kind IN ('r', 'o', 'p', 'c', 'x', 'v') AND `
 	monthsGroup = `
-GROUP BY 2, 3, 4, 5`
+GROUP BY 2, 3, 4, 5 ORDER BY 3, 2, 4, 5`
 )
 
 // insertDays computes the day rows of the orders placed, and the deliveries made, in the
@@ -190,23 +190,26 @@ SELECT 1`
 	return nil
 }
 
-// rollupRanges splits the local days [from, to] into the day rows and month rows that
-// cover them: the days before the first whole month, the whole months, the days after.
-// The condition's parameters start at $n.
-func rollupRanges(from, to orders.Date, n int) (cond string, args []any) {
+// rollupRows is a subquery of the columns cols of the rows of kinds that cover the local
+// days [from, to]: the day rows of the days before the first whole month, the month rows
+// of the whole months, the day rows of the days after; each part an index-only range scan.
+// Its parameters start at $n.
+func rollupRows(cols, kinds string, from, to orders.Date, n int) (q string, args []any) {
 	end := to.AddDays(1)
 	m1 := from
 	if from.Day != 1 {
 		m1 = orders.DateOf(time.Date(from.Year, from.Month+1, 1, 0, 0, 0, 0, time.UTC))
 	}
 	m2 := orders.Date{Year: end.Year, Month: end.Month, Day: 1}
-	p := func(i int) string { return fmt.Sprintf("$%d::date", n+i) }
-	if !m1.Before(m2) {
-		return "grain = 'd' AND bucket >= " + p(0) + " AND bucket < " + p(1), []any{from.String(), end.String()}
+	part := func(grain string, lo, hi orders.Date) string {
+		args = append(args, lo.String(), hi.String())
+		return fmt.Sprintf("SELECT %s FROM report_rollup WHERE kind IN (%s) AND grain = '%s' AND bucket >= $%d::date AND bucket < $%d::date",
+			cols, kinds, grain, n+len(args)-2, n+len(args)-1)
 	}
-	return "((grain = 'd' AND bucket >= " + p(0) + " AND bucket < " + p(1) + ") OR (grain = 'm' AND bucket >= " + p(1) +
-			" AND bucket < " + p(2) + ") OR (grain = 'd' AND bucket >= " + p(2) + " AND bucket < " + p(3) + "))",
-		[]any{from.String(), m1.String(), m2.String(), end.String()}
+	if !m1.Before(m2) {
+		return "(" + part("d", from, end) + ")", args
+	}
+	return "(" + part("d", from, m1) + " UNION ALL " + part("m", m1, m2) + " UNION ALL " + part("d", m2, end) + ")", args
 }
 
 // rollupDays returns the local days [from, to] of the scope when it is whole days of its
@@ -269,11 +272,10 @@ FROM report_rollup WHERE kind = 'd' AND grain = 'd' AND bucket >= $1::date AND b
 	}
 
 	// reps, sources, products, reasons, review minutes
-	cond, args := rollupRanges(from, to, 1)
+	sub, args := rollupRows("kind, k, s, orders, units, amount", "'r', 'o', 'p', 'x', 'v'", from, to, 1)
 	rows, err := tx.QueryContext(ctx, `
 SELECT kind, k, s, COALESCE(sum(orders), 0), COALESCE(sum(units), 0), COALESCE(sum(amount), 0)
-FROM report_rollup WHERE kind IN ('r', 'o', 'p', 'x', 'v') AND `+cond+`
-GROUP BY kind, k, s ORDER BY kind, k, s`, args...)
+FROM `+sub+` AS x GROUP BY kind, k, s ORDER BY kind, k, s`, args...)
 	if err != nil {
 		return fmt.Errorf("rollup breakdowns: %w", err)
 	}
@@ -325,11 +327,12 @@ GROUP BY kind, k, s ORDER BY kind, k, s`, args...)
 			Orders  int             `db:"orders"`
 			Amount  decimal.Decimal `db:"amount"`
 		}
+		sub, args := rollupRows("k, orders, amount", "'c'", from, to, 1)
 		limit := fmt.Sprintf("$%d", len(args)+1)
 		q := `
 WITH top AS (
 	SELECT k AS customer_id, sum(orders) AS orders, sum(amount) AS amount
-	FROM report_rollup WHERE kind = 'c' AND ` + cond + `
+	FROM ` + sub + ` AS x
 	GROUP BY k ORDER BY amount DESC, k LIMIT ` + limit + `
 )
 SELECT c.id, c.name, c.company, top.orders, top.amount FROM top JOIN customers c ON c.id = top.customer_id`
