@@ -116,10 +116,10 @@ var report = map[string]Text{
 	"kpi.complaints_opened":           {"Complaints opened", "新增投诉"},
 	"kpi.complaints_resolved":         {"Complaints resolved", "已解决投诉"},
 	"kpi.complaints_resolved_in_time": {"Complaints resolved by their deadline", "按时解决的投诉"},
-	"kpi.complaint_response_rate":     {"Complaints answered in time (% of those due)", "投诉按时首次答复率"},
+	"kpi.complaint_response_rate":     {"Complaints answered in time (percent of those due)", "投诉按时首次答复率（百分比）"},
 	"kpi.complaint_response_median":   {"First answer to a complaint, median (minutes)", "投诉首次答复用时中位数（分钟）"},
 	"kpi.complaint_response_p90":      {"First answer to a complaint, 90th percentile (minutes)", "投诉首次答复用时第九十百分位（分钟）"},
-	"kpi.complaint_resolution_rate":   {"Complaints resolved in time (% of those due)", "投诉按时解决率"},
+	"kpi.complaint_resolution_rate":   {"Complaints resolved in time (percent of those due)", "投诉按时解决率（百分比）"},
 
 	"source.customer": {"chat", "客户自助下单"},
 	"source.rep":      {"rep on behalf", "业务员代下单"},

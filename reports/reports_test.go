@@ -294,9 +294,9 @@ func TestComplaintsInReport(t *testing.T) {
 		}
 	}
 	for lang, names := range map[string][]string{
-		"en": {"Complaints opened", "Complaints resolved", "Complaints resolved by their deadline", "Complaints answered in time (% of those due)",
-			"First answer to a complaint, median (minutes)", "First answer to a complaint, 90th percentile (minutes)", "Complaints resolved in time (% of those due)"},
-		"zh": {"新增投诉", "已解决投诉", "按时解决的投诉", "投诉按时首次答复率", "投诉首次答复用时中位数（分钟）", "投诉首次答复用时第九十百分位（分钟）", "投诉按时解决率"},
+		"en": {"Complaints opened", "Complaints resolved", "Complaints resolved by their deadline", "Complaints answered in time (percent of those due)",
+			"First answer to a complaint, median (minutes)", "First answer to a complaint, 90th percentile (minutes)", "Complaints resolved in time (percent of those due)"},
+		"zh": {"新增投诉", "已解决投诉", "按时解决的投诉", "投诉按时首次答复率（百分比）", "投诉首次答复用时中位数（分钟）", "投诉首次答复用时第九十百分位（分钟）", "投诉按时解决率（百分比）"},
 	} {
 		var buf bytes.Buffer
 		if _, err := r.Export(ctx, manager, orders.ExportRequest{Period: "2026-11"}, reports.FormatXLSX, lang, &buf); err != nil {
