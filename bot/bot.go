@@ -25,6 +25,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/internal/batch"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -96,7 +97,8 @@ type Bot struct {
 	inbox     Inbox
 	customers Customers
 	disp      *dispatcher
-	pollFails int // getUpdates failures in a row (the polling loop's own)
+	accepts   batch.Group[InboxUpdate, struct{}] // webhook deliveries written to the inbox together
+	pollFails int                                // getUpdates failures in a row (the polling loop's own)
 }
 
 // New returns a Bot. It does not contact Telegram.
@@ -158,8 +160,14 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	b := &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
 		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}},
 		inbox: cfg.Inbox, customers: cfg.Customers}
+	b.accepts = batch.Group[InboxUpdate, struct{}]{Max: 100, Run: func(ctx context.Context, us []InboxUpdate) ([]struct{}, error) {
+		return make([]struct{}, len(us)), b.accept(ctx, us, 0)
+	}}
 	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
 		sem: make(chan struct{}, cfg.Workers)}
+	b.disp.completes = batch.Group[int64, struct{}]{Max: 200, Run: func(ctx context.Context, ids []int64) ([]struct{}, error) {
+		return make([]struct{}, len(ids)), b.inbox.Complete(ctx, ids)
+	}}
 	return b, nil
 }
 

@@ -372,9 +372,10 @@ func TestTelegramStorm(t *testing.T) {
 	})
 }
 
-// Two instances on the same PostgreSQL and Redis (polling: both poll the same bot;
-// webhook: behind one address that alternates between them): every update is answered
-// once, in its chat's order, and a full order is placed once.
+// Two instances on the same PostgreSQL and Redis (polling: both run, one polls while the
+// other waits for the polling lock and works the inbox; webhook: behind one address that
+// alternates between them): every update is answered once, in its chat's order, a full
+// order is placed once, and Telegram never sees two pollers at once.
 func TestTwoInstances(t *testing.T) {
 	t.Parallel()
 	bothModes(t, func(t *testing.T, webhook bool) {
@@ -431,6 +432,9 @@ func TestTwoInstances(t *testing.T) {
 					t.Errorf("chat %d: update %d answered %d times, want once", c.u.ID, k, n)
 				}
 			}
+		}
+		if n := srv.PollConflicts(); n != 0 {
+			t.Errorf("%d getUpdates calls ended by another instance's: both polled at once", n)
 		}
 		var orders int
 		if err := bed.Store.DB().QueryRow(`SELECT count(*) FROM orders`).Scan(&orders); err != nil || orders != 1 {
