@@ -32,6 +32,13 @@ func (s *Store) RefreshReportRollups(ctx context.Context, loc *time.Location) (i
 		loc = time.UTC
 	}
 	tz := tzSQL(loc)
+	// A rebuild (the first report after the upgrade, or in another zone) takes minutes on
+	// a large desk: it runs to the end even when the report that started it gives up, so
+	// that the next report finds it done.
+	var was string
+	if err := s.db.GetContext(ctx, &was, `SELECT tz FROM report_rollup_state`); err != nil || was != tz {
+		ctx = context.WithoutCancel(ctx)
+	}
 	n := 0
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
 		n = 0
