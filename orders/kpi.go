@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/sync/errgroup"
 )
 
 // The desk's KPIs. Each is defined here once, as a pure function of the facts a
@@ -563,31 +564,41 @@ func (r *Reports) ReportFor(ctx context.Context, p Period, rep int64) (Report, e
 			out.RepName = st.Name
 		}
 	}
+	// the two periods and the snapshot are independent reads: made at once, a report waits
+	// for the slowest, not for their sum
+	g, gctx := errgroup.WithContext(ctx)
 	for i, per := range []Period{out.Period, out.Previous} {
-		start, end := per.Bounds(r.loc)
+		dst := &out.Current
 		top := TopN
 		if i == 1 {
+			dst = &out.Prior
 			top = 0 // nothing shows the previous period's best customers
 		}
-		f, err := r.store.ReportFacts(ctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep, TopCustomers: top})
-		if err != nil {
-			return Report{}, fmt.Errorf("report %s: %w", per, err)
-		}
-		g := ComputeFigures(f, per, r.rules, r.sla)
-		cs, err := r.store.ReportComplaints(ctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep})
-		if err != nil {
-			return Report{}, fmt.Errorf("report %s complaints: %w", per, err)
-		}
-		g.Complaints = ComputeComplaintFigures(cs, start, end, out.Generated)
-		if i == 0 {
-			out.Current = g
-		} else {
-			out.Prior = g
-		}
+		g.Go(func() error {
+			start, end := per.Bounds(r.loc)
+			f, err := r.store.ReportFacts(gctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep, TopCustomers: top})
+			if err != nil {
+				return fmt.Errorf("report %s: %w", per, err)
+			}
+			fig := ComputeFigures(f, per, r.rules, r.sla)
+			cs, err := r.store.ReportComplaints(gctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep})
+			if err != nil {
+				return fmt.Errorf("report %s complaints: %w", per, err)
+			}
+			fig.Complaints = ComputeComplaintFigures(cs, start, end, out.Generated)
+			*dst = fig
+			return nil
+		})
 	}
-	snap, err := r.store.ReportSnapshot(ctx, rep, r.Today())
-	if err != nil {
-		return Report{}, fmt.Errorf("report snapshot: %w", err)
+	var snap Snapshot
+	g.Go(func() (err error) {
+		if snap, err = r.store.ReportSnapshot(gctx, rep, r.Today()); err != nil {
+			return fmt.Errorf("report snapshot: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return Report{}, err
 	}
 	out.Now = snap
 	return out, nil

@@ -35,8 +35,19 @@ func (s *Store) RefreshReportRollups(ctx context.Context, loc *time.Location) (i
 	// A rebuild (the first report after the upgrade, or in another zone) takes minutes on
 	// a large desk: it runs to the end even when the report that started it gives up, so
 	// that the next report finds it done.
-	var was string
-	if err := s.db.GetContext(ctx, &was, `SELECT tz FROM report_rollup_state`); err != nil || was != tz {
+	var now struct {
+		TZ    sql.NullString `db:"tz"`
+		Dirty bool           `db:"dirty"`
+	}
+	if err := s.db.GetContext(ctx, &now, `SELECT (SELECT tz FROM report_rollup_state) AS tz, EXISTS (SELECT 1 FROM report_dirty) AS dirty`); err != nil {
+		return 0, fail("refresh report rollups", err)
+	}
+	if now.TZ.String == tz && !now.Dirty {
+		// nothing committed changed since the last refresh (a refresh under way still
+		// shows its rows until it commits): one round trip, no transaction
+		return 0, nil
+	}
+	if now.TZ.String != tz {
 		ctx = context.WithoutCancel(ctx)
 	}
 	n := 0
@@ -239,12 +250,9 @@ func rollupDays(sc orders.ReportScope) (from, to orders.Date, ok bool) {
 
 // rollupFacts reads the facts of the desk's local days [from, to] from the rollup.
 func rollupFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, from, to orders.Date, f *orders.ReportFacts) error {
-	// the best customers of a year are a hash of some 20,000 sums: in memory, not on disk
-	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '32MB'`); err != nil {
-		return err
-	}
 	end := to.AddDays(1).String()
-	// the days: sales by day and the totals
+	// the days: sales by day and the totals; and work_mem for this transaction, so that
+	// the best customers of a year (a hash of some 20,000 sums) stay in memory
 	var days []struct {
 		Day         date            `db:"bucket"`
 		Orders      int             `db:"orders"`
@@ -261,7 +269,7 @@ func rollupFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, from, 
 	}
 	if err := sqlx.SelectContext(ctx, tx, &days, `
 SELECT bucket, orders, units, amount, placed, cancelled, confirmed, changed, total, deposit_due, paid, deposit_paid
-FROM report_rollup WHERE kind = 'd' AND grain = 'd' AND bucket >= $1::date AND bucket < $2::date ORDER BY bucket`, from.String(), end); err != nil {
+FROM report_rollup, (SELECT set_config('work_mem', '32MB', true)) AS w WHERE kind = 'd' AND grain = 'd' AND bucket >= $1::date AND bucket < $2::date ORDER BY bucket`, from.String(), end); err != nil {
 		return fmt.Errorf("rollup days: %w", err)
 	}
 	for _, d := range days {
@@ -281,21 +289,28 @@ FROM report_rollup WHERE kind = 'd' AND grain = 'd' AND bucket >= $1::date AND b
 	// reps, sources, products, reasons, review minutes
 	sub, args := rollupRows("kind, k, s, orders, units, amount", "'r', 'o', 'p', 'x', 'v'", from, to, 1)
 	rows, err := tx.QueryContext(ctx, `
-SELECT kind, k, s, COALESCE(sum(orders), 0), COALESCE(sum(units), 0), COALESCE(sum(amount), 0)
-FROM `+sub+` AS x GROUP BY kind, k, s ORDER BY kind, k, s`, args...)
+WITH x AS (
+	SELECT kind, k, s, COALESCE(sum(orders), 0) AS orders, COALESCE(sum(units), 0) AS units, COALESCE(sum(amount), 0) AS amount
+	FROM `+sub+` AS x GROUP BY kind, k, s
+)
+SELECT x.kind, x.k, x.s, x.orders, x.units, x.amount, COALESCE(st.name, ''),
+	COALESCE(p.name_en, ''), COALESCE(p.name_zh, ''), COALESCE(p.category, '')
+FROM x LEFT JOIN staff st ON x.kind = 'r' AND st.telegram_id = x.k
+LEFT JOIN products p ON x.kind = 'p' AND p.sku = x.s
+ORDER BY x.kind, x.k, x.s`, args...)
 	if err != nil {
 		return fmt.Errorf("rollup breakdowns: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			kind     string
-			k        int64
-			s        string
-			n, units int
-			amount   decimal.Decimal
+			kind, s, name string
+			en, zh, cat   string
+			k             int64
+			n, units      int
+			amount        decimal.Decimal
 		)
-		if err := rows.Scan(&kind, &k, &s, &n, &units, &amount); err != nil {
+		if err := rows.Scan(&kind, &k, &s, &n, &units, &amount, &name, &en, &zh, &cat); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -303,11 +318,11 @@ FROM `+sub+` AS x GROUP BY kind, k, s ORDER BY kind, k, s`, args...)
 		}
 		switch kind {
 		case "r":
-			f.Reps = append(f.Reps, orders.RepFacts{Rep: k, Orders: n, Units: units, Amount: amount})
+			f.Reps = append(f.Reps, orders.RepFacts{Rep: k, Name: name, Orders: n, Units: units, Amount: amount})
 		case "o":
 			f.Sources = append(f.Sources, orders.SourceFacts{Source: s, Orders: n, Amount: amount})
 		case "p":
-			f.Products = append(f.Products, orders.ProductFacts{SKU: s, Orders: n, Units: units, Amount: amount})
+			f.Products = append(f.Products, orders.ProductFacts{SKU: s, NameEN: en, NameZH: zh, Category: cat, Orders: n, Units: units, Amount: amount})
 		case "x":
 			f.CancelReasons = append(f.CancelReasons, orders.ReasonCount{Reason: s, Count: n})
 		case "v":
@@ -318,12 +333,6 @@ FROM `+sub+` AS x GROUP BY kind, k, s ORDER BY kind, k, s`, args...)
 		return err
 	}
 	rows.Close()
-	if err := repNames(ctx, tx, f.Reps); err != nil {
-		return err
-	}
-	if err := productNames(ctx, tx, f.Products); err != nil {
-		return err
-	}
 
 	// the best customers
 	if sc.TopCustomers > 0 {
