@@ -179,7 +179,7 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 	for _, p := range []struct{ name, period string }{{"month (last month)", orders.PeriodLastMonth}, {"year (365 days)", year}} {
 		var ds, qs, rs, cs []time.Duration
 		for i := 0; i < *runs+1; i++ {
-			c0 := cpuTime(ctx, st)
+			c0 := cpuNow(ctx, st)
 			t := time.Now()
 			// what rr.Report does, timed in its two halves: the figures, then the chart and text
 			rep, err := src.Report(ctx, manager, p.period)
@@ -198,7 +198,7 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 				ds = append(ds, time.Since(t))
 				qs = append(qs, tq)
 				rs = append(rs, time.Since(t)-tq)
-				cs = append(cs, cpuTime(ctx, st)-c0)
+				cs = append(cs, cpuNow(ctx, st).since(c0))
 			}
 		}
 		slices.Sort(ds)
@@ -270,15 +270,21 @@ func checkRollup(ctx context.Context, st *pgstore.Store, today orders.Date) erro
 	return nil
 }
 
-// cpuTime is the CPU time used so far by this process and by the database's server
-// processes serving its sessions (from /proc; 10 ms ticks): a figure the other work on a
-// busy machine does not inflate as it does wall-clock time.
-func cpuTime(ctx context.Context, st *pgstore.Store) time.Duration {
+// cpuSample is the CPU time used so far by this process and by each PostgreSQL server
+// process serving its sessions (from /proc; 10 ms ticks): figures the other work on a busy
+// machine does not inflate as it does wall-clock time.
+type cpuSample struct {
+	self     time.Duration
+	sessions map[int]time.Duration
+}
+
+func cpuNow(ctx context.Context, st *pgstore.Store) cpuSample {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	total := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	c := cpuSample{self: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), sessions: map[int]time.Duration{}}
 	var pids []int
-	_ = st.DB().SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	_ = st.DB().SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity
+		WHERE datname = current_database() AND backend_type = 'client backend'`)
 	for _, pid := range pids {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 		if err != nil {
@@ -289,10 +295,19 @@ func cpuTime(ctx context.Context, st *pgstore.Store) time.Duration {
 		if len(f) > 12 {
 			u, _ := strconv.ParseInt(f[11], 10, 64)
 			s, _ := strconv.ParseInt(f[12], 10, 64)
-			total += time.Duration(u+s) * 10 * time.Millisecond
+			c.sessions[pid] = time.Duration(u+s) * 10 * time.Millisecond
 		}
 	}
-	return total
+	return c
+}
+
+// since is the CPU time used from c0 to c: a session opened meanwhile counts whole.
+func (c cpuSample) since(c0 cpuSample) time.Duration {
+	d := c.self - c0.self
+	for pid, t := range c.sessions {
+		d += t - c0.sessions[pid]
+	}
+	return d
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
