@@ -9,9 +9,14 @@
 //     its peak resident memory (the kernel's maxrss) is the export's alone: rows per
 //     second and peak RSS.
 //
+// After seeding it builds the report rollup and checks last month's figures from it against
+// those read from the orders. Besides wall-clock times it prints CPU times (its own and its
+// database sessions', from /proc), which a busy machine inflates less.
+//
 // Usage (local services up; the database is dropped at the end unless -keep):
 //
 //	go run ./cmd/reportbench [-orders 1000000] [-runs 20] [-keep]
+//	go run ./cmd/reportbench -db URL   # measure a database kept by -keep again
 //
 // With -docs DIR it seeds the desk (use -orders 20000: a small desk is quick) and writes
 // last month's report chart in English and Chinese to DIR/report-en.png and
