@@ -138,15 +138,19 @@ func inlineKeyboard[B conversation.Button | notify.Button](rows [][]B) *models.I
 // send sends one message, waiting out Telegram's 429 answers (retry_after) a few times.
 func (b *Bot) send(ctx context.Context, p *tgbot.SendMessageParams) error {
 	return b.retry(ctx, "sendMessage", func() error {
-		_, err := b.api.SendMessage(ctx, p)
-		return err
+		return b.call(ctx, "sendMessage", p, nil)
 	})
 }
 
-// retry makes one call of method, waiting out Telegram's 429 answers (retry_after) a few
-// times.
+// retry makes one call of a reply's method, each attempt after a token of the shared rate
+// limit (LimitReplies), waiting out Telegram's 429 answers (retry_after) a few times.
 func (b *Bot) retry(ctx context.Context, method string, call func() error) error {
 	for attempt := 0; ; attempt++ {
+		if b.replies != nil {
+			if err := b.replies.WaitReply(ctx); err != nil {
+				return fmt.Errorf("%s: rate limit: %w", method, err)
+			}
+		}
 		err := call()
 		if err == nil {
 			b.metrics.Sends.WithLabelValues("ok").Inc()
