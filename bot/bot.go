@@ -80,6 +80,16 @@ type Config struct {
 	Lease         time.Duration
 	// SweepInterval is how often the inbox is asked for updates due (default 1s).
 	SweepInterval time.Duration
+
+	// Group, when set, serves the staff group: /bindgroup, /unbindgroup, Claim, and the
+	// bot removed from a group or a group become a supergroup.
+	Group GroupDesk
+	// Gate, when set, keeps the bot's own messages to group chats within Telegram's limits
+	// (shared with the notifiers).
+	Gate Gate
+	// Username is the bot's @username: a command in a group addressed to another bot
+	// (/bindgroup@otherbot) is not this bot's. Empty: any address is taken.
+	Username string
 }
 
 // Bot serves Telegram.
@@ -95,6 +105,8 @@ type Bot struct {
 
 	inbox     Inbox
 	customers Customers
+	group     GroupDesk
+	gate      Gate
 	disp      *dispatcher
 	pollFails int // getUpdates failures in a row (the polling loop's own)
 }
@@ -157,7 +169,7 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
 		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}},
-		inbox: cfg.Inbox, customers: cfg.Customers}
+		inbox: cfg.Inbox, customers: cfg.Customers, group: cfg.Group, gate: cfg.Gate}
 	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
 		sem: make(chan struct{}, cfg.Workers)}
 	return b, nil

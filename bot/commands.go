@@ -12,7 +12,7 @@ import (
 // Commands in each role's menu, in menu order.
 var (
 	customerCommands = []string{"neworder", "myorders", "status", "complain", "cancel", "language", "help", "start"}
-	staffCommands    = []string{"orders", "find", "status", "report", "export", "complaints", "neworder", "invite", "cancel", "language", "help", "start"}
+	staffCommands    = []string{"orders", "find", "status", "report", "export", "complaints", "neworder", "invite", "groupcopies", "cancel", "language", "help", "start"}
 )
 
 func commandList(lang string, names []string) []models.BotCommand {

@@ -53,6 +53,9 @@ func (n *Notifier) deliver(ctx context.Context, a SendArgs, queuedAt, due time.T
 	if err != nil {
 		return err
 	}
+	if nt.Group && len(p.edits) == 0 && cardKinds[a.Notice] {
+		p.msg.Buttons = append(p.msg.Buttons, []Button{{Text: newRenderer(nt.Lang, "").t("group.btn.claim"), Data: DataCardClaim}})
+	}
 	switch {
 	case p.fail != "":
 		log.ErrorContext(ctx, "notification cannot be sent", "reason", p.fail)
@@ -480,6 +483,23 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 			return plan{drop: "no order is overdue any more"}, nil
 		}
 		return plan{msg: r.overdue(list)}, nil
+
+	case orders.NoticeComplaintTaken:
+		cards, ok := n.out.(complaintCards)
+		if !ok {
+			return plan{drop: "the outbox cannot find complaint cards"}, nil
+		}
+		ids, unsent, err := cards.ComplaintCards(ctx, nt.Complaint, a.ChatID)
+		if err != nil {
+			return plan{}, fmt.Errorf("complaint cards: %w", err)
+		}
+		if unsent > 0 && time.Since(queuedAt) < cardPatience {
+			return plan{wait: cardWait}, nil
+		}
+		if len(ids) == 0 {
+			return plan{drop: "no complaint card to edit"}, nil
+		}
+		return plan{msg: r.complaintTaken(nt, n.cfg.Location), edits: ids}, nil
 	}
 	if m, ok := r.complaint(a.Notice, nt, n.cfg.Location); ok {
 		return plan{msg: m}, nil
