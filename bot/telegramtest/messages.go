@@ -352,6 +352,8 @@ func (s *Server) sendChatAction(_ context.Context, r *request) (any, *apiError) 
 type callbackState struct {
 	chatID   int64
 	answered int
+	updateID int64
+	answer   Answer // the first answer
 }
 
 func (s *Server) answerCallbackQuery(_ context.Context, r *request) (any, *apiError) {
@@ -365,6 +367,9 @@ func (s *Server) answerCallbackQuery(_ context.Context, r *request) (any, *apiEr
 	cb := s.callbacks[id]
 	if id == "" || cb == nil {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
+	}
+	if cb.answered == 0 {
+		cb.answer = Answer{Text: text, ShowAlert: r.bool("show_alert")}
 	}
 	cb.answered++
 	s.answered = append(s.answered, id)
