@@ -31,7 +31,7 @@ type limiter struct {
 	chatPrefix string
 	chat       redis_rate.Limit
 	group      redis_rate.Limit // besides chat, for group chats (negative ids)
-	interval   time.Duration // between two global tokens
+	interval   time.Duration    // between two global tokens
 	slots      chan struct{}
 
 	mu      sync.Mutex
