@@ -3,9 +3,12 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/internal/testbed"
@@ -231,4 +234,133 @@ func TestStaffGroupThroughTelegram(t *testing.T) {
 	if _, err := bed.Group().Current(ctx); !errors.Is(err, orders.ErrNotFound) {
 		t.Errorf("after /unbindgroup: %v", err)
 	}
+}
+
+// The staff group follows its chat: when the group becomes a supergroup the binding moves
+// to the new id and cards go there; when the bot is removed from it the binding ends and
+// staff get their cards privately again. Group messages keep to Telegram's 20 a minute:
+// the fake answers 429 past that, and the notifier never meets one.
+func TestStaffGroupMigratedRemovedAndThrottled(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	ctx := context.Background()
+	addStaff(t, bed,
+		orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true, Language: "en"},
+		orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "en"})
+	tg := bed.StartTelegram(testbed.TelegramOptions{})
+	bed.StartNotifier(testbed.NotifierOptions{Server: tg.Server})
+	srv := tg.Server
+	rep, mgr := newChat(t, srv, 3001, "en"), newChat(t, srv, 3009, "en")
+	srv.AddGroup(staffGroup, "Sales team", mgr.u, rep.u)
+	srv.SendGroupText(mgr.u, staffGroup, "/bindgroup")
+	groupChat(t, srv, staffGroup).expect("This group is now the desk's staff group")
+
+	unreachable := func(subject string) {
+		t.Helper()
+		var ns []orders.Notification
+		for _, id := range []int64{3001, 3009} {
+			ns = append(ns, orders.NewNotification(orders.NoticeCustomerUnreachable, id,
+				orders.NoticeCustomerUnreachable+":"+subject+":"+strconv.FormatInt(id, 10),
+				orders.Notice{Lang: "en", Customer: "Wei " + subject, Note: orders.NoticeStatusChanged}, time.Time{}))
+		}
+		if err := bed.Store.QueueNotices(ctx, "", ns); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	super := srv.MigrateGroup(staffGroup)
+	waitFor(t, func() bool { g, err := bed.Group().Current(ctx); return err == nil && g.ChatID == super })
+	unreachable("A")
+	sg := groupChat(t, srv, super)
+	card := sg.expect("Wei A")
+	if !hasButton(card, notify.DataCardClaim) {
+		t.Errorf("unreachable notice in the group without Claim: %s", card)
+	}
+	if old := sends(srv.SentTo(staffGroup)); len(old) != 1 {
+		t.Errorf("the old group got %d messages, want only the binding's", len(old))
+	}
+
+	srv.RemoveBot(super, mgr.u)
+	waitFor(t, func() bool { _, err := bed.Group().Current(ctx); return errors.Is(err, orders.ErrNotFound) })
+	unreachable("B")
+	rep.expect("Wei B")
+	mgr.expect("Wei B")
+
+	// Telegram's limit, as the fake keeps it: the 21st message to a group within a minute
+	// is refused with 429 and retry_after.
+	other := int64(-4077)
+	srv.AddGroup(other, "Another team", mgr.u)
+	for i := range 21 {
+		_, err := tg.Bot.SendNotice(ctx, other, notify.Message{Text: "message " + strconv.Itoa(i)})
+		var ra interface{ RetryAfter() time.Duration }
+		switch {
+		case i < 20 && err != nil:
+			t.Fatalf("message %d: %v", i, err)
+		case i == 20 && (!errors.As(err, &ra) || ra.RetryAfter() < time.Second):
+			t.Fatalf("the 21st message in a minute: %v, want 429 with retry_after", err)
+		}
+	}
+
+	// The notifier spaces a group's messages (one every 3.1 s): a burst of cards to the
+	// group never meets a 429.
+	third := int64(-4099)
+	srv.AddGroup(third, "Third team", mgr.u, rep.u)
+	srv.SendGroupText(mgr.u, third, "/bindgroup")
+	groupChat(t, srv, third).expect("This group is now the desk's staff group")
+	before := srv.Throttled()
+	for _, s := range []string{"C", "D", "E"} {
+		unreachable(s)
+	}
+	tc := groupChat(t, srv, third)
+	got := tc.expectEach([]string{"Wei C"}, []string{"Wei D"}, []string{"Wei E"})
+	times := []time.Time{got[0].At, got[1].At, got[2].At}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 3*time.Second {
+			t.Errorf("two messages to the group %v apart, want at least 3 s (20 a minute)", gap)
+		}
+	}
+	if d := srv.Throttled() - before; d != 0 {
+		t.Errorf("the notifier met %d 429 answers from the group", d)
+	}
+}
+
+// /help names the complaint and team commands for each role, in each language; /bindgroup
+// in a private chat says where it belongs.
+func TestHelpNamesComplaintsAndTheGroup(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	addStaff(t, bed,
+		orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true, Language: "en"},
+		orders.Staff{TelegramID: 3002, Name: "Rep Wang", Role: orders.RoleRep, Active: true, Language: "zh"},
+		orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "zh"},
+		orders.Staff{TelegramID: 3008, Name: "Manager Ma", Role: orders.RoleManager, Active: true, Language: "en"})
+	tg := bed.StartTelegram(testbed.TelegramOptions{})
+	srv := tg.Server
+	for _, c := range []struct {
+		id      int64
+		lang    string
+		want    []string
+		notWant []string
+	}{
+		{1000, "en", []string{"/complain — a problem with an order?"}, []string{"/complaints", "/bindgroup"}},
+		{1001, "zh", []string{"/complain — 订单有问题？"}, []string{"/complaints", "/bindgroup"}},
+		{3001, "en", []string{"/complaints — complaints waiting for the desk", "/groupcopies on|off"}, []string{"/bindgroup", "/invite"}},
+		{3002, "zh", []string{"/complaints — 待处理的投诉", "/groupcopies 开启|关闭"}, []string{"/bindgroup", "/invite"}},
+		{3009, "zh", []string{"/complaints — 待处理的投诉", "/invite 业务员|经理", "/bindgroup、/unbindgroup — 在团队群里发送"}, nil},
+		{3008, "en", []string{"/complaints", "/invite rep|manager", "/bindgroup, /unbindgroup — send in the team's group"}, nil},
+	} {
+		ch := newChat(t, srv, c.id, c.lang)
+		ch.send("/help")
+		m := ch.expect(c.want...)
+		for _, w := range c.notWant {
+			if strings.Contains(m.Text, w) {
+				t.Errorf("help of %d names %s:\n%s", c.id, w, m.Text)
+			}
+		}
+	}
+	newChat(t, srv, 3008, "en").send("/bindgroup")
+	newChat(t, srv, 3008, "en").expect("Add me to the team's group chat and send /bindgroup there.")
+	newChat(t, srv, 3009, "zh").send("/bindgroup")
+	newChat(t, srv, 3009, "zh").expect("请先把我加入团队的群聊")
 }
