@@ -364,3 +364,35 @@ func TestHelpNamesComplaintsAndTheGroup(t *testing.T) {
 	newChat(t, srv, 3009, "zh").send("/bindgroup")
 	newChat(t, srv, 3009, "zh").expect("请先把我加入团队的群聊")
 }
+
+// Through a webhook, a press in the group is not answered blank by the webhook's response:
+// the worker answers it with its words (refused, or claimed).
+func TestStaffGroupPressesThroughWebhook(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	ctx := context.Background()
+	addStaff(t, bed, orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "en"})
+	tg := bed.StartTelegram(testbed.TelegramOptions{Webhook: true})
+	bed.StartNotifier(testbed.NotifierOptions{Server: tg.Server})
+	srv := tg.Server
+	mgr := newChat(t, srv, 3009, "en")
+	stranger := telegramtest.User{ID: 5000, FirstName: "Guest", LanguageCode: "zh"}
+	srv.AddGroup(staffGroup, "Sales team", mgr.u, stranger)
+	srv.SendGroupText(mgr.u, staffGroup, "/bindgroup")
+	group := groupChat(t, srv, staffGroup)
+	group.expect("This group is now the desk's staff group")
+	if err := bed.Store.QueueNotices(ctx, "", []orders.Notification{orders.NewNotification(orders.NoticeCustomerUnreachable, 3009,
+		orders.NoticeCustomerUnreachable+":x:3009", orders.Notice{Lang: "en", Customer: "Wei X"}, time.Time{})}); err != nil {
+		t.Fatal(err)
+	}
+	card := group.expect("Wei X")
+	if a := answerOf(t, srv, srv.Press(t, stranger, card, notify.DataCardClaim)); a.Text != "只有本店员工可以使用这些按钮。" || !a.ShowAlert {
+		t.Errorf("answer to a stranger: %+v", a)
+	}
+	if a := answerOf(t, srv, srv.Press(t, mgr.u, card, notify.DataCardClaim)); a.Text != "It is yours now." {
+		t.Errorf("answer to the manager: %+v", a)
+	}
+	if m, _ := srv.Message(staffGroup, card.MessageID); !strings.Contains(m.Text, "✋ Claimed by Manager Chen") || hasButton(m, notify.DataCardClaim) {
+		t.Errorf("claimed card: %s", m)
+	}
+}
