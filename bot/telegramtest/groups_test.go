@@ -93,3 +93,26 @@ func TestGroupChats(t *testing.T) {
 		t.Errorf("updates: added %v pressed %v migrate_to %v migrate_from %v removed %v", added, pressed, from, toMsg, removed)
 	}
 }
+
+// A photo is sent again by its file id only when the server issued the id (a user's photo
+// or an earlier upload); any other id is refused, as Telegram refuses it.
+func TestPhotoByFileID(t *testing.T) {
+	srv := NewServer(t)
+	ctx := context.Background()
+	b, err := bot.New(srv.Token(), bot.WithServerURL(srv.URL()), bot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := User{ID: 1, FirstName: "Alice"}
+	srv.SendPhoto(alice, "torn-seat", "")
+	if _, err := b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: 2, Photo: &models.InputFileString{Data: "torn-seat"}}); err != nil {
+		t.Fatalf("a user's photo sent on by its id: %v", err)
+	}
+	if got := srv.SentTo(2); len(got) != 1 || got[0].Photo == nil || got[0].Photo.Ref != "torn-seat" {
+		t.Errorf("recorded: %+v", got)
+	}
+	_, err = b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: 2, Photo: &models.InputFileString{Data: "made-up"}})
+	if !errors.Is(err, bot.ErrorBadRequest) {
+		t.Errorf("an unknown file id: %v, want 400", err)
+	}
+}

@@ -97,6 +97,14 @@ func (s *Server) sendFile(r *request, field string) (any, *apiError) {
 			return nil, badRequest("IMAGE_PROCESS_FAILED")
 		}
 	}
+	if f.Ref != "" && !strings.HasPrefix(f.Ref, "http://") && !strings.HasPrefix(f.Ref, "https://") {
+		s.mu.Lock()
+		_, known := s.files[f.Ref]
+		s.mu.Unlock()
+		if !known {
+			return nil, badRequest("wrong file identifier/HTTP URL specified")
+		}
+	}
 	caption, parseMode := r.str("caption"), r.str("parse_mode")
 	if caption != "" {
 		if _, apiErr := formattedText(caption, parseMode, true); apiErr != nil {
