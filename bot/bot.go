@@ -25,6 +25,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/internal/batch"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -108,7 +109,8 @@ type Bot struct {
 	group     GroupDesk
 	gate      Gate
 	disp      *dispatcher
-	pollFails int // getUpdates failures in a row (the polling loop's own)
+	accepts   batch.Group[InboxUpdate, struct{}] // webhook deliveries written to the inbox together
+	pollFails int                                // getUpdates failures in a row (the polling loop's own)
 }
 
 // New returns a Bot. It does not contact Telegram.
@@ -170,6 +172,9 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	b := &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
 		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}},
 		inbox: cfg.Inbox, customers: cfg.Customers, group: cfg.Group, gate: cfg.Gate}
+	b.accepts = batch.Group[InboxUpdate, struct{}]{Max: 100, Run: func(ctx context.Context, us []InboxUpdate) ([]struct{}, error) {
+		return make([]struct{}, len(us)), b.accept(ctx, us, 0)
+	}}
 	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
 		sem: make(chan struct{}, cfg.Workers)}
 	return b, nil

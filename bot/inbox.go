@@ -33,6 +33,9 @@ type Accepted struct {
 	Dropped map[int64]int
 	// SlowDown lists the chats to tell once to slow down.
 	SlowDown []int64
+	// Taken lists the updates leased to the caller as they were stored: each was its
+	// chat's only update waiting.
+	Taken []InboxUpdate
 }
 
 // Inbox keeps accepted updates durably until they are handled; *pginbox.Inbox implements
@@ -40,8 +43,11 @@ type Accepted struct {
 type Inbox interface {
 	// Accept stores the updates (an update already stored is kept as it is). A chat whose
 	// backlog would exceed maxBacklog keeps only the first updates up to it; the rest are
-	// dropped and reported.
-	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int) (Accepted, error)
+	// dropped and reported. With lease > 0, an update stored as its chat's only one is
+	// leased to the caller for that long and returned in Taken; only one process may call
+	// Accept with a lease at a time (the polling loop: Telegram has one getUpdates
+	// consumer), or two might take updates of one chat at once.
+	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int, lease time.Duration) (Accepted, error)
 	// Next deletes the update done of chat (0: none) and, when take is true, takes the
 	// chat's oldest update for lease, when it is due and no one else has it. When there is
 	// none to take now, due is when the oldest waiting one is due (zero when none waits, or
@@ -79,7 +85,10 @@ type dispatcher struct {
 	timers  map[int64]*time.Timer
 }
 
-type chatWork struct{ again bool }
+type chatWork struct {
+	again bool
+	taken []InboxUpdate // leased to this process when accepted: handled without taking
+}
 
 // Work runs the inbox's workers until ctx ends: updates accepted by this process start
 // their chat's worker at once; every SweepInterval the inbox is asked for chats with
@@ -150,6 +159,31 @@ func (d *dispatcher) signal(chats ...int64) {
 	}
 }
 
+// hand starts the workers of the chats of updates leased to this process when they were
+// accepted, or queues each for its chat's running worker. A stopping dispatcher puts them
+// back, due at once, for the next process.
+func (d *dispatcher) hand(us []InboxUpdate) {
+	d.mu.Lock()
+	stopped := !d.running || d.stop.Err() != nil
+	if !stopped {
+		for _, u := range us {
+			if w, ok := d.active[u.ChatID]; ok {
+				w.taken = append(w.taken, u)
+				continue
+			}
+			d.active[u.ChatID] = &chatWork{taken: []InboxUpdate{u}}
+			d.wg.Add(1)
+			go d.work(u.ChatID)
+		}
+	}
+	d.mu.Unlock()
+	if stopped {
+		for _, u := range us {
+			d.retry(u, time.Now(), errors.New("not handled: shutting down"))
+		}
+	}
+}
+
 // later signals chat at t.
 func (d *dispatcher) later(chat int64, at time.Time) {
 	d.mu.Lock()
@@ -184,7 +218,39 @@ func (d *dispatcher) work(chat int64) {
 	var done int64
 	for {
 		take := d.stop.Err() == nil
-		u, ok, due, err := b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+		var (
+			u   InboxUpdate
+			ok  bool
+			due time.Time
+			err error
+		)
+		d.mu.Lock()
+		if w := d.active[chat]; len(w.taken) > 0 {
+			u, ok = w.taken[0], true
+			w.taken = w.taken[1:]
+		}
+		d.mu.Unlock()
+		switch {
+		case ok && !take:
+			// Stopping: put back what was leased to this process, for the next one.
+			d.mu.Lock()
+			back := append([]InboxUpdate{u}, d.active[chat].taken...)
+			d.active[chat].taken = nil
+			d.mu.Unlock()
+			for _, u := range back {
+				d.retry(u, time.Now(), errors.New("not handled: shutting down"))
+			}
+			ok = false
+			fallthrough
+		case ok && done != 0:
+			// Complete the last one; this one is ours already.
+			if _, _, _, err = b.inbox.Next(d.hctx, chat, done, false, 0); err != nil && d.hctx.Err() == nil {
+				b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
+			}
+			err = nil
+		case !ok:
+			u, ok, due, err = b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+		}
 		done = 0
 		if err != nil {
 			if d.hctx.Err() == nil {
@@ -195,7 +261,7 @@ func (d *dispatcher) work(chat int64) {
 		if !ok {
 			d.mu.Lock()
 			w := d.active[chat]
-			if take && w.again && err == nil {
+			if take && (w.again || len(w.taken) > 0) && err == nil {
 				w.again = false
 				d.mu.Unlock()
 				continue

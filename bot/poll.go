@@ -58,7 +58,7 @@ func (b *Bot) Poll(ctx context.Context) error {
 			continue
 		}
 		for attempt := 1; ; attempt++ {
-			err := b.accept(ctx, us)
+			err := b.accept(ctx, us, b.cfg.Lease)
 			if err == nil {
 				break
 			}
@@ -85,11 +85,16 @@ func (b *Bot) pollOK() { b.pollFails = 0 }
 
 // accept writes updates to the inbox and starts their chats' workers. A chat over its
 // backlog limit is told once to slow down.
-func (b *Bot) accept(ctx context.Context, us []InboxUpdate) error {
+//
+// With lease > 0 (the polling loop, Telegram's only consumer of this bot's updates), an
+// update that is its chat's only one is leased to this process as it is stored and handed
+// to its chat's worker directly; otherwise (webhook deliveries, which several instances
+// may receive at once) the workers take them from the inbox in order.
+func (b *Bot) accept(ctx context.Context, us []InboxUpdate, lease time.Duration) error {
 	if b.inbox == nil {
 		return errors.New("bot: no inbox")
 	}
-	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog)
+	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog, lease)
 	if err != nil {
 		return err
 	}
@@ -102,6 +107,10 @@ func (b *Bot) accept(ctx context.Context, us []InboxUpdate) error {
 	b.metrics.Dropped.Add(float64(dropped))
 	chats := make([]int64, 0, len(us))
 	seen := make(map[int64]bool, len(us))
+	for _, u := range acc.Taken {
+		seen[u.ChatID] = true // its worker starts with it
+	}
+	b.disp.hand(acc.Taken)
 	for _, u := range us {
 		if !seen[u.ChatID] {
 			seen[u.ChatID] = true

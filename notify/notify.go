@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"github.com/orderbot/orderbot/documents"
+	"github.com/orderbot/orderbot/internal/batch"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -296,8 +297,8 @@ type Notifier struct {
 	limits *limiter
 	client *river.Client[*sql.Tx]
 	staff  staffCache
-	claims group[string, claimed] // claims of concurrent workers, batched
-	sents  group[sentMsg, struct{}]
+	claims batch.Group[string, claimed] // claims of concurrent workers, batched
+	sents  batch.Group[sentMsg, struct{}]
 
 	metrics *Metrics
 
@@ -320,8 +321,8 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	n.limits = newLimiter(cfg)
 	n.staff = staffCache{out: cfg.Outbox, ttl: 30 * time.Second}
-	n.claims = group[string, claimed]{max: 100, run: n.claimBatch}
-	n.sents = group[sentMsg, struct{}]{max: 100, run: n.sentBatch}
+	n.claims = batch.Group[string, claimed]{Max: 100, Run: n.claimBatch}
+	n.sents = batch.Group[sentMsg, struct{}]{Max: 100, Run: n.sentBatch}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{n: n})

@@ -89,7 +89,7 @@ func Open(ctx context.Context, url string) (*Inbox, error) {
 func (in *Inbox) Close() { in.close() }
 
 // Accept stores the updates; see bot.Inbox.
-func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog int) (bot.Accepted, error) {
+func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog int, lease time.Duration) (bot.Accepted, error) {
 	var acc bot.Accepted
 	if len(us) == 0 {
 		return acc, nil
@@ -101,7 +101,11 @@ func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog in
 		ids[i], chats[i], raws[i] = u.ID, u.ChatID, string(u.Raw)
 	}
 	// One statement: the chats' backlogs, the updates that fit, the customers who wrote
-	// again made reachable, and the dropped ones counted per chat.
+	// again made reachable, and the dropped ones counted per chat. With lease > 0, an
+	// update that is its chat's only one (nothing of the chat waits in the inbox, and it
+	// is the first of its chat in the batch) is leased to the caller at once: its worker
+	// needs no statement to take it.
+	now := in.now()
 	rows, err := in.db.QueryContext(ctx, `
 		WITH incoming AS (
 			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(update_id, chat_id, raw)
@@ -113,33 +117,53 @@ func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog in
 			FROM incoming i LEFT JOIN backlog b USING (chat_id)
 			WHERE NOT EXISTS (SELECT 1 FROM update_inbox x WHERE x.update_id = i.update_id)
 		), ins AS (
-			INSERT INTO update_inbox (update_id, chat_id, raw, received_at, not_before)
-			SELECT update_id, chat_id, raw, $5, $5 FROM ranked WHERE pos <= $4 OR chat_id = 0
+			INSERT INTO update_inbox (update_id, chat_id, raw, received_at, not_before, lease_until)
+			SELECT update_id, chat_id, raw, $5, $5,
+				CASE WHEN $6::bigint > 0 AND pos = 1 THEN $5::timestamptz + $6::double precision * interval '1 millisecond' END
+			FROM ranked WHERE pos <= $4 OR chat_id = 0
 			ON CONFLICT (update_id) DO NOTHING
-			RETURNING chat_id
+			RETURNING update_id, chat_id, lease_until IS NOT NULL AS taken
 		), reach AS (
 			UPDATE customers SET unreachable = false, updated_at = $5
 			WHERE unreachable AND telegram_id IN (SELECT chat_id FROM ins WHERE chat_id > 0)
 		)
-		SELECT chat_id, count(*) FROM ranked WHERE pos > $4 AND chat_id <> 0 GROUP BY chat_id`,
-		pq.Array(ids), pq.Array(chats), pq.Array(raws), maxBacklog, in.now())
+		SELECT false, chat_id, count(*) FROM ranked WHERE pos > $4 AND chat_id <> 0 GROUP BY chat_id
+		UNION ALL
+		SELECT true, update_id, 0 FROM ins WHERE taken`,
+		pq.Array(ids), pq.Array(chats), pq.Array(raws), maxBacklog, now, lease.Milliseconds())
 	if err != nil {
 		return acc, fmt.Errorf("inbox: accept: %w", err)
 	}
 	defer rows.Close()
+	var taken map[int64]bool
 	for rows.Next() {
-		var chat int64
+		var isTaken bool
+		var id int64
 		var n int
-		if err := rows.Scan(&chat, &n); err != nil {
+		if err := rows.Scan(&isTaken, &id, &n); err != nil {
 			return acc, fmt.Errorf("inbox: accept: %w", err)
+		}
+		if isTaken {
+			if taken == nil {
+				taken = map[int64]bool{}
+			}
+			taken[id] = true
+			continue
 		}
 		if acc.Dropped == nil {
 			acc.Dropped = map[int64]int{}
 		}
-		acc.Dropped[chat] = n
+		acc.Dropped[id] = n
 	}
 	if err := rows.Err(); err != nil {
 		return acc, fmt.Errorf("inbox: accept: %w", err)
+	}
+	for _, u := range us {
+		if taken[u.ID] {
+			u.ReceivedAt = now
+			acc.Taken = append(acc.Taken, u)
+			delete(taken, u.ID) // an update twice in one batch is taken once
+		}
 	}
 	if len(acc.Dropped) == 0 {
 		return acc, nil
