@@ -301,19 +301,20 @@ func TestStaffGroupMigratedRemovedAndThrottled(t *testing.T) {
 		}
 	}
 
-	// The notifier spaces a group's messages (one every 3.1 s): a burst of cards to the
-	// group never meets a 429.
+	// The notifier spaces a group's messages (one every 3.1 s), and the bot's own messages
+	// there take the same tokens: a burst of cards to the group never meets a 429.
 	third := int64(-4099)
 	srv.AddGroup(third, "Third team", mgr.u, rep.u)
 	srv.SendGroupText(mgr.u, third, "/bindgroup")
-	groupChat(t, srv, third).expect("This group is now the desk's staff group")
+	bound := groupChat(t, srv, third).expect("This group is now the desk's staff group")
 	before := srv.Throttled()
 	for _, s := range []string{"C", "D", "E"} {
 		unreachable(s)
 	}
 	tc := groupChat(t, srv, third)
 	got := tc.expectEach([]string{"Wei C"}, []string{"Wei D"}, []string{"Wei E"})
-	times := []time.Time{got[0].At, got[1].At, got[2].At}
+	// The bot's own answer to /bindgroup took the same tokens: the first card waits for it.
+	times := []time.Time{bound.At, got[0].At, got[1].At, got[2].At}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 	for i := 1; i < len(times); i++ {
 		if gap := times[i].Sub(times[i-1]); gap < 3*time.Second {
@@ -394,5 +395,37 @@ func TestStaffGroupPressesThroughWebhook(t *testing.T) {
 	}
 	if m, _ := srv.Message(staffGroup, card.MessageID); !strings.Contains(m.Text, "✋ Claimed by Manager Chen") || hasButton(m, notify.DataCardClaim) {
 		t.Errorf("claimed card: %s", m)
+	}
+}
+
+// A card sent to the staff group after it became a supergroup, before the bot heard of it
+// (Telegram answers 400 with migrate_to_chat_id), follows the group: the binding moves and
+// the card is sent to the new id.
+func TestStaffGroupCardFollowsMigration(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	ctx := context.Background()
+	addStaff(t, bed, orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "zh"})
+	st, err := bed.Service.Staff(ctx, 3009)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.Group().Bind(ctx, orders.StaffActor(st), staffGroup, "Sales team", "zh"); err != nil {
+		t.Fatal(err)
+	}
+	nt := bed.StartNotifier(testbed.NotifierOptions{}) // no polling: the migration's update is never read
+	srv := nt.Server
+	srv.AddGroup(staffGroup, "Sales team", telegramtest.User{ID: 3009, FirstName: "Chen"})
+	super := srv.MigrateGroup(staffGroup)
+	if err := bed.Store.QueueNotices(ctx, "", []orders.Notification{orders.NewNotification(orders.NoticeCustomerUnreachable, 3009,
+		orders.NoticeCustomerUnreachable+":y:3009", orders.Notice{Lang: "zh", Customer: "Wei Y"}, time.Time{})}); err != nil {
+		t.Fatal(err)
+	}
+	groupChat(t, srv, super).expect("Wei Y")
+	if g, err := bed.Group().Current(ctx); err != nil || g.ChatID != super {
+		t.Errorf("staff group after the migration: %+v %v", g, err)
+	}
+	if rs := srv.Rejections(staffGroup); len(rs) != 1 || rs[0].Code != 400 {
+		t.Errorf("sends to the old id: %+v", rs)
 	}
 }
