@@ -69,7 +69,7 @@ func addStaff(t *testing.T, bed *testbed.Bed, staff ...orders.Staff) {
 // ours); a review card reaches the group once, in the group's language (the manager's,
 // Chinese), with Claim, and a private copy only to the rep who asked for copies; a group
 // member who is not staff is refused and nothing changes; two staff press Claim at once:
-// one owns it, the other is told who; the card's actions work from the group and go on in
+// one owns it, the other is told who, and the private copy says who claimed it; the card's actions work from the group and go on in
 // the presser's private chat, and the cards are edited once taken. Then an unassigned
 // complaint with a photo: the card and the photo (by its file id) go to the group, a claim
 // edits every other card of it, and the rep's photo reaches the customer. /unbindgroup by a
@@ -159,6 +159,12 @@ func TestStaffGroupThroughTelegram(t *testing.T) {
 	if !strings.Contains(claimed.Text, "✋ 已由"+owner+"认领") || hasButton(claimed, notify.DataCardClaim) || !hasButton(claimed, "m:ra:") {
 		t.Errorf("claimed card: %s", claimed)
 	}
+
+	// The private copy is edited to say who claimed it, its actions kept.
+	waitFor(t, func() bool {
+		c, _ := srv.Message(3002, copy2.MessageID)
+		return strings.Contains(c.Text, "订单 "+n+" 需要审核") && strings.Contains(c.Text, "✋ 已由"+owner+"认领") && hasButton(c, "m:ra:")
+	})
 
 	// Accept from the group: the dialog goes on in the presser's private chat; the group's
 	// card and the private copy are edited to say who took it.

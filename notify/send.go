@@ -435,6 +435,31 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 		}
 		return plan{msg: r.reviewCard(nt, stale)}, nil
 
+	case orders.NoticeReviewClaimed:
+		ids, unsent, err := n.out.NoticeMessages(ctx, nt.Number, a.ChatID,
+			[]string{orders.NoticeReviewRequested, orders.NoticeReviewStale})
+		if err != nil {
+			return plan{}, fmt.Errorf("review cards: %w", err)
+		}
+		if unsent > 0 && time.Since(queuedAt) < cardPatience {
+			return plan{wait: cardWait}, nil
+		}
+		o, err := order()
+		if errors.Is(err, orders.ErrNotFound) {
+			return plan{drop: "the order is gone"}, nil
+		} else if err != nil {
+			return plan{}, err
+		}
+		if len(ids) == 0 || o.Status != orders.StatusPendingReview {
+			return plan{drop: "no review card to edit, or already reviewed"}, nil
+		}
+		claimer := nt.Actor
+		nt = orderNotice(nt, o)
+		nt.Date, nt.OldDate = orders.SuggestedDate(o), o.WantedDate
+		m := r.reviewCard(nt, 0)
+		m.Text = text(m.Text, r.t("group.claimed_by", claimer))
+		return plan{msg: m, edits: ids}, nil
+
 	case orders.NoticeReviewTaken:
 		ids, unsent, err := n.out.NoticeMessages(ctx, nt.Number, a.ChatID,
 			[]string{orders.NoticeReviewRequested, orders.NoticeReviewStale})

@@ -36,6 +36,10 @@ type CardClaim struct {
 // names the owner.
 var ErrCardClaimed = errors.New("card already claimed")
 
+// NoticeReviewClaimed is sent to the staff members who keep private copies when the
+// staff group's review card is claimed: their copy is edited to say who claimed it.
+const NoticeReviewClaimed = "review_claimed"
+
 // ErrNotGroup is returned when a group command is used outside a group chat.
 var ErrNotGroup = errors.New("not a group chat")
 
@@ -55,6 +59,11 @@ type GroupStore interface {
 	ClaimCard(ctx context.Context, c CardClaim) (CardClaim, error)
 	// SetGroupCopies sets whether the staff member gets private copies of group messages.
 	SetGroupCopies(ctx context.Context, telegramID int64, on bool) error
+	// CardCopies returns what the card (a message in chatID) announced — its kind and
+	// order number — and the private copies of it that were sent: staff member → language.
+	CardCopies(ctx context.Context, chatID int64, messageID int) (kind, number string, copies map[int64]string, err error)
+	// QueueNotices writes notifications with their jobs (the outbox).
+	QueueNotices(ctx context.Context, number string, ns []Notification) error
 }
 
 // Group holds the use cases of the staff group.
@@ -115,8 +124,22 @@ func (g *Group) ClaimCard(ctx context.Context, a Actor, chatID int64, messageID 
 	if a.Kind != ActorStaff {
 		return CardClaim{}, fmt.Errorf("%s may not claim cards: %w", a, ErrForbidden)
 	}
-	return g.store.ClaimCard(ctx, CardClaim{ChatID: chatID, MessageID: messageID, StaffID: a.TelegramID,
+	c, err := g.store.ClaimCard(ctx, CardClaim{ChatID: chatID, MessageID: messageID, StaffID: a.TelegramID,
 		StaffName: a.Display(), At: g.now()})
+	if err != nil {
+		return c, err
+	}
+	// The private copies of a review card are edited to say who claimed it.
+	kind, number, copies, err := g.store.CardCopies(ctx, chatID, messageID)
+	if err != nil || number == "" || (kind != NoticeReviewRequested && kind != NoticeReviewStale) {
+		return c, err
+	}
+	var ns []Notification
+	for id, lang := range copies {
+		ns = append(ns, NewNotification(NoticeReviewClaimed, id,
+			NoticeReviewClaimed+":"+number+":"+strconv.FormatInt(id, 10), Notice{Lang: lang, Number: number, Actor: c.StaffName}, time.Time{}))
+	}
+	return c, g.store.QueueNotices(ctx, number, ns)
 }
 
 // SetCopies sets whether the staff member also gets private copies of the group's cards.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -156,4 +157,42 @@ func (s *Store) ComplaintCards(ctx context.Context, complaint int64, chatID int6
 		}
 	}
 	return ids, unsent, nil
+}
+
+// CardCopies returns the kind and order of the notification sent as the message, and the
+// staff members who got a private copy of it (its key with their id instead of "group"),
+// with their languages.
+func (s *Store) CardCopies(ctx context.Context, chatID int64, messageID int) (string, string, map[int64]string, error) {
+	var card struct {
+		Kind   string         `db:"kind"`
+		Key    string         `db:"key"`
+		Number sql.NullString `db:"number"`
+	}
+	err := s.db.GetContext(ctx, &card, `
+		SELECT n.kind, n.key, o.number FROM notifications n LEFT JOIN orders o ON o.id = n.order_id
+		WHERE n.chat_id = $1 AND n.message_id = $2 ORDER BY n.id DESC LIMIT 1`, chatID, messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil, nil
+	} else if err != nil {
+		return "", "", nil, fail("card copies", err)
+	}
+	subject, ok := strings.CutSuffix(card.Key, ":group")
+	if !ok {
+		return card.Kind, card.Number.String, nil, nil
+	}
+	var rows []struct {
+		Chat int64  `db:"chat_id"`
+		Lang string `db:"language"`
+	}
+	err = s.db.SelectContext(ctx, &rows, `
+		SELECT n.chat_id, st.language FROM notifications n JOIN staff st ON st.telegram_id = n.chat_id
+		WHERE n.key = $1 || ':' || n.chat_id::text AND n.status = 'sent' AND n.kind = $2`, subject, card.Kind)
+	if err != nil {
+		return "", "", nil, fail("card copies", err)
+	}
+	copies := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		copies[r.Chat] = r.Lang
+	}
+	return card.Kind, card.Number.String, copies, nil
 }
