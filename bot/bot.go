@@ -110,8 +110,20 @@ type Bot struct {
 	gate      Gate
 	disp      *dispatcher
 	accepts   batch.Group[InboxUpdate, struct{}] // webhook deliveries written to the inbox together
+	replies   ReplyLimiter                       // nil: replies are not rate-limited here
 	pollFails int                                // getUpdates failures in a row (the polling loop's own)
 }
+
+// ReplyLimiter keeps the bot's replies under the rate limit it shares with notifications;
+// *notify.Notifier implements it.
+type ReplyLimiter interface {
+	// WaitReply waits until a reply may be sent.
+	WaitReply(ctx context.Context) error
+}
+
+// LimitReplies makes every reply wait for l first (call it before serving): replies and
+// notifications then share one global rate, replies first.
+func (b *Bot) LimitReplies(l ReplyLimiter) { b.replies = l }
 
 // New returns a Bot. It does not contact Telegram.
 func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
@@ -177,6 +189,9 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	}}
 	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
 		sem: make(chan struct{}, cfg.Workers)}
+	b.disp.completes = batch.Group[int64, struct{}]{Max: 200, Run: func(ctx context.Context, ids []int64) ([]struct{}, error) {
+		return make([]struct{}, len(ids)), b.inbox.Complete(ctx, ids)
+	}}
 	return b, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/orderbot/orderbot/i18n"
+	"github.com/orderbot/orderbot/internal/batch"
 )
 
 // InboxUpdate is an update as the inbox keeps it.
@@ -57,6 +58,12 @@ type Inbox interface {
 	Retry(ctx context.Context, id int64, attempts, repliesSent int, notBefore time.Time, lastErr string) error
 	// DeadLetter moves a taken update to the dead letters.
 	DeadLetter(ctx context.Context, id int64, attempts int, reason string) error
+	// HoldPolling waits until this process holds the polling lock (one instance polls
+	// Telegram at a time) or ctx ends. lost is closed when the lock is lost (its database
+	// connection broke); release gives it up.
+	HoldPolling(ctx context.Context) (lost <-chan struct{}, release func(), err error)
+	// Complete deletes handled updates.
+	Complete(ctx context.Context, ids []int64) error
 	// DueChats returns chats with an update due and not taken (retries come due, leases of
 	// a stopped process expire, an operator requeued a dead letter).
 	DueChats(ctx context.Context, limit int) ([]int64, error)
@@ -83,6 +90,13 @@ type dispatcher struct {
 	sem     chan struct{}
 	wg      sync.WaitGroup
 	timers  map[int64]*time.Timer
+
+	// sole is set while this process is the only one accepting updates (polling: Telegram
+	// has one getUpdates consumer per bot): every new update of a chat then reaches the
+	// chat's worker through hand or signal, so a worker that was told of nothing more
+	// completes its update without looking for another.
+	sole      bool
+	completes batch.Group[int64, struct{}]
 }
 
 type chatWork struct {
@@ -184,6 +198,15 @@ func (d *dispatcher) hand(us []InboxUpdate) {
 	}
 }
 
+// quiet reports whether this process is the only acceptor and has not been told of
+// another update of chat since its worker last looked.
+func (d *dispatcher) quiet(chat int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	w := d.active[chat]
+	return d.sole && !w.again && len(w.taken) == 0
+}
+
 // later signals chat at t.
 func (d *dispatcher) later(chat int64, at time.Time) {
 	d.mu.Lock()
@@ -248,6 +271,12 @@ func (d *dispatcher) work(chat int64) {
 				b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
 			}
 			err = nil
+		case !ok && done != 0 && take && d.quiet(chat):
+			// Nothing more was accepted for the chat: complete the update with those of
+			// other chats (one statement for many), then look again.
+			if _, err = d.completes.Do(done); err != nil {
+				u, ok, due, err = b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+			}
 		case !ok:
 			u, ok, due, err = b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
 		}

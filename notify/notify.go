@@ -388,6 +388,12 @@ func (n *Notifier) Kill(ctx context.Context) error {
 // Stopped is closed when the Notifier has stopped.
 func (n *Notifier) Stopped() <-chan struct{} { return n.client.Stopped() }
 
+// WaitReply waits for a token of the global rate limit all Notifiers share, for a
+// conversation reply (the bot calls it before each message it sends in answer to a user):
+// replies count against the same GlobalRate as notifications, so that together they stay
+// under it, and they are served before the notifications waiting in this process.
+func (n *Notifier) WaitReply(ctx context.Context) error { return n.limits.takeReply(ctx) }
+
 // claimed is the outcome of a claim: StateClaimed, or the notification's state.
 type claimed struct {
 	state     string

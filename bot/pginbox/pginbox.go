@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -245,6 +246,85 @@ func (in *Inbox) Next(ctx context.Context, chat, done int64, take bool, lease ti
 	u = bot.InboxUpdate{ID: id.Int64, ChatID: chatID.Int64, Raw: []byte(raw.String), ReceivedAt: received.Time,
 		Attempts: int(attempts.Int64), RepliesSent: int(sent.Int64), LastError: lastErr.String}
 	return u, true, time.Time{}, nil
+}
+
+// pollingLock is the key of the session advisory lock that the polling instance holds.
+const pollingLock = 0x6f72646572626f74 // "orderbot"
+
+// Polling lock timings: how often a waiting instance tries the lock, and how often the
+// holder checks its connection.
+const (
+	pollingRetry = time.Second
+	pollingCheck = 5 * time.Second
+)
+
+// HoldPolling takes the polling lock (a session advisory lock on a connection of its own);
+// see bot.Inbox.
+func (in *Inbox) HoldPolling(ctx context.Context) (<-chan struct{}, func(), error) {
+	for {
+		conn, err := in.db.Conn(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("inbox: polling lock: %w", err)
+		}
+		var held bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, int64(pollingLock)).Scan(&held); err != nil {
+			conn.Close()
+			return nil, nil, fmt.Errorf("inbox: polling lock: %w", err)
+		}
+		if held {
+			return in.keepPolling(conn)
+		}
+		conn.Close()
+		t := time.NewTimer(pollingRetry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// keepPolling watches the connection holding the polling lock until it is released.
+func (in *Inbox) keepPolling(conn *sql.Conn) (<-chan struct{}, func(), error) {
+	lost, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		t := time.NewTicker(pollingCheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), pollingCheck)
+				err := conn.PingContext(ctx)
+				cancel()
+				if err != nil {
+					close(lost)
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			close(done)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, _ = conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, int64(pollingLock))
+			conn.Close()
+		})
+	}
+	return lost, release, nil
+}
+
+// Complete deletes handled updates; see bot.Inbox.
+func (in *Inbox) Complete(ctx context.Context, ids []int64) error {
+	if _, err := in.async.ExecContext(ctx, `DELETE FROM update_inbox WHERE update_id = ANY($1)`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("inbox: complete %d updates: %w", len(ids), err)
+	}
+	return nil
 }
 
 // Retry puts a taken update back; see bot.Inbox.

@@ -68,6 +68,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	b.LimitReplies(notifier) // replies and notifications share ORDERBOT_NOTIFY_RATE, replies first
 	if err := notifier.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
