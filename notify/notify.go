@@ -170,6 +170,15 @@ type Config struct {
 		Sweep(ctx context.Context) error
 	}
 
+	// Prune, when set, deletes at every tick the desk action keys (orders' exactly-once
+	// record, *pgstore.Store) older than KeepActions (default 30 days): far longer than an
+	// update can be delivered again (Telegram keeps updates 24 hours; an update is retried
+	// for ORDERBOT_UPDATE_MAX_AGE) or a command re-run with the same --key.
+	Prune interface {
+		PruneDeskActions(ctx context.Context, before time.Time) (int64, error)
+	}
+	KeepActions time.Duration
+
 	// Documents renders the PDF documents and Archive keeps them; without them document
 	// notifications are dropped (the chat texts go as always). MaxDocumentSize is the largest file sent (default 50 MB, what
 	// Telegram accepts); DocumentAttempts how often a render is tried before the staff are
@@ -276,6 +285,9 @@ func (c *Config) defaults() error {
 	}
 	if c.ReportHour <= 0 || c.ReportHour > 23 {
 		c.ReportHour = 9
+	}
+	if c.KeepActions <= 0 {
+		c.KeepActions = 30 * 24 * time.Hour
 	}
 	if c.ReportCheck == 0 {
 		c.ReportCheck = 15 * time.Minute

@@ -63,7 +63,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Metrics:   notify.NewMetrics(reg),
 		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
 		Reports: a.scheduledReports(), ReportHour: a.cfg.ReportHour,
-		Complaints: a.complaints(),
+		Complaints: a.complaints(), Prune: a.store,
 	})
 	if err != nil {
 		return err
