@@ -48,6 +48,7 @@ fuzz:
 	$(GO) test ./orders -run '^$$' -fuzz '^FuzzParsePeriod$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzSplitResult$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./bot -run '^$$' -fuzz '^FuzzPeek$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bot -run '^$$' -fuzz '^FuzzGroupCommand$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./documents -run '^$$' -fuzz '^FuzzChineseCapital$$' -fuzztime $(FUZZTIME)
 	for t in FuzzQuickOrder FuzzQuantity FuzzParseDate FuzzPhone FuzzAmount FuzzAnswers; do
 		$(GO) test ./understand -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)

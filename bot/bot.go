@@ -81,6 +81,16 @@ type Config struct {
 	Lease         time.Duration
 	// SweepInterval is how often the inbox is asked for updates due (default 1s).
 	SweepInterval time.Duration
+
+	// Group, when set, serves the staff group: /bindgroup, /unbindgroup, Claim, and the
+	// bot removed from a group or a group become a supergroup.
+	Group GroupDesk
+	// Gate, when set, keeps the bot's own messages to group chats within Telegram's limits
+	// (shared with the notifiers).
+	Gate Gate
+	// Username is the bot's @username: a command in a group addressed to another bot
+	// (/bindgroup@otherbot) is not this bot's. Empty: any address is taken.
+	Username string
 }
 
 // Bot serves Telegram.
@@ -96,6 +106,8 @@ type Bot struct {
 
 	inbox     Inbox
 	customers Customers
+	group     GroupDesk
+	gate      Gate
 	disp      *dispatcher
 	accepts   batch.Group[InboxUpdate, struct{}] // webhook deliveries written to the inbox together
 	replies   ReplyLimiter                       // nil: replies are not rate-limited here
@@ -171,7 +183,7 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
 		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}},
-		inbox: cfg.Inbox, customers: cfg.Customers}
+		inbox: cfg.Inbox, customers: cfg.Customers, group: cfg.Group, gate: cfg.Gate}
 	b.accepts = batch.Group[InboxUpdate, struct{}]{Max: 100, Run: func(ctx context.Context, us []InboxUpdate) ([]struct{}, error) {
 		return make([]struct{}, len(us)), b.accept(ctx, us, 0)
 	}}

@@ -12,7 +12,10 @@ import (
 // Commands in each role's menu, in menu order.
 var (
 	customerCommands = []string{"neworder", "myorders", "status", "complain", "cancel", "language", "help", "start"}
-	staffCommands    = []string{"orders", "find", "status", "report", "export", "complaints", "neworder", "invite", "cancel", "language", "help", "start"}
+	// groupCommands are offered to the administrators of groups: a manager binds the staff
+	// group there.
+	groupCommands = []string{"bindgroup", "unbindgroup"}
+	staffCommands = []string{"orders", "find", "status", "report", "export", "complaints", "neworder", "invite", "groupcopies", "cancel", "language", "help", "start"}
 )
 
 func commandList(lang string, names []string) []models.BotCommand {
@@ -24,7 +27,7 @@ func commandList(lang string, names []string) []models.BotCommand {
 }
 
 // SetCommands registers the command menus with Telegram: the customers' for every private
-// chat, and the staff's for each active staff member's chat, each in English (the default)
+// chat, /bindgroup and /unbindgroup for the administrators of groups, and the staff's for each active staff member's chat, each in English (the default)
 // and Chinese.
 func (b *Bot) SetCommands(ctx context.Context) error {
 	staff, err := b.staff.ListStaff(ctx, true)
@@ -35,7 +38,8 @@ func (b *Bot) SetCommands(ctx context.Context) error {
 		scope models.BotCommandScope
 		names []string
 	}
-	menus := []menu{{&models.BotCommandScopeAllPrivateChats{}, customerCommands}}
+	menus := []menu{{&models.BotCommandScopeAllPrivateChats{}, customerCommands},
+		{&models.BotCommandScopeAllChatAdministrators{}, groupCommands}}
 	for _, s := range staff {
 		menus = append(menus, menu{&models.BotCommandScopeChat{ChatID: s.TelegramID}, staffCommands})
 	}

@@ -194,7 +194,19 @@ func TestComplaintClaimedOnceAndStaffButtonsRefused(t *testing.T) {
 		go func() { defer wg.Done(); x.c.pressData(x.m, "m:cp:c:1") }()
 	}
 	wg.Wait()
-	a1, a2 := rep1.expect(""), rep2.expect("")
+	// The photo is forwarded to each rep as a message of its own, before or after the answer.
+	a1 := rep1.expectOneOf("is yours now", "already taken by Rep Wang")
+	a2 := rep2.expectOneOf("由您负责", "已由Rep Li负责")
+	for _, id := range []int64{3001, 3002, 3003} {
+		waitFor(t, func() bool {
+			for _, m := range srv.SentTo(id) {
+				if m.Photo != nil && m.Photo.Ref == "photo-1" {
+					return true
+				}
+			}
+			return false
+		})
+	}
 	won1, won2 := strings.Contains(a1.Text, "is yours now"), strings.Contains(a2.Text, "由您负责")
 	lost1, lost2 := strings.Contains(a1.Text, "already taken by Rep Wang"), strings.Contains(a2.Text, "已由Rep Li负责")
 	if won1 == won2 || won1 != lost2 || won2 != lost1 {
@@ -205,12 +217,16 @@ func TestComplaintClaimedOnceAndStaffButtonsRefused(t *testing.T) {
 		owner = 3002
 	}
 
-	// Rep Zhao leaves the desk, then presses Claim and Resolved on the old card.
+	// Rep Zhao leaves the desk, then presses Resolved on the old card.
 	if _, err := bed.Store.SaveStaff(ctx, orders.Staff{TelegramID: 3003, Name: "Rep Zhao", Role: orders.RoleRep, Active: false}); err != nil {
 		t.Fatal(err)
 	}
-	rep3.pressData(card3, "m:cp:c:1")
-	rep3.expect("for sales staff only")
+	// Rep Zhao's card was edited to say who claimed it: no Claim button is left on it.
+	ownerName := map[int64]string{3001: "Rep Li", 3002: "Rep Wang"}[owner]
+	waitFor(t, func() bool {
+		m, _ := srv.Message(3003, card3.MessageID)
+		return strings.Contains(m.Text, "✋ Claimed by "+ownerName) && !hasButton(m, "m:cp:c:")
+	})
 	rep3.pressData(card3, "m:cp:s:1")
 	rep3.expect("for sales staff only")
 	c, ms, err := bed.Complaints.Complaint(ctx, orders.Operator, 1)

@@ -26,6 +26,7 @@ type upload struct {
 	photo   bool
 	name    string
 	data    []byte
+	fileID  string // a Telegram file id sent instead of data
 	caption string
 	markup  models.ReplyMarkup
 }
@@ -50,7 +51,7 @@ func (b *Bot) sendReplyFile(ctx context.Context, r conversation.Reply) error {
 
 // sendNoticeFile sends a notification that carries a file, once (notify retries).
 func (b *Bot) sendNoticeFile(ctx context.Context, chatID int64, m notify.Message) (int, error) {
-	u := upload{chatID: chatID, photo: m.File.Photo, name: m.File.Name, data: m.File.Data, caption: m.Text}
+	u := upload{chatID: chatID, photo: m.File.Photo, name: m.File.Name, data: m.File.Data, fileID: m.File.ID, caption: m.Text}
 	if kb := inlineKeyboard(m.Buttons); kb != nil {
 		u.markup = kb
 	}
@@ -85,7 +86,10 @@ func (b *Bot) upload(ctx context.Context, u upload) (int, error) {
 	if len(u.data) > limit {
 		return 0, fmt.Errorf("%w, %s: %s is %d bytes, more than the %d Telegram accepts", tgbot.ErrorBadRequest, u.method(), u.name, len(u.data), limit)
 	}
-	file := &models.InputFileUpload{Filename: u.name, Data: bytes.NewReader(u.data)}
+	var file models.InputFile = &models.InputFileUpload{Filename: u.name, Data: bytes.NewReader(u.data)}
+	if u.fileID != "" {
+		file = &models.InputFileString{Data: u.fileID}
+	}
 	var (
 		msg *models.Message
 		err error

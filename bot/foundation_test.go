@@ -235,8 +235,12 @@ func TestCommandMenusPerRoleAndLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	sets := tg.Server.Commands()
-	var en, zh bool
+	var en, zh, group bool
 	for _, s := range sets {
+		if strings.Contains(string(s.Scope), "all_chat_administrators") && len(s.Commands) == 2 &&
+			s.Commands[0].Command == "bindgroup" && s.Commands[1].Command == "unbindgroup" {
+			group = group || s.LanguageCode == "zh" && strings.Contains(s.Commands[0].Description, "员工群")
+		}
 		names := make([]string, len(s.Commands))
 		for i, c := range s.Commands {
 			names[i] = c.Command
@@ -257,6 +261,9 @@ func TestCommandMenusPerRoleAndLanguage(t *testing.T) {
 	}
 	if !en || !zh {
 		t.Errorf("customer menus in English and Chinese: en=%v zh=%v (%+v)", en, zh, sets)
+	}
+	if !group {
+		t.Errorf("no /bindgroup menu for the administrators of groups: %+v", sets)
 	}
 }
 

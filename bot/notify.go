@@ -33,6 +33,16 @@ func (b *Bot) SendNotice(ctx context.Context, chatID int64, m notify.Message) (i
 	}
 	ctx, written := traceWrite(ctx)
 	msg, err := b.api.SendMessage(ctx, p)
+	var moved *tgbot.MigrateError
+	if errors.As(err, &moved) && moved.MigrateToChatID != 0 && chatID < 0 {
+		// The group became a supergroup: follow it (the update saying so may not have come
+		// yet) and send there.
+		if merr := b.groupMigrated(ctx, chatID, int64(moved.MigrateToChatID)); merr != nil {
+			return 0, b.noticeError("sendMessage", merr)
+		}
+		p.ChatID = int64(moved.MigrateToChatID)
+		msg, err = b.api.SendMessage(ctx, p)
+	}
 	if err != nil {
 		return 0, b.noticeError("sendMessage", unwritten(err, written))
 	}

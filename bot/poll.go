@@ -205,10 +205,16 @@ type updateHead struct {
 		} `json:"from"`
 		Message *struct {
 			Chat struct {
-				ID int64 `json:"id"`
+				ID   int64  `json:"id"`
+				Type string `json:"type"`
 			} `json:"chat"`
 		} `json:"message"`
 	} `json:"callback_query"`
+	MyChatMember *struct {
+		Chat struct {
+			ID int64 `json:"id"`
+		} `json:"chat"`
+	} `json:"my_chat_member"`
 }
 
 // peek reads an update's id and chat (and a button press's callback query id) without
@@ -231,7 +237,12 @@ func peek(raw []byte) (InboxUpdate, string, error) {
 		u.ChatID = h.CallbackQuery.From.ID
 		if h.CallbackQuery.Message != nil && h.CallbackQuery.Message.Chat.ID != 0 {
 			u.ChatID = h.CallbackQuery.Message.Chat.ID
+			if h.CallbackQuery.Message.Chat.Type != "" && h.CallbackQuery.Message.Chat.Type != "private" {
+				cb = "" // a press in a group is answered by the worker, which may have words for it
+			}
 		}
+	case h.MyChatMember != nil:
+		u.ChatID = h.MyChatMember.Chat.ID
 	}
 	return u, cb, nil
 }

@@ -19,6 +19,10 @@ import (
 	"github.com/orderbot/orderbot/orders"
 )
 
+// allowedUpdates are the updates the bot asks Telegram for: my_chat_member tells it when it
+// is removed from the staff group.
+var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
+
 // convert turns a Telegram update into a conversation update. ok is false for updates the
 // bot does not act on (edits, group chats, channel posts …).
 func convert(u *models.Update) (cu conversation.Update, kind string, ok bool) {
@@ -77,6 +81,15 @@ func user(f *models.User, chat int64) conversation.User {
 // its own when answer is true (a webhook answers it in its response instead).
 func (b *Bot) handleUpdate(ctx context.Context, u *models.Update, answer bool, out *sink) error {
 	start := time.Now()
+	if handled, err := b.handleGroup(ctx, u, out); handled {
+		b.metrics.Updates.WithLabelValues("group").Inc()
+		b.metrics.Latency.Observe(time.Since(start).Seconds())
+		if err != nil {
+			b.metrics.Errors.WithLabelValues("group").Inc()
+			return fmt.Errorf("update %d: %w", u.ID, err)
+		}
+		return nil
+	}
 	cu, kind, ok := convert(u)
 	if !ok {
 		b.log.DebugContext(ctx, "update ignored", "update_id", u.ID)
@@ -129,7 +142,7 @@ type apiResponse struct {
 // inbox.
 func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]InboxUpdate, error) {
 	body, _ := json.Marshal(getUpdatesRequest{Offset: offset, Limit: 100, Timeout: int(timeout.Seconds()),
-		AllowedUpdates: []string{"message", "callback_query"}})
+		AllowedUpdates: allowedUpdates})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 		b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
@@ -245,7 +258,7 @@ type callbackAnswer struct {
 func (b *Bot) SetWebhook(ctx context.Context) error {
 	_, err := b.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
 		URL: b.cfg.WebhookURL, SecretToken: b.cfg.WebhookSecret,
-		AllowedUpdates: []string{"message", "callback_query"}, MaxConnections: 40,
+		AllowedUpdates: allowedUpdates, MaxConnections: 40,
 	})
 	if err != nil {
 		return fmt.Errorf("setWebhook: %w", redact(err, b.cfg.Token))

@@ -203,6 +203,7 @@ type Engine struct {
 	team    Team
 	// complaints is the complaints desk (nil: none).
 	complaints Complaints
+	group      GroupCopies
 	// botUsername names the bot in links (t.me/<username>); empty where there is none.
 	botUsername string
 	chats       Chats
@@ -230,11 +231,13 @@ type Config struct {
 	BotUsername string
 	// Complaints is the complaints desk (nil: no complaints).
 	Complaints Complaints
+	// Group sets staff members' private copies of the staff group's cards (nil: none).
+	Group GroupCopies
 }
 
 // New returns an Engine.
 func New(c Config) *Engine {
-	e := &Engine{desk: c.Desk, reports: c.Reports, team: c.Team, complaints: c.Complaints, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
+	e := &Engine{desk: c.Desk, reports: c.Reports, team: c.Team, complaints: c.Complaints, group: c.Group, botUsername: c.BotUsername, chats: c.Chats, log: c.Logger, newKey: c.NewKey, ttl: c.Desk.Rules().SessionTTL.Duration}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

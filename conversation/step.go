@@ -124,9 +124,19 @@ func (st *step) command(cmd, args string) error {
 	case "help":
 		help := st.t("help." + st.roleKey())
 		if st.u.Role.Staff() {
-			help += "\n" + st.t("help.reports")
+			help += "\n" + st.t("help.reports") + "\n" + st.t("help.team")
+			if st.u.Role == RoleManager {
+				help += "\n" + st.t("help.team.manager")
+			}
+		} else if st.e.complaints != nil {
+			help += "\n" + st.t("help.complain")
 		}
 		st.say(help)
+		return nil
+	case "groupcopies":
+		return st.groupCopies(args)
+	case "bindgroup", "unbindgroup":
+		st.say(st.t("group.in_group_only"))
 		return nil
 	case "language":
 		return st.chooseLanguage()

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -81,6 +82,8 @@ func (r renderer) complaint(kind string, n orders.Notice, loc *time.Location) (M
 			return Message{Text: r.t("complaint.confirmed", n.Complaint, n.Number, n.Customer)}, true
 		}
 		return Message{Text: r.t("complaint.reopened", n.Complaint, n.Number, n.Customer), Buttons: staffButtons()}, true
+	case orders.NoticeComplaintPhoto:
+		return r.complaintPhoto(n)
 	case orders.NoticeComplaintEscalated:
 		key := "complaint.escalated.response"
 		if n.Note == "resolution" {
@@ -94,4 +97,38 @@ func (r renderer) complaint(kind string, n orders.Notice, loc *time.Location) (M
 			Buttons: staffButtons()}, true
 	}
 	return Message{}, false
+}
+
+// DataCardClaim is the callback data of the Claim button of a card in the staff group; the
+// bot handles it (the first press owns the card).
+const DataCardClaim = "m:gc"
+
+// cardKinds are the cards that get a Claim button in the staff group. Complaints have their
+// own Claim (the complaint's owner); review_taken and complaint_taken are edits.
+var cardKinds = map[string]bool{
+	orders.NoticeReviewRequested: true, orders.NoticeReviewStale: true, orders.NoticeChangeRequested: true,
+	orders.NoticeCustomerUnreachable: true, KindOverdue: true,
+}
+
+// complaintCards finds the cards of a complaint sent to a chat; *pgstore.Store has it.
+type complaintCards interface {
+	ComplaintCards(ctx context.Context, complaint int64, chatID int64) (messageIDs []int, unsent int, err error)
+}
+
+// complaintTaken is a complaint's card once somebody owns it: as it was, without Claim,
+// saying who.
+func (r renderer) complaintTaken(n orders.Notice, loc *time.Location) Message {
+	n.Claimable = false
+	m, _ := r.complaint(orders.NoticeComplaintNew, n, loc)
+	m.Text = text(m.Text, r.t("group.claimed_by", n.Actor))
+	return m
+}
+
+// complaintPhoto is one photo of a complaint's message, forwarded by its Telegram file id.
+func (r renderer) complaintPhoto(n orders.Notice) (Message, bool) {
+	if len(n.PhotoIDs) == 0 {
+		return Message{}, false
+	}
+	caption := r.t("complaint.photo_of", n.Complaint, n.Number)
+	return Message{Text: caption, File: &File{Photo: true, Name: "photo.jpg", ID: n.PhotoIDs[0]}}, true
 }

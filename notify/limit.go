@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
 )
 
 // limiter keeps every Notifier sharing the Redis under the global rate and each chat
@@ -29,7 +30,8 @@ type limiter struct {
 	global     redis_rate.Limit
 	chatPrefix string
 	chat       redis_rate.Limit
-	interval   time.Duration // between two global tokens
+	group      redis_rate.Limit // besides chat, for group chats (negative ids)
+	interval   time.Duration    // between two global tokens
 	slots      chan struct{}
 
 	mu      sync.Mutex
@@ -50,6 +52,7 @@ func newLimiter(cfg Config) *limiter {
 		global:     redis_rate.Limit{Rate: cfg.GlobalRate, Burst: cfg.GlobalBurst, Period: period},
 		chatPrefix: cfg.RedisPrefix + "notify:chat:",
 		chat:       redis_rate.Limit{Rate: 1, Burst: 1, Period: cfg.ChatInterval},
+		group:      redis_rate.Limit{Rate: 1, Burst: 1, Period: cfg.GroupInterval},
 		interval:   period / time.Duration(cfg.GlobalRate),
 		slots:      make(chan struct{}, max(1, cfg.GlobalRate/25)),
 		busy:       map[int64]time.Time{},
@@ -87,15 +90,71 @@ func (l *limiter) enter(ctx context.Context, chatID int64, deadline time.Time) (
 // chatToken takes the chat's token, or reports that the chat is busy (and remembers until
 // when).
 func (l *limiter) chatToken(ctx context.Context, chatID int64) (bool, error) {
-	res, err := l.rl.Allow(ctx, l.chatPrefix+strconv.FormatInt(chatID, 10), l.chat)
-	if err != nil {
-		return false, fmt.Errorf("rate limit of the chat (Redis): %w", err)
+	wait, err := takeChat(ctx, l.rl, l.chatPrefix, chatID, l.chat, l.group)
+	if err != nil || wait == 0 {
+		return err == nil, err
 	}
-	if res.Allowed > 0 {
-		return true, nil
-	}
-	l.setBusy(chatID, time.Now().Add(res.RetryAfter))
+	l.setBusy(chatID, time.Now().Add(wait))
 	return false, nil
+}
+
+// takeChat takes a token of the chat's limit and, for a group chat (a negative id), of the
+// group's: 0 when both were given, else how long to wait. The keys are shared by every
+// process on the Redis (the notifier's sends and the bot's own messages in the group).
+func takeChat(ctx context.Context, rl *redis_rate.Limiter, prefix string, chatID int64, chat, group redis_rate.Limit) (time.Duration, error) {
+	id := strconv.FormatInt(chatID, 10)
+	if chatID < 0 {
+		// The group's limit first: a refusal there must not spend the chat's token.
+		res, err := rl.Allow(ctx, prefix+"group:"+id, group)
+		if err != nil {
+			return 0, fmt.Errorf("rate limit of the group (Redis): %w", err)
+		}
+		if res.Allowed == 0 {
+			return max(res.RetryAfter, time.Millisecond), nil
+		}
+	}
+	res, err := rl.Allow(ctx, prefix+id, chat)
+	if err != nil {
+		return 0, fmt.Errorf("rate limit of the chat (Redis): %w", err)
+	}
+	if res.Allowed == 0 {
+		return max(res.RetryAfter, time.Millisecond), nil
+	}
+	return 0, nil
+}
+
+// GroupGate keeps the bot's own messages to a group chat (answers to commands there,
+// edits of claimed cards) within the same per-chat and per-group limits as notifications,
+// through the same Redis keys.
+type GroupGate struct {
+	rl     *redis_rate.Limiter
+	prefix string
+	chat   redis_rate.Limit
+	group  redis_rate.Limit
+}
+
+// NewGroupGate returns a gate on the Redis with the notifiers' key prefix (default
+// "orderbot:") and the default intervals (1.1 s a chat, 3.1 s a group).
+func NewGroupGate(r redis.UniversalClient, prefix string) *GroupGate {
+	if prefix == "" {
+		prefix = "orderbot:"
+	}
+	return &GroupGate{rl: redis_rate.NewLimiter(r), prefix: prefix + "notify:chat:",
+		chat:  redis_rate.Limit{Rate: 1, Burst: 1, Period: 1100 * time.Millisecond},
+		group: redis_rate.Limit{Rate: 1, Burst: 1, Period: 3100 * time.Millisecond}}
+}
+
+// Wait waits until one more message may go to the chat, or ctx ends.
+func (g *GroupGate) Wait(ctx context.Context, chatID int64) error {
+	for {
+		wait, err := takeChat(ctx, g.rl, g.prefix, chatID, g.chat, g.group)
+		if err != nil || wait == 0 {
+			return err
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
 }
 
 // takeGlobal waits for a token of the global limit. The slot holders of this process

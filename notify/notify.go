@@ -31,6 +31,9 @@ type File struct {
 	Photo bool   // shown as a picture; otherwise as a document with its name
 	Name  string // the file name the recipient sees
 	Data  []byte
+	// ID, when set, is a Telegram file id sent instead of Data (a photo a user sent,
+	// forwarded).
+	ID string
 }
 
 // Button is an inline button; Data is its callback data, which the conversation engine
@@ -129,6 +132,9 @@ type Config struct {
 	// ChatInterval is the least time between two messages to one chat (default 1.1 s:
 	// Telegram allows one a second).
 	ChatInterval time.Duration
+	// GroupInterval is the least time between two messages to one group chat (default
+	// 3.1 s: Telegram allows 20 a minute in a group); taken besides ChatInterval.
+	GroupInterval time.Duration
 	// MaxChatWait is how long a worker waits for a busy chat before snoozing the job
 	// (default 2 s).
 	MaxChatWait time.Duration
@@ -231,6 +237,9 @@ func (c *Config) defaults() error {
 	}
 	if c.ChatInterval <= 0 {
 		c.ChatInterval = 1100 * time.Millisecond
+	}
+	if c.GroupInterval <= 0 {
+		c.GroupInterval = 3100 * time.Millisecond
 	}
 	if c.MaxChatWait <= 0 {
 		c.MaxChatWait = 2 * time.Second

@@ -53,6 +53,9 @@ func (n *Notifier) deliver(ctx context.Context, a SendArgs, queuedAt, due time.T
 	if err != nil {
 		return err
 	}
+	if nt.Group && len(p.edits) == 0 && cardKinds[a.Notice] {
+		p.msg.Buttons = append(p.msg.Buttons, []Button{{Text: newRenderer(nt.Lang, "").t("group.btn.claim"), Data: DataCardClaim}})
+	}
 	switch {
 	case p.fail != "":
 		log.ErrorContext(ctx, "notification cannot be sent", "reason", p.fail)
@@ -432,6 +435,31 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 		}
 		return plan{msg: r.reviewCard(nt, stale)}, nil
 
+	case orders.NoticeReviewClaimed:
+		ids, unsent, err := n.out.NoticeMessages(ctx, nt.Number, a.ChatID,
+			[]string{orders.NoticeReviewRequested, orders.NoticeReviewStale})
+		if err != nil {
+			return plan{}, fmt.Errorf("review cards: %w", err)
+		}
+		if unsent > 0 && time.Since(queuedAt) < cardPatience {
+			return plan{wait: cardWait}, nil
+		}
+		o, err := order()
+		if errors.Is(err, orders.ErrNotFound) {
+			return plan{drop: "the order is gone"}, nil
+		} else if err != nil {
+			return plan{}, err
+		}
+		if len(ids) == 0 || o.Status != orders.StatusPendingReview {
+			return plan{drop: "no review card to edit, or already reviewed"}, nil
+		}
+		claimer := nt.Actor
+		nt = orderNotice(nt, o)
+		nt.Date, nt.OldDate = orders.SuggestedDate(o), o.WantedDate
+		m := r.reviewCard(nt, 0)
+		m.Text = text(m.Text, r.t("group.claimed_by", claimer))
+		return plan{msg: m, edits: ids}, nil
+
 	case orders.NoticeReviewTaken:
 		ids, unsent, err := n.out.NoticeMessages(ctx, nt.Number, a.ChatID,
 			[]string{orders.NoticeReviewRequested, orders.NoticeReviewStale})
@@ -480,6 +508,23 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 			return plan{drop: "no order is overdue any more"}, nil
 		}
 		return plan{msg: r.overdue(list)}, nil
+
+	case orders.NoticeComplaintTaken:
+		cards, ok := n.out.(complaintCards)
+		if !ok {
+			return plan{drop: "the outbox cannot find complaint cards"}, nil
+		}
+		ids, unsent, err := cards.ComplaintCards(ctx, nt.Complaint, a.ChatID)
+		if err != nil {
+			return plan{}, fmt.Errorf("complaint cards: %w", err)
+		}
+		if unsent > 0 && time.Since(queuedAt) < cardPatience {
+			return plan{wait: cardWait}, nil
+		}
+		if len(ids) == 0 {
+			return plan{drop: "no complaint card to edit"}, nil
+		}
+		return plan{msg: r.complaintTaken(nt, n.cfg.Location), edits: ids}, nil
 	}
 	if m, ok := r.complaint(a.Notice, nt, n.cfg.Location); ok {
 		return plan{msg: m}, nil

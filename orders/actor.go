@@ -74,6 +74,7 @@ const (
 	ActReportDesk       Action = "report_desk"        // reports and exports of the whole desk
 	ActReportOwn        Action = "report_own"         // reports and exports of one's own orders
 	ActInviteStaff      Action = "invite_staff"       // invite someone to join the staff
+	ActBindGroup        Action = "bind_group"         // make a group chat the staff group, or undo it
 )
 
 // permissions is the one table of who may do what. The operator may do everything; a
@@ -85,6 +86,7 @@ var permissions = map[Action][]Role{
 	ActRecordPayment:    {RoleRep, RoleManager},
 	ActDecideChange:     {RoleManager},
 	ActInviteStaff:      {RoleManager},
+	ActBindGroup:        {RoleManager},
 	ActPlaceForCustomer: {RoleRep, RoleManager},
 	ActViewAll:          {RoleRep, RoleManager},
 	ActReportDesk:       {RoleManager},

@@ -42,6 +42,12 @@ const (
 	NoticeComplaintEscalated = "complaint_escalated"
 	// To the rep: the customer confirmed the resolution, or said it is not resolved.
 	NoticeComplaintAnswered = "complaint_answered"
+	// To the other staff (and the staff group) once one claimed an unowned complaint: their
+	// cards are edited to say who owns it, without the Claim button.
+	NoticeComplaintTaken = "complaint_taken"
+	// One photo of a complaint's message, forwarded by its file id to whoever reads the
+	// message: the staff, or the customer.
+	NoticeComplaintPhoto = "complaint_photo"
 )
 
 // ComplaintRules are the service levels of complaints, in working hours of the working
@@ -298,7 +304,7 @@ func (cs *Complaints) open(ctx context.Context, customer int64, number, source s
 	}
 	m := ComplaintMessage{From: CustomerActor(customer).String(), Text: text, Photos: photos, At: now}
 	stored, created, err := cs.store.CreateComplaint(ctx, c, m, func(c Complaint) []Notification {
-		return cs.newNotices(c, staff, len(photos))
+		return cs.newNotices(c, staff, photos)
 	})
 	if err != nil {
 		return Complaint{}, false, err
@@ -311,10 +317,10 @@ func (cs *Complaints) open(ctx context.Context, customer int64, number, source s
 
 // newNotices tells the owner of a new complaint, or every active staff member when it
 // has none.
-func (cs *Complaints) newNotices(c Complaint, staff []Staff, photos int) []Notification {
+func (cs *Complaints) newNotices(c Complaint, staff []Staff, photos []string) []Notification {
 	id := strconv.FormatInt(c.ID, 10)
 	n := Notice{Number: c.Number, Customer: c.CustomerName, Note: c.Text, Complaint: c.ID, Rating: c.Rating,
-		Due: c.RespondBy, Photos: photos}
+		Due: c.RespondBy, Photos: len(photos)}
 	var out []Notification
 	for _, st := range staff {
 		if c.Rep != 0 && st.TelegramID != c.Rep {
@@ -322,8 +328,21 @@ func (cs *Complaints) newNotices(c Complaint, staff []Staff, photos int) []Notif
 		}
 		n.Lang = st.Language
 		n.Claimable = c.Rep == 0
-		out = append(out, NewNotification(NoticeComplaintNew, st.TelegramID,
-			NoticeComplaintNew+":"+id+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
+		key := NoticeComplaintNew + ":" + id
+		out = append(out, NewNotification(NoticeComplaintNew, st.TelegramID, key+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
+		out = append(out, photoNotices(n, photos, st.TelegramID, key)...)
+	}
+	return out
+}
+
+// photoNotices forwards the photos of a complaint's message to chat, one message each;
+// key is the message's notification key without the recipient.
+func photoNotices(n Notice, photos []string, chat int64, key string) []Notification {
+	out := make([]Notification, 0, len(photos))
+	for i, p := range photos {
+		pn := Notice{Lang: n.Lang, Number: n.Number, Complaint: n.Complaint, Claimable: n.Claimable, PhotoIDs: []string{p}}
+		out = append(out, NewNotification(NoticeComplaintPhoto, chat,
+			key+":p"+strconv.Itoa(i)+":"+strconv.FormatInt(chat, 10), pn, time.Time{}))
 	}
 	return out
 }
@@ -363,6 +382,10 @@ func (cs *Complaints) Claim(ctx context.Context, a Actor, id int64) (Complaint, 
 	if a.Kind != ActorStaff {
 		return Complaint{}, fmt.Errorf("%s may not claim complaints: %w", a, ErrForbidden)
 	}
+	staff, err := cs.store.ListStaff(ctx, true)
+	if err != nil {
+		return Complaint{}, err
+	}
 	claimed := false
 	c, err := cs.store.UpdateComplaint(ctx, id, func(c *Complaint) (ComplaintChange, error) {
 		claimed = false
@@ -376,7 +399,7 @@ func (cs *Complaints) Claim(ctx context.Context, a Actor, id int64) (Complaint, 
 			return ComplaintChange{}, ErrInvalidTransition
 		}
 		c.Rep, c.RepName, claimed = a.TelegramID, a.Name, true
-		return ComplaintChange{}, nil
+		return ComplaintChange{Notifications: takenNotices(*c, a, staff)}, nil
 	})
 	if err == nil && claimed {
 		cs.log.InfoContext(ctx, "complaint claimed", "complaint", id, "by", a.String())
@@ -412,8 +435,8 @@ func (cs *Complaints) Reply(ctx context.Context, a Actor, id int64, text string,
 			Actor: a.Display(), To: Status(c.Status)}
 		return ComplaintChange{
 			Message: &ComplaintMessage{From: a.String(), Text: text, Photos: photos, At: now},
-			Notifications: []Notification{NewNotification(NoticeComplaintMessage, c.Customer,
-				messageKey(c.ID, now, a), n, time.Time{})},
+			Notifications: append([]Notification{NewNotification(NoticeComplaintMessage, c.Customer,
+				messageKey(c.ID, now, a), n, time.Time{})}, photoNotices(n, photos, c.Customer, messageKey(c.ID, now, a))...),
 		}, nil
 	})
 }
@@ -455,6 +478,7 @@ func (cs *Complaints) CustomerMessage(ctx context.Context, customer int64, id in
 				Note: text, Photos: len(photos), Claimable: c.Rep == 0}
 			ns = append(ns, NewNotification(NoticeComplaintMessage, st.TelegramID,
 				messageKey(c.ID, now, a)+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
+			ns = append(ns, photoNotices(n, photos, st.TelegramID, messageKey(c.ID, now, a))...)
 		}
 		return ComplaintChange{
 			Message:       &ComplaintMessage{From: a.String(), Text: text, Photos: photos, At: now},
@@ -658,4 +682,20 @@ func (cs *Complaints) Stats(ctx context.Context, from, to time.Time) (ComplaintS
 		s.InTimeShare = float64(s.ResolvedInTime) / float64(s.Due)
 	}
 	return s, nil
+}
+
+// takenNotices tells the other staff members (and, routed, the staff group) that a
+// complaint has its owner now: their cards of it are edited to say who.
+func takenNotices(c Complaint, a Actor, staff []Staff) []Notification {
+	var out []Notification
+	for _, st := range staff {
+		if st.TelegramID == a.TelegramID {
+			continue
+		}
+		n := Notice{Lang: st.Language, Number: c.Number, Customer: c.CustomerName, Note: c.Text, Complaint: c.ID,
+			Rating: c.Rating, Due: c.RespondBy, Actor: a.Display()}
+		out = append(out, NewNotification(NoticeComplaintTaken, st.TelegramID,
+			NoticeComplaintTaken+":"+strconv.FormatInt(c.ID, 10)+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
+	}
+	return out
 }

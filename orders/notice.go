@@ -71,6 +71,10 @@ type Notice struct {
 	Due       time.Time `json:"due,omitempty"`
 	Photos    int       `json:"photos,omitempty"`
 	Claimable bool      `json:"claimable,omitempty"`
+	// Group: the notice goes to the staff group (one message for the team, with Claim).
+	Group bool `json:"group,omitempty"`
+	// PhotoIDs are the Telegram file ids of a complaint message's photos, forwarded with it.
+	PhotoIDs []string `json:"photo_ids,omitempty"`
 }
 
 // NoticeChange is a change request as a notice carries it.

@@ -107,6 +107,8 @@ type Staff struct {
 	Role       Role
 	Active     bool
 	Language   string
+	// GroupCopies: the member also gets private copies of what goes to the staff group.
+	GroupCopies bool
 }
 
 // Line is one product line of an order.

@@ -169,6 +169,9 @@ func (s *Server) admitLocked(chatID int64, rateLimited bool) *apiError {
 		}
 		return &apiError{code: http.StatusForbidden, desc: desc}
 	}
+	if e := s.groupAdmitLocked(chatID, rateLimited); e != nil {
+		return e
+	}
 	if !rateLimited || (s.cfg.globalLimit <= 0 && s.cfg.chatLimit <= 0) {
 		return nil
 	}

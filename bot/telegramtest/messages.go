@@ -97,6 +97,14 @@ func (s *Server) sendFile(r *request, field string) (any, *apiError) {
 			return nil, badRequest("IMAGE_PROCESS_FAILED")
 		}
 	}
+	if f.Ref != "" && !strings.HasPrefix(f.Ref, "http://") && !strings.HasPrefix(f.Ref, "https://") {
+		s.mu.Lock()
+		_, known := s.files[f.Ref]
+		s.mu.Unlock()
+		if !known {
+			return nil, badRequest("wrong file identifier/HTTP URL specified")
+		}
+	}
 	caption, parseMode := r.str("caption"), r.str("parse_mode")
 	if caption != "" {
 		if _, apiErr := formattedText(caption, parseMode, true); apiErr != nil {
@@ -352,6 +360,8 @@ func (s *Server) sendChatAction(_ context.Context, r *request) (any, *apiError) 
 type callbackState struct {
 	chatID   int64
 	answered int
+	updateID int64
+	answer   Answer // the first answer
 }
 
 func (s *Server) answerCallbackQuery(_ context.Context, r *request) (any, *apiError) {
@@ -365,6 +375,9 @@ func (s *Server) answerCallbackQuery(_ context.Context, r *request) (any, *apiEr
 	cb := s.callbacks[id]
 	if id == "" || cb == nil {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
+	}
+	if cb.answered == 0 {
+		cb.answer = Answer{Text: text, ShowAlert: r.bool("show_alert")}
 	}
 	cb.answered++
 	s.answered = append(s.answered, id)

@@ -36,6 +36,7 @@ type config struct {
 	webhookConcurrency int
 	webhookTimeout     time.Duration
 	webhookAttempts    int
+	groupLimit         int // messages per sliding minute to one group chat; 0: none
 }
 
 // WithToken sets the bot token the server accepts. It must have Telegram's
@@ -173,6 +174,10 @@ type Server struct {
 	perChat   map[int64]*window
 	storm     *storm
 	gaveUp    []int64
+
+	// Group chats; see groups.go.
+	groups   map[int64]*groupState
+	perGroup map[int64]*minuteWindow
 }
 
 // NewServer starts a Server and stops it when the test ends.
@@ -192,6 +197,7 @@ func New(opts ...Option) *Server {
 		webhookBackoff:  50 * time.Millisecond,
 		webhookTimeout:  30 * time.Second,
 		webhookAttempts: 10,
+		groupLimit:      20,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -235,6 +241,8 @@ func New(opts ...Option) *Server {
 		failures:     make(map[string]*failure),
 		blocked:      make(map[int64]bool),
 		perChat:      make(map[int64]*window),
+		groups:       make(map[int64]*groupState),
+		perGroup:     make(map[int64]*minuteWindow),
 	}
 	s.methods = s.methodTable()
 	s.httpSrv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
@@ -318,6 +326,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64 // a group that became a supergroup
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -436,7 +445,8 @@ func writeResult(w http.ResponseWriter, result any) {
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	type params struct {
-		RetryAfter int `json:"retry_after,omitempty"`
+		RetryAfter      int   `json:"retry_after,omitempty"`
+		MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
 	}
 	resp := struct {
 		OK          bool    `json:"ok"`
@@ -444,8 +454,8 @@ func writeError(w http.ResponseWriter, e *apiError) {
 		Description string  `json:"description"`
 		Parameters  *params `json:"parameters,omitempty"`
 	}{OK: false, ErrorCode: e.code, Description: e.desc}
-	if e.retryAfter > 0 {
-		resp.Parameters = &params{RetryAfter: e.retryAfter}
+	if e.retryAfter > 0 || e.migrateTo != 0 {
+		resp.Parameters = &params{RetryAfter: e.retryAfter, MigrateToChatID: e.migrateTo}
 	}
 	body, _ := json.Marshal(resp)
 	w.Header().Set("Content-Type", "application/json")

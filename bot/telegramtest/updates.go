@@ -116,6 +116,9 @@ func (s *Server) PressButton(u User, msg Sent, data string) (int64, error) {
 	if m == nil || m.deleted {
 		return 0, fmt.Errorf("telegramtest: press %q: chat %d has no message %d from the bot", data, msg.ChatID, msg.MessageID)
 	}
+	if g := s.groups[msg.ChatID]; g != nil && !g.members[u.ID] {
+		return 0, fmt.Errorf("telegramtest: press %q: user %d is not a member of group %d", data, u.ID, msg.ChatID)
+	}
 	if _, ok := m.Sent.Button(data); !ok {
 		return 0, fmt.Errorf("telegramtest: press %q: message %d in chat %d has no such button; current state: %s",
 			data, msg.MessageID, msg.ChatID, m.Sent)
@@ -123,7 +126,8 @@ func (s *Server) PressButton(u User, msg Sent, data string) (int64, error) {
 	s.users[u.ID] = u
 	s.nextCallbackID++
 	id := strconv.FormatInt(s.botUser.ID, 10) + strconv.FormatInt(1_000_000_000+s.nextCallbackID, 10)
-	s.callbacks[id] = &callbackState{chatID: msg.ChatID}
+	cbs := &callbackState{chatID: msg.ChatID}
+	s.callbacks[id] = cbs
 	cq := &models.CallbackQuery{
 		ID:   id,
 		From: *u.model(),
@@ -134,7 +138,8 @@ func (s *Server) PressButton(u User, msg Sent, data string) (int64, error) {
 		ChatInstance: strconv.FormatInt(msg.ChatID^0x5bd1e995, 10),
 		Data:         data,
 	}
-	return s.enqueueLocked(models.Update{CallbackQuery: cq}), nil
+	cbs.updateID = s.enqueueLocked(models.Update{CallbackQuery: cq})
+	return cbs.updateID, nil
 }
 
 // Press is PressButton that fails the test on error.

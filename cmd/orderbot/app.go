@@ -112,7 +112,7 @@ func (a *app) engine(ctx context.Context, botUsername string) (*conversation.Eng
 	return conversation.New(conversation.Config{
 		Desk: svc, Chats: rs, Logger: a.log, Reports: rep,
 		Team: orders.NewTeam(a.store, nil, a.log), BotUsername: botUsername,
-		Complaints: a.complaints(),
+		Complaints: a.complaints(), Group: orders.NewGroup(a.store, nil),
 	}), nil
 }
 

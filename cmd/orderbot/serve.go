@@ -13,6 +13,7 @@ import (
 	"github.com/orderbot/orderbot/bot/pginbox"
 	"github.com/orderbot/orderbot/documents"
 	"github.com/orderbot/orderbot/notify"
+	"github.com/orderbot/orderbot/orders"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -46,6 +47,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Token: a.cfg.Token, APIURL: a.cfg.APIURL, WebhookURL: a.cfg.WebhookURL, WebhookSecret: a.cfg.WebhookSecret,
 		Logger: log, Metrics: bot.NewMetrics(reg),
 		Inbox: inbox, Customers: a.store,
+		Group: orders.NewGroup(a.store, nil), Gate: notify.NewGroupGate(a.redis, a.cfg.RedisPrefix), Username: username,
 	}
 	a.cfg.Updates.apply(&bcfg)
 	b, err := bot.New(bcfg, engine, a.service)

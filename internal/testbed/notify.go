@@ -52,7 +52,8 @@ func (b *Bed) StartNotifier(opts NotifierOptions) *Notifier {
 	if srv == nil {
 		srv = telegramtest.NewServer(tb)
 	}
-	bt, err := bot.New(bot.Config{Token: srv.Token(), APIURL: srv.URL(), Logger: b.Log, PollTimeout: 2 * time.Second},
+	bt, err := bot.New(bot.Config{Token: srv.Token(), APIURL: srv.URL(), Logger: b.Log, PollTimeout: 2 * time.Second,
+		Group: b.Group()},
 		b.NewEngine(), b.Service)
 	if err != nil {
 		tb.Fatalf("bot.New: %v", err)

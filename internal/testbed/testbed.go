@@ -21,6 +21,7 @@ import (
 	"github.com/orderbot/orderbot/conversation/redisstore"
 	"github.com/orderbot/orderbot/demo"
 	"github.com/orderbot/orderbot/internal/testenv"
+	"github.com/orderbot/orderbot/notify"
 	"github.com/orderbot/orderbot/orders"
 	"github.com/orderbot/orderbot/orders/pgstore"
 	"github.com/orderbot/orderbot/orders/pgstore/pgstoretest"
@@ -88,8 +89,12 @@ func (b *Bed) NewEngineWithTTL(ttl time.Duration) *conversation.Engine {
 	rs := redisstore.New(b.Redis, b.Prefix)
 	return conversation.New(conversation.Config{Desk: b.Service, Chats: rs,
 		Logger: b.Log, SessionTTL: ttl, Reports: b.Reports(),
-		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername, Complaints: b.Complaints})
+		Team: orders.NewTeam(b.Store, b.Clock, b.Log), BotUsername: BotUsername, Complaints: b.Complaints,
+		Group: b.Group()})
 }
+
+// Group returns the staff group's use cases over the bed's store, on its clock.
+func (b *Bed) Group() *orders.Group { return orders.NewGroup(b.Store, b.Clock) }
 
 // Reports returns the reports over the bed's store, on its clock and time zone.
 func (b *Bed) Reports() *reports.Reports {
@@ -161,7 +166,8 @@ func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
 	}
 	cfg := bot.Config{Token: srv.Token(), APIURL: srv.URL(), Logger: b.Log, PollTimeout: 2 * time.Second,
 		ShutdownGrace: opts.ShutdownGrace, Inbox: b.Inbox(), Customers: b.Store,
-		RetryBase: 100 * time.Millisecond, RetryMax: 2 * time.Second, SweepInterval: 200 * time.Millisecond}
+		RetryBase: 100 * time.Millisecond, RetryMax: 2 * time.Second, SweepInterval: 200 * time.Millisecond,
+		Group: b.Group(), Gate: notify.NewGroupGate(b.Redis, b.Prefix), Username: BotUsername}
 	if opts.Webhook {
 		cfg.WebhookSecret = "test-secret_1"
 	}

@@ -221,7 +221,7 @@ func addresses(ctx context.Context, q sqlx.QueryerContext, customerIDs []int64) 
 	return m, nil
 }
 
-const staffColumns = `id, telegram_id, name, role, active, language`
+const staffColumns = `id, telegram_id, name, role, active, language, group_copies`
 
 // staffRow is a row of staff.
 type staffRow struct {
@@ -231,11 +231,12 @@ type staffRow struct {
 	Role       string `db:"role"`
 	Active     bool   `db:"active"`
 	Language   string `db:"language"`
+	Copies     bool   `db:"group_copies"`
 }
 
 func (r staffRow) staff() orders.Staff {
 	return orders.Staff{ID: r.ID, TelegramID: r.TelegramID, Name: r.Name, Role: orders.Role(r.Role), Active: r.Active,
-		Language: r.Language}
+		Language: r.Language, GroupCopies: r.Copies}
 }
 
 // Staff returns the staff member with the Telegram user id, active or not, or

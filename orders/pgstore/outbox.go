@@ -73,6 +73,10 @@ func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int
 	if len(ns) == 0 {
 		return nil
 	}
+	ns, err := routeToGroup(ctx, tx, ns)
+	if err != nil {
+		return fmt.Errorf("notifications: %w", err)
+	}
 	seen := make(map[string]bool, len(ns))
 	byKey := make(map[string]orders.Notification, len(ns))
 	var kinds, keys, payloads []string
@@ -96,7 +100,7 @@ func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int
 		}
 	}
 	var queued []string
-	err := tx.SelectContext(ctx, &queued, `
+	err = tx.SelectContext(ctx, &queued, `
 		INSERT INTO notifications (kind, chat_id, order_id, key, payload)
 		SELECT n.kind, n.chat_id, $1, n.key, n.payload::jsonb
 		FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY AS n (kind, chat_id, key, payload, i)
