@@ -404,6 +404,8 @@ func (st *step) idleInput(in Input) error {
 			if n := findOrderNumber(in.Text); n != "" {
 				return st.showOrder(n)
 			}
+		} else if ok, err := st.customerDecision(in.Text); ok || err != nil {
+			return err
 		} else if ok, err := st.quickOrder(in.Text, false); ok || err != nil {
 			return err
 		}
