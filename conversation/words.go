@@ -135,10 +135,11 @@ func (st *step) variantText(p orders.Product, v orders.Variant) string {
 	var vals []string
 	for _, part := range strings.Split(string(v), ";") {
 		name, val, _ := strings.Cut(part, "=")
-		if i := slices.IndexFunc(p.Options, func(o orders.Option) bool { return o.Name == name }); i >= 0 &&
-			st.s.Lang == i18n.ZH && p.Options[i].ZH[val] != "" {
-			vals = append(vals, p.Options[i].ZH[val])
-			continue
+		if i := slices.IndexFunc(p.Options, func(o orders.Option) bool { return o.Name == name }); i >= 0 {
+			if o := p.Options[i]; st.s.Lang == i18n.ZH && o.ZH[val] != "" || st.s.Lang != i18n.ZH && o.EN[val] != "" {
+				vals = append(vals, o.Label(val, st.s.Lang))
+				continue
+			}
 		}
 		switch strings.ToLower(val) {
 		case "yes":

@@ -114,6 +114,7 @@ type lineRow struct {
 	NameZH        string          `db:"name_zh"`
 	Variant       string          `db:"variant"`
 	VariantZH     string          `db:"variant_zh"`
+	VariantEN     string          `db:"variant_en"`
 	Quantity      int             `db:"quantity"`
 	Unit          string          `db:"unit"`
 	UnitZH        string          `db:"unit_zh"`
@@ -153,7 +154,7 @@ func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args .
 
 	var lines []lineRow
 	err := sqlx.SelectContext(ctx, q, &lines, `
-		SELECT order_id, sku, name, name_zh, variant, variant_zh, quantity, unit, unit_zh, unit_price, complimentary, from_stock
+		SELECT order_id, sku, name, name_zh, variant, variant_zh, variant_en, quantity, unit, unit_zh, unit_price, complimentary, from_stock
 		FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, position`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("order lines: %w", err)
@@ -162,7 +163,7 @@ func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args .
 		o := &out[index[l.OrderID]]
 		o.Lines = append(o.Lines, orders.Line{
 			SKU: l.SKU, Name: l.Name, NameZH: l.NameZH, Variant: orders.Variant(l.Variant), VariantZH: orders.Variant(l.VariantZH),
-			Quantity: l.Quantity, Unit: l.Unit, UnitZH: l.UnitZH,
+			VariantEN: orders.Variant(l.VariantEN), Quantity: l.Quantity, Unit: l.Unit, UnitZH: l.UnitZH,
 			UnitPrice: l.UnitPrice, Complimentary: l.Complimentary, FromStock: l.FromStock,
 		})
 	}
@@ -559,25 +560,27 @@ func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders
 		positions, quantities                = make([]int64, n), make([]int64, n)
 		skus, names, variants, units, prices = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		namesZH, variantsZH, unitsZH         = make([]string, n), make([]string, n), make([]string, n)
+		variantsEN                           = make([]string, n)
 		complimentary, fromStock             = make([]bool, n), make([]bool, n)
 	)
 	for i, l := range lines {
 		positions[i], quantities[i] = int64(i+1), int64(l.Quantity)
 		skus[i], names[i], variants[i], units[i], prices[i] = l.SKU, l.Name, string(l.Variant), l.Unit, l.UnitPrice.String()
 		namesZH[i], variantsZH[i], unitsZH[i] = l.NameZH, string(l.VariantZH), l.UnitZH
+		variantsEN[i] = string(l.VariantEN)
 		complimentary[i], fromStock[i] = l.Complimentary, l.FromStock
 	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO order_lines (order_id, position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock,
-			name_zh, variant_zh, unit_zh)
+			name_zh, variant_zh, unit_zh, variant_en)
 		SELECT $1, l.position, l.sku, l.name, l.variant, l.quantity, l.unit, l.unit_price, l.complimentary, l.from_stock,
-			l.name_zh, l.variant_zh, l.unit_zh
+			l.name_zh, l.variant_zh, l.unit_zh, l.variant_en
 		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::numeric[], $9::bool[], $10::bool[],
-			$11::text[], $12::text[], $13::text[])
-			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock, name_zh, variant_zh, unit_zh)`,
+			$11::text[], $12::text[], $13::text[], $14::text[])
+			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock, name_zh, variant_zh, unit_zh, variant_en)`,
 		orderID, pq.Array(positions), pq.Array(skus), pq.Array(names), pq.Array(variants), pq.Array(quantities),
 		pq.Array(units), pq.Array(prices), pq.Array(complimentary), pq.Array(fromStock),
-		pq.Array(namesZH), pq.Array(variantsZH), pq.Array(unitsZH))
+		pq.Array(namesZH), pq.Array(variantsZH), pq.Array(unitsZH), pq.Array(variantsEN))
 	if err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
