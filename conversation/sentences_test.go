@@ -197,3 +197,61 @@ func hasLatin(s string) bool {
 	}
 	return false
 }
+
+// An order's history is stored as codes and arguments and read in the reader's
+// language: in Chinese it has no English word, in English no Chinese one (but what a
+// person typed, shown as typed).
+func TestHistoryInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	c := k.customer
+	n := placeZH(t, c, "20把黑色大班椅，12月20日送到上海市浦东新区世纪大道100号，联系人王小明，电话13800138000，银行转账，备注：无")
+	r := k.rep1
+	r.cmd("/status " + n)
+	r.text("可以，按15号交货")
+	r.text("是")
+	c.cmd("/status " + n)
+	c.text("可以")
+	c.cmd("/status " + n)
+	c.press("申请修改订单")
+	c.press("交货日期")
+	c.text("12月28日")
+	c.text("办公室搬迁推迟")
+	m := k.manager
+	m.cmd("/status " + n)
+	m.text("同意修改")
+	m.text("是")
+	r.cmd("/status " + n)
+	r.text("收到货款5000元 银行转账")
+	r.text("是")
+	r.cmd("/status " + n)
+	card := r.shown()
+	timeline := card[strings.Index(card, "进度："):]
+	for _, want := range []string{"交期2026年12月15日（周二）", "客户已确认", "交货日期改为2026年12月28日（周一）", "办公室搬迁推迟", "收款¥5,000.00（银行转账）"} {
+		if !strings.Contains(timeline, want) {
+			t.Errorf("the timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+	if hasLatin(timeline) {
+		t.Errorf("English in the Chinese timeline:\n%s", timeline)
+	}
+	// The same rep reading English.
+	r.cmd("/language")
+	r.text("English")
+	r.cmd("/status " + n)
+	en := r.shown()
+	en = en[strings.Index(en, "Timeline"):]
+	for _, want := range []string{"delivery date Tue 15 Dec 2026", "confirmed by the customer", "payment ¥5,000.00 (Bank transfer)"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the English timeline lacks %q:\n%s", want, en)
+		}
+	}
+	o := k.order(t, n)
+	var codes []string
+	for _, h := range o.History {
+		codes = append(codes, h.Detail.Code)
+	}
+	if got := strings.Join(codes, " "); got != "placed proposed_date confirmed_by_customer change payment" {
+		t.Errorf("history codes %s", got)
+	}
+}

@@ -142,7 +142,9 @@ type HistoryEntry struct {
 	To    Status
 	Actor string
 	At    time.Time
-	Note  string
+	Note  string // the note in English (Detail.English()), or a person's words
+	// Detail is the note without words of any language, for readers to render in theirs.
+	Detail HistoryNote
 }
 
 // Order is a sales order.
