@@ -1,10 +1,13 @@
 package conversation_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
+	"github.com/shopspring/decimal"
 )
 
 // placeZH places an order by one Chinese message and the final 确认, for a customer who
@@ -254,4 +257,28 @@ func TestHistoryInTheReadersLanguage(t *testing.T) {
 	if got := strings.Join(codes, " "); got != "placed proposed_date confirmed_by_customer change payment" {
 		t.Errorf("history codes %s", got)
 	}
+}
+
+// Option values are named by the catalog only: a product imported without Chinese names
+// shows and accepts the names other products give the same values (黑色 for black), and
+// a value no product names is shown as the catalog spells it.
+func TestValueNamesComeFromTheCatalog(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	if i18n.Has("value.black") || i18n.Has("value.walnut") {
+		t.Error("the texts still name catalog values")
+	}
+	p := orders.Product{SKU: "STOOL-1", NameEN: "Bar stool", NameZH: "吧台凳", Category: "chairs", Unit: "pcs", UnitZH: "把",
+		Price: decimal.RequireFromString("99"), OnHand: 50, Standard: true, Active: true,
+		Options: []orders.Option{{Name: "colour", Values: []string{"black", "walnut", "red"}}}}
+	if _, err := k.bed.Service.ImportProducts(context.Background(), []orders.Product{p}); err != nil {
+		t.Fatal(err)
+	}
+	c := k.customer
+	c.cmd("/neworder")
+	c.text("STOOL-1")
+	c.expect("[黑色]", "[胡桃木]", "[red]")
+	c.text("黑的")
+	c.text("2")
+	c.expect("吧台凳（黑色） × 2把")
 }

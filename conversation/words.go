@@ -115,11 +115,15 @@ func (st *step) qty(n int, unit, zh string) string {
 	return strconv.Itoa(n) + " " + u
 }
 
-// valueName names an option value in the reader's language: the catalog's name when it
-// has one, else the texts' (黑色 for black), else as the catalog spells it.
+// valueName names an option value in the reader's language from the catalog: the name
+// any product gives the value there (黑色 for black), else as the catalog spells it.
 func (st *step) valueName(value string) string {
-	if k := "value." + strings.ToLower(value); i18n.Has(k) {
-		return st.t(k)
+	n := st.e.valueNames(st.ctx)[strings.ToLower(value)]
+	if st.s.Lang == i18n.ZH && n.zh != "" {
+		return n.zh
+	}
+	if st.s.Lang != i18n.ZH && n.en != "" {
+		return n.en
 	}
 	return value
 }
@@ -260,10 +264,11 @@ func (st *step) typedValue(o orders.Option, text string) string {
 	if t == "" {
 		return ""
 	}
+	catalog := st.e.valueNames(st.ctx)
 	for _, v := range o.Values {
-		w, _ := i18n.Lookup("value." + strings.ToLower(v))
+		w := catalog[strings.ToLower(v)]
 		lv := i18n.T(i18n.ZH, "value.with", st.optionName(o.Name))
-		names := []string{strings.ToLower(v), strings.ToLower(w.EN), w.ZH,
+		names := []string{strings.ToLower(v), strings.ToLower(w.en), w.zh,
 			strings.ToLower(i18n.T(i18n.EN, "value.with", i18n.T(i18n.EN, "option."+o.Name))), lv}
 		if strings.EqualFold(v, "no") {
 			names = []string{"no", i18n.T(i18n.ZH, "value.without", i18n.T(i18n.ZH, "option."+o.Name)),
