@@ -68,3 +68,33 @@ func TestRepAnswersInChinese(t *testing.T) {
 	e.text("Alipay")
 	e.expect("¥100.00 recorded for " + n)
 }
+
+// Telegram (and the terminal chat) begin with /start, answered in Telegram's language;
+// the first message the person types still decides: 「你好」 is answered in Chinese. Once
+// decided, or chosen with /language, it stays.
+func TestFirstTypedMessageDecidesTheLanguage(t *testing.T) {
+	t.Parallel()
+	k := newDesk(t)
+	c := newDriver(t, k.bed, 8901, "en")
+	c.cmd("/start")
+	c.expect("What would you like to do?")
+	c.text("你好")
+	c.expect("请直接告诉我您要订购什么")
+	c.text("hello")
+	c.expect("请直接告诉我您要订购什么")
+
+	e := newDriver(t, k.bed, 8902, "en")
+	e.cmd("/start")
+	e.text("hello")
+	e.expect("Tell me what you need")
+	e.text("你好")
+	e.expect("Tell me what you need")
+
+	z := newDriver(t, k.bed, 8903, "zh")
+	z.cmd("/language")
+	z.text("English")
+	z.text("我要10把椅子")
+	if !strings.Contains(z.shown(), "Office chair") {
+		t.Errorf("a chosen English answered in Chinese:\n%s", z.shown())
+	}
+}

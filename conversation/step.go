@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
@@ -69,8 +70,11 @@ func (st *step) run(in Input) error {
 	case InputButton:
 		return st.button(in.Data)
 	case InputText:
-		if s.Fresh && s.Lang != i18n.ZH && hasHan(in.Text) {
+		if !s.LangSure && hasHan(in.Text) {
 			s.Lang = i18n.ZH // a first message in Chinese is answered in Chinese
+		}
+		if hasHan(in.Text) || strings.ContainsFunc(in.Text, unicode.IsLetter) {
+			s.LangSure = true
 		}
 		switch {
 		case isWord(in.Text, "btn.cancel"):
@@ -226,7 +230,7 @@ func (st *step) menuAction(a string) error {
 	case "lang":
 		return st.chooseLanguage()
 	case "lang:en", "lang:zh":
-		st.s.Lang = strings.TrimPrefix(a, "lang:")
+		st.s.Lang, st.s.LangSure = strings.TrimPrefix(a, "lang:"), true
 		if st.u.Role.Staff() {
 			if err := st.e.desk.SetStaffLanguage(st.ctx, st.u.ID, st.s.Lang); err != nil && !errors.Is(err, orders.ErrNotFound) {
 				return err
