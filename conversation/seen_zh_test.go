@@ -98,3 +98,18 @@ func TestFirstTypedMessageDecidesTheLanguage(t *testing.T) {
 		t.Errorf("a chosen English answered in Chinese:\n%s", z.shown())
 	}
 }
+
+// A rep's sentence the desk does not understand is answered with what a rep may say,
+// never with the customer's hint about placing orders.
+func TestRepHintIsForStaff(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	r := k.rep1
+	r.text("你好")
+	r.expect("今天有哪些订单要审核", "查找订单 王")
+	if strings.Contains(r.shown(), "您要订购什么") {
+		t.Errorf("a rep told how to order:\n%s", r.shown())
+	}
+	k.customer.text("你好")
+	k.customer.expect("您要订购什么")
+}

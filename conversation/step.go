@@ -414,7 +414,11 @@ func (st *step) idleInput(in Input) error {
 			return err
 		}
 	}
-	st.say(st.t("idle.hint"))
+	if st.u.Role.Staff() {
+		st.say(st.t("idle.hint.staff")) // staff are not told how to place an order
+	} else {
+		st.say(st.t("idle.hint"))
+	}
 	return st.menu()
 }
 
