@@ -55,6 +55,19 @@ func TestSavedAddressBySentence(t *testing.T) {
 		t.Errorf("还是上海那个 stored as %q", o.DeliveryAddress)
 	}
 
+	// A reference that names no saved address is said to, and the question asked again.
+	c.cmd("/neworder")
+	c.text("经典办公椅")
+	c.text("灰色")
+	c.text("3把")
+	c.text("下一步")
+	if _, ok := c.button("使用以上信息"); ok {
+		c.press("使用以上信息")
+	}
+	c.text("还是广州那个")
+	c.expect("没有找到与「还是广州那个」对应的已保存地址", "收货地址")
+	c.cmd("/cancel")
+
 	// In a one-message order.
 	c.text("还是上海那个，5把灰色经典办公椅，12月14日送，银行转账")
 	c.expect("上海市浦东新区世纪大道100号")
