@@ -25,6 +25,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/internal/batch"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -96,8 +97,21 @@ type Bot struct {
 	inbox     Inbox
 	customers Customers
 	disp      *dispatcher
-	pollFails int // getUpdates failures in a row (the polling loop's own)
+	accepts   batch.Group[InboxUpdate, struct{}] // webhook deliveries written to the inbox together
+	replies   ReplyLimiter                       // nil: replies are not rate-limited here
+	pollFails int                                // getUpdates failures in a row (the polling loop's own)
 }
+
+// ReplyLimiter keeps the bot's replies under the rate limit it shares with notifications;
+// *notify.Notifier implements it.
+type ReplyLimiter interface {
+	// WaitReply waits until a reply may be sent.
+	WaitReply(ctx context.Context) error
+}
+
+// LimitReplies makes every reply wait for l first (call it before serving): replies and
+// notifications then share one global rate, replies first.
+func (b *Bot) LimitReplies(l ReplyLimiter) { b.replies = l }
 
 // New returns a Bot. It does not contact Telegram.
 func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
@@ -158,8 +172,14 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	b := &Bot{cfg: cfg, api: api, http: client, handler: h, staff: staff, log: cfg.Logger,
 		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}},
 		inbox: cfg.Inbox, customers: cfg.Customers}
+	b.accepts = batch.Group[InboxUpdate, struct{}]{Max: 100, Run: func(ctx context.Context, us []InboxUpdate) ([]struct{}, error) {
+		return make([]struct{}, len(us)), b.accept(ctx, us, 0)
+	}}
 	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
 		sem: make(chan struct{}, cfg.Workers)}
+	b.disp.completes = batch.Group[int64, struct{}]{Max: 200, Run: func(ctx context.Context, ids []int64) ([]struct{}, error) {
+		return make([]struct{}, len(ids)), b.inbox.Complete(ctx, ids)
+	}}
 	return b, nil
 }
 

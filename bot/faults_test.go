@@ -21,6 +21,8 @@ import (
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/internal/testbed"
+	"github.com/orderbot/orderbot/notify"
+	"github.com/orderbot/orderbot/orders"
 )
 
 // Fault tests: each runs in polling and in webhook mode against real PostgreSQL and Redis
@@ -372,9 +374,10 @@ func TestTelegramStorm(t *testing.T) {
 	})
 }
 
-// Two instances on the same PostgreSQL and Redis (polling: both poll the same bot;
-// webhook: behind one address that alternates between them): every update is answered
-// once, in its chat's order, and a full order is placed once.
+// Two instances on the same PostgreSQL and Redis (polling: both run, one polls while the
+// other waits for the polling lock and works the inbox; webhook: behind one address that
+// alternates between them): every update is answered once, in its chat's order, a full
+// order is placed once, and Telegram never sees two pollers at once.
 func TestTwoInstances(t *testing.T) {
 	t.Parallel()
 	bothModes(t, func(t *testing.T, webhook bool) {
@@ -431,6 +434,9 @@ func TestTwoInstances(t *testing.T) {
 					t.Errorf("chat %d: update %d answered %d times, want once", c.u.ID, k, n)
 				}
 			}
+		}
+		if n := srv.PollConflicts(); n != 0 {
+			t.Errorf("%d getUpdates calls ended by another instance's: both polled at once", n)
 		}
 		var orders int
 		if err := bed.Store.DB().QueryRow(`SELECT count(*) FROM orders`).Scan(&orders); err != nil || orders != 1 {
@@ -495,6 +501,73 @@ func TestRetryDoesNotRepeatDeliveredMessages(t *testing.T) {
 		}
 		if n := len(srv.Rejections(c.u.ID)); n != 1 {
 			t.Errorf("%d refused sends, want the 1 injected", n)
+		}
+	})
+}
+
+// Replies and notifications share one global rate: while a backlog of notifications drains
+// at the configured rate, customers talking to the bot are answered (their replies go ahead
+// of the waiting notifications), Telegram never answers 429, and no sliding second holds
+// more messages than its limit — replies counted.
+func TestRepliesShareTheGlobalLimitAheadOfNotifications(t *testing.T) {
+	t.Parallel()
+	bothModes(t, func(t *testing.T, webhook bool) {
+		bed := testbed.New(t)
+		ctx := context.Background()
+		const limit, ours, backlog = 20, 18, 60
+		srv := telegramtest.NewServer(t, telegramtest.WithRateLimit(limit, 0))
+		var ns []orders.Notification
+		for i := range backlog {
+			ns = append(ns, orders.NewNotification(orders.NoticeStatusChanged, int64(300000+i), fmt.Sprintf("drain:%d", i),
+				orders.Notice{Lang: "en", Number: fmt.Sprintf("SO-20261130-%04d", 1000+i), To: orders.StatusInProduction}, time.Time{}))
+		}
+		nt := bed.StartNotifier(testbed.NotifierOptions{Server: srv, Configure: func(c *notify.Config) { c.GlobalRate = ours }})
+		bed.StartTelegram(testbed.TelegramOptions{Server: srv, Webhook: webhook, LimitReplies: nt.Notifier})
+		if err := bed.Store.QueueNotices(ctx, "", ns); err != nil {
+			t.Fatal(err)
+		}
+		notices := func() int {
+			n := 0
+			for _, m := range srv.AllSent() {
+				if m.ChatID >= 300000 {
+					n++
+				}
+			}
+			return n
+		}
+		waitFor(t, func() bool { return notices() >= 5 })
+		// Ten customers at once, three questions each: replies faster than the rate.
+		cs := make([]*chat, 10)
+		for i := range cs {
+			cs[i] = newChat(t, srv, int64(2700+i), "en")
+		}
+		for range 3 {
+			for _, c := range cs {
+				c.send("/help")
+			}
+			for _, c := range cs {
+				c.expect("/neworder")
+			}
+		}
+		if n := notices(); n >= backlog {
+			t.Errorf("the customers were answered only after all %d notifications", n)
+		}
+		waitFor(t, func() bool { return notices() == backlog })
+		if n := srv.Throttled(); n != 0 {
+			t.Errorf("Telegram answered 429 %d times", n)
+		}
+		sent := srv.AllSent()
+		for i, m := range sent {
+			in := 0
+			for _, p := range sent[:i+1] {
+				if m.At.Sub(p.At) < time.Second {
+					in++
+				}
+			}
+			if in > limit {
+				t.Errorf("%d messages in the second before %s, want at most %d", in, m.At.Format("15:04:05.000"), limit)
+				break
+			}
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/orderbot/orderbot/i18n"
+	"github.com/orderbot/orderbot/internal/batch"
 )
 
 // InboxUpdate is an update as the inbox keeps it.
@@ -33,6 +34,9 @@ type Accepted struct {
 	Dropped map[int64]int
 	// SlowDown lists the chats to tell once to slow down.
 	SlowDown []int64
+	// Taken lists the updates leased to the caller as they were stored: each was its
+	// chat's only update waiting.
+	Taken []InboxUpdate
 }
 
 // Inbox keeps accepted updates durably until they are handled; *pginbox.Inbox implements
@@ -40,8 +44,11 @@ type Accepted struct {
 type Inbox interface {
 	// Accept stores the updates (an update already stored is kept as it is). A chat whose
 	// backlog would exceed maxBacklog keeps only the first updates up to it; the rest are
-	// dropped and reported.
-	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int) (Accepted, error)
+	// dropped and reported. With lease > 0, an update stored as its chat's only one is
+	// leased to the caller for that long and returned in Taken; only one process may call
+	// Accept with a lease at a time (the polling loop: Telegram has one getUpdates
+	// consumer), or two might take updates of one chat at once.
+	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int, lease time.Duration) (Accepted, error)
 	// Next deletes the update done of chat (0: none) and, when take is true, takes the
 	// chat's oldest update for lease, when it is due and no one else has it. When there is
 	// none to take now, due is when the oldest waiting one is due (zero when none waits, or
@@ -51,6 +58,12 @@ type Inbox interface {
 	Retry(ctx context.Context, id int64, attempts, repliesSent int, notBefore time.Time, lastErr string) error
 	// DeadLetter moves a taken update to the dead letters.
 	DeadLetter(ctx context.Context, id int64, attempts int, reason string) error
+	// HoldPolling waits until this process holds the polling lock (one instance polls
+	// Telegram at a time) or ctx ends. lost is closed when the lock is lost (its database
+	// connection broke); release gives it up.
+	HoldPolling(ctx context.Context) (lost <-chan struct{}, release func(), err error)
+	// Complete deletes handled updates.
+	Complete(ctx context.Context, ids []int64) error
 	// DueChats returns chats with an update due and not taken (retries come due, leases of
 	// a stopped process expire, an operator requeued a dead letter).
 	DueChats(ctx context.Context, limit int) ([]int64, error)
@@ -77,9 +90,19 @@ type dispatcher struct {
 	sem     chan struct{}
 	wg      sync.WaitGroup
 	timers  map[int64]*time.Timer
+
+	// sole is set while this process is the only one accepting updates (polling: Telegram
+	// has one getUpdates consumer per bot): every new update of a chat then reaches the
+	// chat's worker through hand or signal, so a worker that was told of nothing more
+	// completes its update without looking for another.
+	sole      bool
+	completes batch.Group[int64, struct{}]
 }
 
-type chatWork struct{ again bool }
+type chatWork struct {
+	again bool
+	taken []InboxUpdate // leased to this process when accepted: handled without taking
+}
 
 // Work runs the inbox's workers until ctx ends: updates accepted by this process start
 // their chat's worker at once; every SweepInterval the inbox is asked for chats with
@@ -150,6 +173,40 @@ func (d *dispatcher) signal(chats ...int64) {
 	}
 }
 
+// hand starts the workers of the chats of updates leased to this process when they were
+// accepted, or queues each for its chat's running worker. A stopping dispatcher puts them
+// back, due at once, for the next process.
+func (d *dispatcher) hand(us []InboxUpdate) {
+	d.mu.Lock()
+	stopped := !d.running || d.stop.Err() != nil
+	if !stopped {
+		for _, u := range us {
+			if w, ok := d.active[u.ChatID]; ok {
+				w.taken = append(w.taken, u)
+				continue
+			}
+			d.active[u.ChatID] = &chatWork{taken: []InboxUpdate{u}}
+			d.wg.Add(1)
+			go d.work(u.ChatID)
+		}
+	}
+	d.mu.Unlock()
+	if stopped {
+		for _, u := range us {
+			d.retry(u, time.Now(), errors.New("not handled: shutting down"))
+		}
+	}
+}
+
+// quiet reports whether this process is the only acceptor and has not been told of
+// another update of chat since its worker last looked.
+func (d *dispatcher) quiet(chat int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	w := d.active[chat]
+	return d.sole && !w.again && len(w.taken) == 0
+}
+
 // later signals chat at t.
 func (d *dispatcher) later(chat int64, at time.Time) {
 	d.mu.Lock()
@@ -184,7 +241,45 @@ func (d *dispatcher) work(chat int64) {
 	var done int64
 	for {
 		take := d.stop.Err() == nil
-		u, ok, due, err := b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+		var (
+			u   InboxUpdate
+			ok  bool
+			due time.Time
+			err error
+		)
+		d.mu.Lock()
+		if w := d.active[chat]; len(w.taken) > 0 {
+			u, ok = w.taken[0], true
+			w.taken = w.taken[1:]
+		}
+		d.mu.Unlock()
+		switch {
+		case ok && !take:
+			// Stopping: put back what was leased to this process, for the next one.
+			d.mu.Lock()
+			back := append([]InboxUpdate{u}, d.active[chat].taken...)
+			d.active[chat].taken = nil
+			d.mu.Unlock()
+			for _, u := range back {
+				d.retry(u, time.Now(), errors.New("not handled: shutting down"))
+			}
+			ok = false
+			fallthrough
+		case ok && done != 0:
+			// Complete the last one; this one is ours already.
+			if _, _, _, err = b.inbox.Next(d.hctx, chat, done, false, 0); err != nil && d.hctx.Err() == nil {
+				b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
+			}
+			err = nil
+		case !ok && done != 0 && take && d.quiet(chat):
+			// Nothing more was accepted for the chat: complete the update with those of
+			// other chats (one statement for many), then look again.
+			if _, err = d.completes.Do(done); err != nil {
+				u, ok, due, err = b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+			}
+		case !ok:
+			u, ok, due, err = b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+		}
 		done = 0
 		if err != nil {
 			if d.hctx.Err() == nil {
@@ -195,7 +290,7 @@ func (d *dispatcher) work(chat int64) {
 		if !ok {
 			d.mu.Lock()
 			w := d.active[chat]
-			if take && w.again && err == nil {
+			if take && (w.again || len(w.taken) > 0) && err == nil {
 				w.again = false
 				d.mu.Unlock()
 				continue

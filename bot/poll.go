@@ -21,25 +21,69 @@ import (
 // so a slow or flooding chat holds back nobody else. When the inbox cannot take a batch
 // (the database is unavailable), the same batch is offered again with backoff; nothing is
 // fetched twice meanwhile.
+//
+// Telegram serves one getUpdates consumer per bot, so one instance polls at a time: the
+// others wait for the inbox's polling lock and meanwhile work updates from the inbox like
+// any instance (retries, updates the polling instance left when it stopped).
 func (b *Bot) Poll(ctx context.Context) error {
 	if b.inbox == nil {
 		return errors.New("bot: no inbox to serve updates from")
 	}
-	b.log.InfoContext(ctx, "polling for updates")
 	work := make(chan error, 1)
 	go func() { work <- b.Work(ctx) }()
 	defer func() { <-work }()
+	for attempt := 1; ctx.Err() == nil; {
+		lost, release, err := b.inbox.HoldPolling(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			d := backoff(b.cfg.RetryBase, min(b.cfg.RetryMax, 10*time.Second), attempt)
+			attempt++
+			b.log.WarnContext(ctx, "polling lock not taken, trying again", "retry_in", d, "err", err)
+			_ = sleepCtx(ctx, d)
+			continue
+		}
+		attempt = 1
+		b.log.InfoContext(ctx, "polling for updates")
+		pctx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-lost:
+				b.log.WarnContext(ctx, "polling lock lost: polling stops until it is taken again")
+				cancel()
+			case <-pctx.Done():
+			}
+		}()
+		b.setSole(true)
+		b.poll(pctx)
+		b.setSole(false)
+		cancel()
+		release()
+	}
+	return nil
+}
+
+// setSole tells the dispatcher whether this process is the only one accepting updates.
+func (b *Bot) setSole(sole bool) {
+	b.disp.mu.Lock()
+	b.disp.sole = sole
+	b.disp.mu.Unlock()
+}
+
+// poll runs getUpdates and accepts what it gets until ctx ends.
+func (b *Bot) poll(ctx context.Context) {
 	var offset int64
 	wait := time.Duration(0)
 	for {
 		if wait > 0 {
 			if sleepCtx(ctx, wait) != nil {
-				return nil
+				return
 			}
 		}
 		us, err := b.getUpdates(ctx, offset, b.cfg.PollTimeout)
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		if err != nil {
 			var ra *retryAfterError
@@ -58,17 +102,17 @@ func (b *Bot) Poll(ctx context.Context) error {
 			continue
 		}
 		for attempt := 1; ; attempt++ {
-			err := b.accept(ctx, us)
+			err := b.accept(ctx, us, b.cfg.Lease)
 			if err == nil {
 				break
 			}
 			if ctx.Err() != nil {
-				return nil // not confirmed: Telegram hands them out again
+				return // not confirmed: Telegram hands them out again
 			}
 			d := backoff(b.cfg.RetryBase, min(b.cfg.RetryMax, 10*time.Second), attempt)
 			b.log.ErrorContext(ctx, "updates not accepted, trying again", "updates", len(us), "retry_in", d, "err", err)
 			if sleepCtx(ctx, d) != nil {
-				return nil
+				return
 			}
 		}
 		offset = us[len(us)-1].ID + 1
@@ -85,11 +129,16 @@ func (b *Bot) pollOK() { b.pollFails = 0 }
 
 // accept writes updates to the inbox and starts their chats' workers. A chat over its
 // backlog limit is told once to slow down.
-func (b *Bot) accept(ctx context.Context, us []InboxUpdate) error {
+//
+// With lease > 0 (the polling loop, Telegram's only consumer of this bot's updates), an
+// update that is its chat's only one is leased to this process as it is stored and handed
+// to its chat's worker directly; otherwise (webhook deliveries, which several instances
+// may receive at once) the workers take them from the inbox in order.
+func (b *Bot) accept(ctx context.Context, us []InboxUpdate, lease time.Duration) error {
 	if b.inbox == nil {
 		return errors.New("bot: no inbox")
 	}
-	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog)
+	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog, lease)
 	if err != nil {
 		return err
 	}
@@ -100,10 +149,17 @@ func (b *Bot) accept(ctx context.Context, us []InboxUpdate) error {
 	}
 	b.metrics.Accepted.Add(float64(len(us) - dropped))
 	b.metrics.Dropped.Add(float64(dropped))
+	// A chat's worker starts with its taken update; chats with other updates stored (a
+	// second one in the batch, or one behind those waiting) are signalled.
+	taken := make(map[int64]bool, len(acc.Taken))
+	for _, u := range acc.Taken {
+		taken[u.ID] = true
+	}
+	b.disp.hand(acc.Taken)
 	chats := make([]int64, 0, len(us))
 	seen := make(map[int64]bool, len(us))
 	for _, u := range us {
-		if !seen[u.ChatID] {
+		if !seen[u.ChatID] && !taken[u.ID] {
 			seen[u.ChatID] = true
 			chats = append(chats, u.ChatID)
 		}

@@ -143,10 +143,15 @@ func (b *Bot) send(ctx context.Context, p *tgbot.SendMessageParams) error {
 	})
 }
 
-// retry makes one call of method, waiting out Telegram's 429 answers (retry_after) a few
-// times.
+// retry makes one call of a reply's method, each attempt after a token of the shared rate
+// limit (LimitReplies), waiting out Telegram's 429 answers (retry_after) a few times.
 func (b *Bot) retry(ctx context.Context, method string, call func() error) error {
 	for attempt := 0; ; attempt++ {
+		if b.replies != nil {
+			if err := b.replies.WaitReply(ctx); err != nil {
+				return fmt.Errorf("%s: rate limit: %w", method, err)
+			}
+		}
 		err := call()
 		if err == nil {
 			b.metrics.Sends.WithLabelValues("ok").Inc()

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -360,15 +361,35 @@ func labelMatches(w, label string) bool {
 	if w == lw {
 		return true
 	}
+	for _, twin := range labelTwins()[lw] {
+		if w == twin {
+			return true
+		}
+	}
+	return false
+}
+
+// labelTwins maps the button word of every fixed text of the catalog (one without
+// arguments) to the button words of its texts in both languages. It is built once, on
+// first use, from the catalog, which never changes while the program runs.
+var labelTwins = sync.OnceValue(func() map[string][]string {
+	twins := make(map[string][]string)
 	for _, k := range i18n.Keys() {
 		m, _ := i18n.Lookup(k)
 		if strings.Contains(m.EN, "%") || strings.Contains(m.ZH, "%") {
 			continue
 		}
 		en, zh := buttonWord(m.EN), buttonWord(m.ZH)
-		if (lw == en || lw == zh) && (w == en || w == zh) {
-			return true
+		for _, from := range []string{en, zh} {
+			if from == "" {
+				continue
+			}
+			for _, to := range []string{en, zh} {
+				if to != "" && !slices.Contains(twins[from], to) {
+					twins[from] = append(twins[from], to)
+				}
+			}
 		}
 	}
-	return false
-}
+	return twins
+})

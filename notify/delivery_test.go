@@ -456,3 +456,27 @@ func TestTickRunsAsPeriodicJob(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Every tick prunes the desk action keys older than KeepActions, and only those.
+func TestTickPrunesOldDeskActionKeys(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	n := e.start(nil, func(c *notify.Config) { c.Prune = e.bed.Store; c.KeepActions = 24 * time.Hour })
+	db := e.bed.Store.DB()
+	for key, age := range map[string]time.Duration{"u:1|old": 48 * time.Hour, "u:2|new": time.Hour} {
+		if _, err := db.ExecContext(e.ctx, `INSERT INTO desk_actions (key, kind, at) VALUES ($1, 'payment', $2)`,
+			key, e.clock.Now().Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	if err := db.SelectContext(e.ctx, &keys, `SELECT key FROM desk_actions ORDER BY key`); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || keys[0] != "u:2|new" {
+		t.Errorf("keys after a tick: %v, want only the new one", keys)
+	}
+}

@@ -33,6 +33,7 @@ type limiter struct {
 	slots      chan struct{}
 
 	mu      sync.Mutex
+	replies []chan error        // conversation replies waiting for a global token: served first
 	waiters []chan error        // slot holders waiting for a global token, in order
 	pumping bool                // a pump hands out tokens to the waiters
 	paused  time.Time           // no sends before (after a 429)
@@ -122,7 +123,52 @@ func (l *limiter) takeGlobal(ctx context.Context) error {
 	}
 }
 
-// pump hands out global tokens while workers wait for them.
+// takeReply waits for a token of the global limit for a conversation reply, ahead of
+// every notification waiting in this process: what a user waits for right now goes
+// first; notifications take the tokens replies leave.
+func (l *limiter) takeReply(ctx context.Context) error {
+	w := make(chan error, 1)
+	l.mu.Lock()
+	l.replies = append(l.replies, w)
+	if !l.pumping {
+		l.pumping = true
+		go l.pump()
+	}
+	l.mu.Unlock()
+	select {
+	case err := <-w:
+		return err
+	case <-ctx.Done():
+		l.mu.Lock()
+		if i := slices.Index(l.replies, w); i >= 0 {
+			l.replies = slices.Delete(l.replies, i, i+1)
+		}
+		l.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// waiting is how many wait for a global token; l.mu is held.
+func (l *limiter) waiting() int { return len(l.replies) + len(l.waiters) }
+
+// grant hands out k tokens (or err to all), replies first; l.mu is held.
+func (l *limiter) grantLocked(k int, err error) {
+	if err != nil {
+		k = l.waiting()
+	}
+	r := min(k, len(l.replies))
+	for _, w := range l.replies[:r] {
+		w <- err
+	}
+	l.replies = slices.Delete(l.replies, 0, r)
+	k = min(k-r, len(l.waiters))
+	for _, w := range l.waiters[:k] {
+		w <- err
+	}
+	l.waiters = slices.Delete(l.waiters, 0, k)
+}
+
+// pump hands out global tokens while replies and workers wait for them.
 func (l *limiter) pump() {
 	ctx := context.Background()
 	var next time.Time
@@ -132,7 +178,7 @@ func (l *limiter) pump() {
 		}
 		l.mu.Lock()
 		wait := time.Until(l.paused)
-		if len(l.waiters) == 0 {
+		if l.waiting() == 0 {
 			l.pumping = false
 			l.mu.Unlock()
 			return
@@ -150,10 +196,7 @@ func (l *limiter) pump() {
 		if err != nil {
 			err = fmt.Errorf("global rate limit (Redis): %w", err)
 			l.mu.Lock()
-			for _, w := range l.waiters {
-				w <- err
-			}
-			l.waiters = l.waiters[:0]
+			l.grantLocked(0, err)
 			l.mu.Unlock()
 			continue
 		}
@@ -163,7 +206,7 @@ func (l *limiter) pump() {
 		}
 		granted, last := 1, res
 		l.mu.Lock()
-		more := min(res.Remaining, len(l.waiters)-1)
+		more := min(res.Remaining, l.waiting()-1)
 		l.mu.Unlock()
 		if more > 0 {
 			// Catching up after a late wake-up: the tokens that piled up, in one request
@@ -179,11 +222,7 @@ func (l *limiter) pump() {
 		// than now, to be refused (other processes may take it first: then ask again).
 		next = time.Now().Add(last.ResetAfter - time.Duration(l.global.Burst-1)*l.interval)
 		l.mu.Lock()
-		k := min(granted, len(l.waiters))
-		for _, w := range l.waiters[:k] {
-			w <- nil
-		}
-		l.waiters = slices.Delete(l.waiters, 0, k)
+		l.grantLocked(granted, nil)
 		l.mu.Unlock()
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
 	"github.com/orderbot/orderbot/documents"
+	"github.com/orderbot/orderbot/internal/batch"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -163,6 +164,15 @@ type Config struct {
 		Sweep(ctx context.Context) error
 	}
 
+	// Prune, when set, deletes at every tick the desk action keys (orders' exactly-once
+	// record, *pgstore.Store) older than KeepActions (default 30 days): far longer than an
+	// update can be delivered again (Telegram keeps updates 24 hours; an update is retried
+	// for ORDERBOT_UPDATE_MAX_AGE) or a command re-run with the same --key.
+	Prune interface {
+		PruneDeskActions(ctx context.Context, before time.Time) (int64, error)
+	}
+	KeepActions time.Duration
+
 	// Documents renders the PDF documents and Archive keeps them; without them document
 	// notifications are dropped (the chat texts go as always). MaxDocumentSize is the largest file sent (default 50 MB, what
 	// Telegram accepts); DocumentAttempts how often a render is tried before the staff are
@@ -267,6 +277,9 @@ func (c *Config) defaults() error {
 	if c.ReportHour <= 0 || c.ReportHour > 23 {
 		c.ReportHour = 9
 	}
+	if c.KeepActions <= 0 {
+		c.KeepActions = 30 * 24 * time.Hour
+	}
 	if c.ReportCheck == 0 {
 		c.ReportCheck = 15 * time.Minute
 	}
@@ -287,8 +300,8 @@ type Notifier struct {
 	limits *limiter
 	client *river.Client[*sql.Tx]
 	staff  staffCache
-	claims group[string, claimed] // claims of concurrent workers, batched
-	sents  group[sentMsg, struct{}]
+	claims batch.Group[string, claimed] // claims of concurrent workers, batched
+	sents  batch.Group[sentMsg, struct{}]
 
 	metrics *Metrics
 
@@ -311,8 +324,8 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	n.limits = newLimiter(cfg)
 	n.staff = staffCache{out: cfg.Outbox, ttl: 30 * time.Second}
-	n.claims = group[string, claimed]{max: 100, run: n.claimBatch}
-	n.sents = group[sentMsg, struct{}]{max: 100, run: n.sentBatch}
+	n.claims = batch.Group[string, claimed]{Max: 100, Run: n.claimBatch}
+	n.sents = batch.Group[sentMsg, struct{}]{Max: 100, Run: n.sentBatch}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{n: n})
@@ -377,6 +390,12 @@ func (n *Notifier) Kill(ctx context.Context) error {
 
 // Stopped is closed when the Notifier has stopped.
 func (n *Notifier) Stopped() <-chan struct{} { return n.client.Stopped() }
+
+// WaitReply waits for a token of the global rate limit all Notifiers share, for a
+// conversation reply (the bot calls it before each message it sends in answer to a user):
+// replies count against the same GlobalRate as notifications, so that together they stay
+// under it, and they are served before the notifications waiting in this process.
+func (n *Notifier) WaitReply(ctx context.Context) error { return n.limits.takeReply(ctx) }
 
 // claimed is the outcome of a claim: StateClaimed, or the notification's state.
 type claimed struct {

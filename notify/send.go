@@ -117,7 +117,7 @@ func (n *Notifier) admit(ctx context.Context, log *slog.Logger, a SendArgs) (boo
 			pass.release()
 			return false, err // stopping: claim nothing, the job runs again
 		}
-		c, err := n.claims.do(a.Key)
+		c, err := n.claims.Do(a.Key)
 		if err != nil {
 			pass.release()
 			return false, err
@@ -189,7 +189,7 @@ func (n *Notifier) recordSent(ctx context.Context, key string, messageID int) er
 	ctx = context.WithoutCancel(ctx)
 	var err error
 	for attempt := range 6 {
-		if _, err = n.sents.do(sentMsg{key: key, messageID: messageID}); err == nil {
+		if _, err = n.sents.Do(sentMsg{key: key, messageID: messageID}); err == nil {
 			return nil
 		}
 		_ = sleep(ctx, time.Duration(100<<attempt)*time.Millisecond)

@@ -33,6 +33,16 @@ func (n *Notifier) Tick(ctx context.Context) error {
 			n.log.ErrorContext(ctx, "complaint sweep failed", "err", err)
 		}
 	}
+	if n.cfg.Prune != nil {
+		// Housekeeping at every tick, whatever the hour: desk action keys past KeepActions.
+		// Cheap when there is nothing to do (an index on the time).
+		pruned, err := n.cfg.Prune.PruneDeskActions(ctx, n.now().Add(-n.cfg.KeepActions))
+		if err != nil {
+			n.log.ErrorContext(ctx, "pruning desk action keys failed", "err", err)
+		} else if pruned > 0 {
+			n.log.InfoContext(ctx, "old desk action keys pruned", "keys", pruned)
+		}
+	}
 	now := n.now().In(n.cfg.Location)
 	day := orders.DateOf(now)
 	if !n.cfg.Rules.IsWorkingDay(day) {

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -89,7 +90,7 @@ func Open(ctx context.Context, url string) (*Inbox, error) {
 func (in *Inbox) Close() { in.close() }
 
 // Accept stores the updates; see bot.Inbox.
-func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog int) (bot.Accepted, error) {
+func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog int, lease time.Duration) (bot.Accepted, error) {
 	var acc bot.Accepted
 	if len(us) == 0 {
 		return acc, nil
@@ -101,7 +102,11 @@ func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog in
 		ids[i], chats[i], raws[i] = u.ID, u.ChatID, string(u.Raw)
 	}
 	// One statement: the chats' backlogs, the updates that fit, the customers who wrote
-	// again made reachable, and the dropped ones counted per chat.
+	// again made reachable, and the dropped ones counted per chat. With lease > 0, an
+	// update that is its chat's only one (nothing of the chat waits in the inbox, and it
+	// is the first of its chat in the batch) is leased to the caller at once: its worker
+	// needs no statement to take it.
+	now := in.now()
 	rows, err := in.db.QueryContext(ctx, `
 		WITH incoming AS (
 			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(update_id, chat_id, raw)
@@ -113,33 +118,53 @@ func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog in
 			FROM incoming i LEFT JOIN backlog b USING (chat_id)
 			WHERE NOT EXISTS (SELECT 1 FROM update_inbox x WHERE x.update_id = i.update_id)
 		), ins AS (
-			INSERT INTO update_inbox (update_id, chat_id, raw, received_at, not_before)
-			SELECT update_id, chat_id, raw, $5, $5 FROM ranked WHERE pos <= $4 OR chat_id = 0
+			INSERT INTO update_inbox (update_id, chat_id, raw, received_at, not_before, lease_until)
+			SELECT update_id, chat_id, raw, $5, $5,
+				CASE WHEN $6::bigint > 0 AND pos = 1 THEN $5::timestamptz + $6::double precision * interval '1 millisecond' END
+			FROM ranked WHERE pos <= $4 OR chat_id = 0
 			ON CONFLICT (update_id) DO NOTHING
-			RETURNING chat_id
+			RETURNING update_id, chat_id, lease_until IS NOT NULL AS taken
 		), reach AS (
 			UPDATE customers SET unreachable = false, updated_at = $5
 			WHERE unreachable AND telegram_id IN (SELECT chat_id FROM ins WHERE chat_id > 0)
 		)
-		SELECT chat_id, count(*) FROM ranked WHERE pos > $4 AND chat_id <> 0 GROUP BY chat_id`,
-		pq.Array(ids), pq.Array(chats), pq.Array(raws), maxBacklog, in.now())
+		SELECT false, chat_id, count(*) FROM ranked WHERE pos > $4 AND chat_id <> 0 GROUP BY chat_id
+		UNION ALL
+		SELECT true, update_id, 0 FROM ins WHERE taken`,
+		pq.Array(ids), pq.Array(chats), pq.Array(raws), maxBacklog, now, lease.Milliseconds())
 	if err != nil {
 		return acc, fmt.Errorf("inbox: accept: %w", err)
 	}
 	defer rows.Close()
+	var taken map[int64]bool
 	for rows.Next() {
-		var chat int64
+		var isTaken bool
+		var id int64
 		var n int
-		if err := rows.Scan(&chat, &n); err != nil {
+		if err := rows.Scan(&isTaken, &id, &n); err != nil {
 			return acc, fmt.Errorf("inbox: accept: %w", err)
+		}
+		if isTaken {
+			if taken == nil {
+				taken = map[int64]bool{}
+			}
+			taken[id] = true
+			continue
 		}
 		if acc.Dropped == nil {
 			acc.Dropped = map[int64]int{}
 		}
-		acc.Dropped[chat] = n
+		acc.Dropped[id] = n
 	}
 	if err := rows.Err(); err != nil {
 		return acc, fmt.Errorf("inbox: accept: %w", err)
+	}
+	for _, u := range us {
+		if taken[u.ID] {
+			u.ReceivedAt = now
+			acc.Taken = append(acc.Taken, u)
+			delete(taken, u.ID) // an update twice in one batch is taken once
+		}
 	}
 	if len(acc.Dropped) == 0 {
 		return acc, nil
@@ -221,6 +246,85 @@ func (in *Inbox) Next(ctx context.Context, chat, done int64, take bool, lease ti
 	u = bot.InboxUpdate{ID: id.Int64, ChatID: chatID.Int64, Raw: []byte(raw.String), ReceivedAt: received.Time,
 		Attempts: int(attempts.Int64), RepliesSent: int(sent.Int64), LastError: lastErr.String}
 	return u, true, time.Time{}, nil
+}
+
+// pollingLock is the key of the session advisory lock that the polling instance holds.
+const pollingLock = 0x6f72646572626f74 // "orderbot"
+
+// Polling lock timings: how often a waiting instance tries the lock, and how often the
+// holder checks its connection.
+const (
+	pollingRetry = time.Second
+	pollingCheck = 5 * time.Second
+)
+
+// HoldPolling takes the polling lock (a session advisory lock on a connection of its own);
+// see bot.Inbox.
+func (in *Inbox) HoldPolling(ctx context.Context) (<-chan struct{}, func(), error) {
+	for {
+		conn, err := in.db.Conn(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("inbox: polling lock: %w", err)
+		}
+		var held bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, int64(pollingLock)).Scan(&held); err != nil {
+			conn.Close()
+			return nil, nil, fmt.Errorf("inbox: polling lock: %w", err)
+		}
+		if held {
+			return in.keepPolling(conn)
+		}
+		conn.Close()
+		t := time.NewTimer(pollingRetry)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// keepPolling watches the connection holding the polling lock until it is released.
+func (in *Inbox) keepPolling(conn *sql.Conn) (<-chan struct{}, func(), error) {
+	lost, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		t := time.NewTicker(pollingCheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), pollingCheck)
+				err := conn.PingContext(ctx)
+				cancel()
+				if err != nil {
+					close(lost)
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			close(done)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, _ = conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, int64(pollingLock))
+			conn.Close()
+		})
+	}
+	return lost, release, nil
+}
+
+// Complete deletes handled updates; see bot.Inbox.
+func (in *Inbox) Complete(ctx context.Context, ids []int64) error {
+	if _, err := in.async.ExecContext(ctx, `DELETE FROM update_inbox WHERE update_id = ANY($1)`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("inbox: complete %d updates: %w", len(ids), err)
+	}
+	return nil
 }
 
 // Retry puts a taken update back; see bot.Inbox.

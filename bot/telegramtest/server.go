@@ -140,15 +140,16 @@ type Server struct {
 	mu sync.Mutex
 
 	// Update queue; see updates.go.
-	nextUpdateID int64
-	queue        []*queued // sorted by id; entries before qhead are gone
-	qhead        int
-	redeliveries []*queued
-	history      map[int64]json.RawMessage
-	pending      int
-	updatesCh    chan struct{} // closed and cleared whenever the queue or webhook changes
-	pollGen      uint64
-	webhook      webhookState
+	nextUpdateID  int64
+	queue         []*queued // sorted by id; entries before qhead are gone
+	qhead         int
+	redeliveries  []*queued
+	history       map[int64]json.RawMessage
+	pending       int
+	updatesCh     chan struct{} // closed and cleared whenever the queue or webhook changes
+	pollGen       uint64
+	pollConflicts int
+	webhook       webhookState
 
 	// Chats and what the bot sent; see sent.go.
 	users map[int64]User

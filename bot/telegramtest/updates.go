@@ -208,6 +208,14 @@ func (s *Server) Redeliver(updateID int64) error {
 	return nil
 }
 
+// PollConflicts counts the getUpdates calls ended by a newer one (409 Conflict: two
+// instances polling at once).
+func (s *Server) PollConflicts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pollConflicts
+}
+
 // Pending reports how many queued updates have not been confirmed by
 // getUpdates or delivered to the webhook yet.
 func (s *Server) Pending() int {
@@ -494,6 +502,7 @@ func (s *Server) getUpdates(ctx context.Context, r *request) (any, *apiError) {
 			return nil, &apiError{code: http.StatusConflict, desc: conflictWebhook}
 		}
 		if s.pollGen != gen {
+			s.pollConflicts++
 			s.mu.Unlock()
 			return nil, &apiError{code: http.StatusConflict, desc: conflictPolling}
 		}

@@ -123,6 +123,7 @@ type options struct {
 	redisURL    string
 	latencyRate float64
 	cpuProfile  string
+	memProfile  string
 	lockstep    bool
 	log         *slog.Logger
 }
@@ -156,6 +157,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		"latency run: start the customers within one slot, so that they walk the dialog in step (bursts of Confirms)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "",
 		"write a CPU profile of each mode's maximum-throughput run to this file (FILE.polling.ext, FILE.webhook.ext with -mode both)")
+	fs.StringVar(&o.memProfile, "memprofile", "",
+		"write an allocation profile after each mode's maximum-throughput run to this file (named like -cpuprofile's)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -241,6 +244,9 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 	dbs := probe.stop()
 	res.bot.db = &dbs
 	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
+	if perr := writeAllocProfile(o.memProfile, mode, len(o.modes) > 1); perr != nil && err == nil {
 		err = perr
 	}
 	if err != nil {
@@ -337,6 +343,28 @@ func startProfile(file, mode string, several bool) (stop func() error, err error
 		fmt.Fprintf(os.Stderr, "orderbench: CPU profile of the %s run written to %s\n", mode, file)
 		return nil
 	}, nil
+}
+
+// writeAllocProfile writes the allocations made so far (pprof's "allocs" profile) to file,
+// named like startProfile's.
+func writeAllocProfile(file, mode string, several bool) error {
+	if file == "" {
+		return nil
+	}
+	if several {
+		ext := filepath.Ext(file)
+		file = strings.TrimSuffix(file, ext) + "." + mode + ext
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "orderbench: allocation profile of the %s run written to %s\n", mode, file)
+	return f.Close()
 }
 
 func orDefault(v, def string) string {

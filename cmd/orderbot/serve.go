@@ -61,11 +61,12 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Metrics:   notify.NewMetrics(reg),
 		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
 		Reports: a.scheduledReports(), ReportHour: a.cfg.ReportHour,
-		Complaints: a.complaints(),
+		Complaints: a.complaints(), Prune: a.store,
 	})
 	if err != nil {
 		return err
 	}
+	b.LimitReplies(notifier) // replies and notifications share ORDERBOT_NOTIFY_RATE, replies first
 	if err := notifier.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}

@@ -144,6 +144,8 @@ type TelegramOptions struct {
 	Server        *telegramtest.Server // reuse a server (a restarted bot)
 	// Configure adjusts the bot's configuration (limits, retries) before it starts.
 	Configure func(*bot.Config)
+	// LimitReplies, when set, is the rate limit the bot's replies share (a notifier).
+	LimitReplies bot.ReplyLimiter
 }
 
 // Inbox is the bed's update inbox.
@@ -174,6 +176,9 @@ func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	tg.cancel = cancel
+	if opts.LimitReplies != nil {
+		tg.Bot.LimitReplies(opts.LimitReplies)
+	}
 	if opts.Webhook {
 		hs := httptest.NewServer(tg.Bot.WebhookHandler())
 		tb.Cleanup(hs.Close)
@@ -182,6 +187,9 @@ func (b *Bed) StartTelegram(opts TelegramOptions) *Telegram {
 		tg.Bot, err = bot.New(cfg, b.NewEngine(), b.Service)
 		if err != nil {
 			tb.Fatalf("bot.New: %v", err)
+		}
+		if opts.LimitReplies != nil {
+			tg.Bot.LimitReplies(opts.LimitReplies)
 		}
 		hs.Config.Handler = tg.Bot.WebhookHandler()
 		if err := tg.Bot.SetWebhook(ctx); err != nil {

@@ -5,11 +5,35 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/orderbot/orderbot/orders"
 )
+
+// PruneDeskActions deletes the desk action keys recorded before before, a thousand at a
+// time (no long lock), and reports how many. A key pruned no longer stops a delivery of its
+// action: prune only what can never be delivered again.
+func (s *Store) PruneDeskActions(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := s.db.ExecContext(ctx, `
+			DELETE FROM desk_actions WHERE key IN (
+				SELECT key FROM desk_actions WHERE at < $1 ORDER BY at LIMIT 1000)`, before)
+		if err != nil {
+			return total, fmt.Errorf("prune desk actions: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < 1000 {
+			return total, nil
+		}
+	}
+}
 
 // claimAction records the desk action key of kind in tx (migration 0010), as the first
 // statement of the action's transaction: orders.ErrAlreadyDone when the key is recorded

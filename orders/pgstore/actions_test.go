@@ -233,3 +233,31 @@ func TestActionKeysAreScopedByAction(t *testing.T) {
 		t.Errorf("paid %s status %s, want 30 shipped", o.Paid, o.Status)
 	}
 }
+
+// Pruning deletes only the keys recorded before the cut-off: an action whose key is kept
+// is still done once when delivered again; one whose key was pruned is not recognised
+// any more (which is why only keys that can never come again are pruned).
+func TestPruneDeskActionsKeepsRecentKeys(t *testing.T) {
+	s, svc, ctx := newDesk(t, orders.DefaultRules())
+	o := placeDraft(t, svc, draft("d:prune", 501, "CH-100", 1, orders.Date{Year: 2026, Month: 12, Day: 10}))
+	for _, k := range []string{"u:1|old", "u:2|old", "u:3|recent"} {
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO desk_actions (key, kind, order_id, at) VALUES ($1, 'payment', $2, $3)`,
+			k, o.ID, map[bool]time.Time{true: deskNow.AddDate(0, 0, -40), false: deskNow.Add(-time.Hour)}[k != "u:3|recent"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneDeskActions(ctx, deskNow.AddDate(0, 0, -30))
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d (%v), want 2", n, err)
+	}
+	var left []string
+	if err := s.DB().SelectContext(ctx, &left, `SELECT key FROM desk_actions WHERE key LIKE 'u:%' ORDER BY key`); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "u:3|recent" {
+		t.Errorf("left %v, want the recent key", left)
+	}
+	if n, err := s.PruneDeskActions(ctx, deskNow.AddDate(0, 0, -30)); err != nil || n != 0 {
+		t.Errorf("pruned again: %d, %v", n, err)
+	}
+}

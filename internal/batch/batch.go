@@ -1,4 +1,6 @@
-package notify
+// Package batch runs the calls of concurrent callers in batches, like a database's group
+// commit.
+package batch
 
 import (
 	"context"
@@ -6,13 +8,14 @@ import (
 	"time"
 )
 
-// group runs the calls of concurrent workers in batches, like a database's group commit:
+// Group runs the calls of concurrent callers in batches, like a database's group commit:
 // the first caller runs its call at once; calls that arrive meanwhile wait and run
-// together in the next batch, led by the first of them. Under load, one statement claims
-// or records many notifications; alone, a call runs without delay.
-type group[T, R any] struct {
-	run func(ctx context.Context, items []T) ([]R, error) // one result per item, in order
-	max int                                               // items in one batch
+// together in the next batch, led by the first of them. Under load, one statement does the
+// work of many calls; alone, a call runs without delay. The zero Group is not usable: set
+// Run and Max.
+type Group[T, R any] struct {
+	Run func(ctx context.Context, items []T) ([]R, error) // one result per item, in order
+	Max int                                               // items in one batch
 
 	mu    sync.Mutex
 	busy  bool
@@ -31,8 +34,8 @@ type call[T, R any] struct {
 // it is cancelled: the others wait for it, and a claim made must reach its worker.
 const batchTimeout = 10 * time.Second
 
-// do runs item in a batch and returns its result.
-func (g *group[T, R]) do(item T) (R, error) {
+// Do runs item in a batch and returns its result.
+func (g *Group[T, R]) Do(item T) (R, error) {
 	c := &call[T, R]{item: item, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
@@ -46,7 +49,7 @@ func (g *group[T, R]) do(item T) (R, error) {
 	}
 	// Lead: run the queue (this call first), then hand the lead to the next waiter.
 	g.busy = true
-	n := min(len(g.queue), g.max)
+	n := min(len(g.queue), g.Max)
 	batch := g.queue[:n:n]
 	g.queue = append([]*call[T, R](nil), g.queue[n:]...)
 	g.mu.Unlock()
@@ -56,7 +59,7 @@ func (g *group[T, R]) do(item T) (R, error) {
 		items[i] = b.item
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	res, err := g.run(ctx, items)
+	res, err := g.Run(ctx, items)
 	cancel()
 	for i, b := range batch {
 		if err != nil {
