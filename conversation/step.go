@@ -70,8 +70,11 @@ func (st *step) run(in Input) error {
 	case InputButton:
 		return st.button(in.Data)
 	case InputText:
-		if !s.LangSure && hasHan(in.Text) {
-			s.Lang = i18n.ZH // a first message in Chinese is answered in Chinese
+		// A first message in Chinese is answered in Chinese; so is a first free message
+		// after /start (not an answer to a question: 椅子 typed at an English product
+		// question keeps the chat English).
+		if s.Lang != i18n.ZH && hasHan(in.Text) && (s.Fresh || !s.LangSure && s.State == stateIdle) {
+			s.Lang = i18n.ZH
 		}
 		if hasHan(in.Text) || strings.ContainsFunc(in.Text, unicode.IsLetter) {
 			s.LangSure = true
