@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ func TestAuthentication(t *testing.T) {
 	if err := b.store.RevokeChannel(context.Background(), revoked.Name); err != nil {
 		t.Fatal(err)
 	}
+	before := b.state()
 	for _, c := range []struct{ name, key string }{{"missing", ""}, {"wrong", "ob_live_nope"}, {"revoked", oldKey}} {
 		for _, r := range []req{
 			{method: http.MethodGet, path: "/api/v1/products", key: c.key},
@@ -33,8 +35,9 @@ func TestAuthentication(t *testing.T) {
 			}
 		}
 	}
-	if n := b.count(`SELECT count(*) FROM orders`); n != 0 {
-		t.Errorf("%d orders written without a valid key", n)
+	b.nothingWritten(t, before, "requests without a valid key")
+	if n := b.count(`SELECT count(*) FROM api_idempotency`); n != 0 {
+		t.Errorf("%d idempotency keys taken by requests without a valid key", n)
 	}
 	if resp := b.do(req{method: http.MethodGet, path: "/api/v1/products", key: key}); resp.status != 200 {
 		t.Errorf("valid key: %d %s", resp.status, resp.body)
@@ -84,7 +87,9 @@ func TestPlaceAndRead(t *testing.T) {
 		t.Errorf("stored source %q reference %q: %v", stored.Source, stored.Reference, err)
 	}
 
-	// Another channel's order reads exactly like a missing one.
+	// Another channel's order reads exactly like a missing one, and asking to cancel it
+	// changes nothing.
+	before := b.state()
 	theirs := b.do(req{method: http.MethodGet, path: "/api/v1/orders/" + o.Number, key: otherKey})
 	missing := b.do(req{method: http.MethodGet, path: "/api/v1/orders/SO-20990101-0001", key: otherKey})
 	pt, pm := theirs.problem(t), missing.problem(t)
@@ -92,9 +97,19 @@ func TestPlaceAndRead(t *testing.T) {
 		t.Errorf("another channel's order: %d %s; missing: %d %s", theirs.status, theirs.body, missing.status, missing.body)
 	}
 	cancel := b.do(req{method: http.MethodPost, path: "/api/v1/orders/" + o.Number + "/cancel", key: otherKey, body: map[string]string{"reason": "x"}})
-	if cancel.status != 404 {
-		t.Errorf("another channel cancels: %d %s", cancel.status, cancel.body)
+	cancelMissing := b.do(req{method: http.MethodPost, path: "/api/v1/orders/SO-20990101-0001/cancel", key: otherKey, body: map[string]string{"reason": "x"}})
+	if pc, pcm := cancel.problem(t), cancelMissing.problem(t); cancel.status != 404 || pc.Type != api.TypeNotFound || pc.Detail != pcm.Detail {
+		t.Errorf("another channel cancels: %d %s; a missing one: %s", cancel.status, cancel.body, cancelMissing.body)
 	}
+	var listed struct {
+		Orders []api.Order `json:"orders"`
+	}
+	list := b.do(req{method: http.MethodGet, path: "/api/v1/orders", key: otherKey})
+	list.json(t, &listed)
+	if list.status != 200 || len(listed.Orders) != 0 {
+		t.Errorf("another channel lists %d orders: %d %s", len(listed.Orders), list.status, list.body)
+	}
+	b.nothingWritten(t, before, "another channel's requests")
 	if o2, _ := b.service.Order(context.Background(), o.Number); o2.Status != orders.StatusConfirmed {
 		t.Errorf("status %s after another channel's cancel", o2.Status)
 	}
@@ -123,6 +138,8 @@ func TestBadRequests(t *testing.T) {
 		{"bad JSON", `{"lines": [`, "", 400, api.TypeMalformedJSON, ""},
 		{"unknown SKU", with(func(p map[string]any) { line(p)["sku"] = "NOPE-1" }), "", 422, api.TypeUnknownSKU, "lines[0].sku"},
 		{"quantity 0", with(func(p map[string]any) { line(p)["quantity"] = 0 }), "", 422, api.TypeInvalidField, "lines[0].quantity"},
+		{"quantity -1", with(func(p map[string]any) { line(p)["quantity"] = -1 }), "", 422, api.TypeInvalidField, "lines[0].quantity"},
+		{"quantity in words", with(func(p map[string]any) { line(p)["quantity"] = "two" }), "", 422, api.TypeInvalidField, "lines[0].quantity"},
 		{"quantity too large", with(func(p map[string]any) { line(p)["quantity"] = 1000000 }), "", 422, api.TypeInvalidField, "lines[0].quantity"},
 		{"past date", with(func(p map[string]any) { p["wanted_date"] = wanted(-3) }), "", 422, api.TypeInvalidField, "wanted_date"},
 		{"too early", with(func(p map[string]any) { p["wanted_date"] = wanted(0) }), "", 422, api.TypeWantedDateTooEarly, "wanted_date"},
@@ -135,7 +152,10 @@ func TestBadRequests(t *testing.T) {
 		{"unknown payment", with(func(p map[string]any) { p["payment_method"] = "bitcoin" }), "", 422, api.TypeInvalidField, "payment_method"},
 		{"unknown field", with(func(p map[string]any) { p["discount"] = "90%" }), "", 422, api.TypeInvalidField, ""},
 		{"10 MB body", append(append([]byte(`{"notes": "`), huge...), `"}`...), "", 413, api.TypeBodyTooLarge, ""},
+		{"10 MB body sent in chunks", io.MultiReader(bytes.NewReader([]byte(`{"notes": "`)), bytes.NewReader(huge), strings.NewReader(`"}`)),
+			"", 413, api.TypeBodyTooLarge, ""},
 		{"wrong content type", `reference=1`, "application/x-www-form-urlencoded", 415, api.TypeUnsupportedMediaType, ""},
+		{"no content type", with(func(map[string]any) {}), "-", 415, api.TypeUnsupportedMediaType, ""},
 		{"text/plain JSON", with(func(map[string]any) {}), "text/plain", 415, api.TypeUnsupportedMediaType, ""},
 		{"not enough stock", with(func(p map[string]any) {
 			line(p)["sku"] = "CHAIR-300"
@@ -145,7 +165,9 @@ func TestBadRequests(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			before := b.state()
 			resp := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, body: c.body, contentType: c.contentType})
+			b.nothingWritten(t, before, c.name)
 			p := resp.problem(t)
 			if resp.status != c.status || p.Type != c.typ || p.Status != c.status {
 				t.Fatalf("%d %s, want %d %s: %s", resp.status, p.Type, c.status, c.typ, resp.body)
@@ -210,9 +232,16 @@ func TestIdempotency(t *testing.T) {
 		t.Errorf("%d orders, want 1", n)
 	}
 	other := placement("PHONE-X1", 3, map[string]string{"colour": "white"})
+	before := b.state()
 	reused := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: "order-42", body: other})
 	if p := reused.problem(t); reused.status != 422 || p.Type != api.TypeIdempotencyKeyReused {
 		t.Errorf("same key, other body: %d %s", reused.status, reused.body)
+	}
+	b.nothingWritten(t, before, "the same key with another body")
+	// The key still answers its own request with the first response.
+	if again := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, idem: "order-42", body: body}); again.status != 201 ||
+		!bytes.Equal(again.body, first.body) {
+		t.Errorf("the first request again after a refused reuse: %d %s", again.status, again.body)
 	}
 	// A refused request is replayed too: the same answer for the same key.
 	bad := placement("NOPE", 1, nil)
@@ -315,6 +344,12 @@ func TestLastUnits(t *testing.T) {
 	}
 	if n := b.count(`SELECT reserved FROM products WHERE sku = 'LAST-1'`); n != 10 {
 		t.Errorf("%d reserved, want 10", n)
+	}
+	// The 40 refused placements left nothing behind: no line, history entry or event.
+	for _, table := range []string{"order_lines", "order_history", "channel_events"} {
+		if n := b.count(`SELECT count(*) FROM ` + table); n != 10 {
+			t.Errorf("%d rows in %s, want 10 (one per order placed)", n, table)
+		}
 	}
 }
 

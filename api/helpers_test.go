@@ -118,7 +118,8 @@ func (r response) problem(t *testing.T) api.Problem {
 
 type req struct {
 	method, path, key, idem, contentType string
-	body                                 any // string, []byte or a value to encode
+	body                                 any // string, []byte, io.Reader or a value to encode
+	// contentType "" is application/json, "-" none
 }
 
 func (b *bed) do(r req) response {
@@ -126,6 +127,8 @@ func (b *bed) do(r req) response {
 	var body io.Reader
 	switch v := r.body.(type) {
 	case nil:
+	case io.Reader: // of unknown length: sent in chunks, without a Content-Length
+		body = io.NopCloser(v)
 	case string:
 		body = strings.NewReader(v)
 	case []byte:
@@ -146,10 +149,15 @@ func (b *bed) do(r req) response {
 	}
 	if r.method == http.MethodPost {
 		ct := r.contentType
-		if ct == "" {
+		switch ct {
+		case "":
 			ct = "application/json"
+		case "-": // none
+			ct = ""
 		}
-		hr.Header.Set("Content-Type", ct)
+		if ct != "" {
+			hr.Header.Set("Content-Type", ct)
+		}
 		idem := r.idem
 		if idem == "" {
 			idem = fmt.Sprintf("test-%d-%d", time.Now().UnixNano(), b.keys.Add(1))
@@ -195,3 +203,33 @@ func (b *bed) count(query string, args ...any) int {
 }
 
 func mustDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// written is what the desk holds, table by table: what a refused request must leave as
+// it was. (A refused POST's answer is kept for its Idempotency-Key, in api_idempotency,
+// which is therefore not part of it.)
+type written map[string]int
+
+// state counts the rows of every table a request could write, the units reserved and the
+// order numbers drawn.
+func (b *bed) state() written {
+	b.t.Helper()
+	w := written{}
+	for _, table := range []string{"orders", "order_lines", "order_history", "customers", "customer_addresses",
+		"notifications", "channel_events", "change_requests", "payments", "desk_actions", "river_job"} {
+		w[table] = b.count(`SELECT count(*) FROM ` + table)
+	}
+	w["reserved units"] = b.count(`SELECT COALESCE(sum(reserved), 0) FROM products`)
+	w["order numbers drawn"] = b.count(`SELECT COALESCE(sum(last), 0) FROM order_counters`)
+	return w
+}
+
+// nothingWritten fails the test when the desk changed since before.
+func (b *bed) nothingWritten(t *testing.T, before written, what string) {
+	t.Helper()
+	after := b.state()
+	for k, n := range before {
+		if after[k] != n {
+			t.Errorf("%s: %s went from %d to %d", what, k, n, after[k])
+		}
+	}
+}

@@ -51,6 +51,9 @@ func (WebhookArgs) Kind() string { return WebhookKind }
 type WebhookStore interface {
 	WebhookEvent(ctx context.Context, id int64) (ev orders.ChannelEvent, ch orders.Channel, earlierPending bool, err error)
 	SettleEvent(ctx context.Context, id int64, status, reason string) error
+	// LeaseEvent takes the pending event for one attempt for d; false: not pending, or
+	// another attempt holds it.
+	LeaseEvent(ctx context.Context, id int64, d time.Duration) (bool, error)
 	RecordWebhookAttempt(ctx context.Context, a orders.WebhookAttempt, delivered, giveUp bool, maxFailures int) (disabled bool, err error)
 }
 
@@ -197,6 +200,15 @@ func (d *Dispatcher) deliver(ctx context.Context, id int64, attempt int) error {
 		return d.cfg.Store.SettleEvent(ctx, id, orders.EventHeld, "the channel's webhooks are disabled")
 	case earlier:
 		// Each order's events arrive in order: wait for the earlier one.
+		return river.JobSnooze(max(time.Second, d.cfg.RetryBase/2))
+	}
+	// An event may have two jobs (one waiting to retry when it was queued again): one
+	// delivers it, the other waits and then finds it delivered. The lease outlasts the
+	// attempt; one of a job that died runs out.
+	switch ok, err := d.cfg.Store.LeaseEvent(ctx, id, d.cfg.Timeout+15*time.Second); {
+	case err != nil:
+		return err
+	case !ok:
 		return river.JobSnooze(max(time.Second, d.cfg.RetryBase/2))
 	}
 	body := EventBody(ev)

@@ -22,7 +22,8 @@ type receiver struct {
 	t      *testing.T
 	secret string
 	srv    *httptest.Server
-	down   atomic.Bool // answers 503 while set
+	down   atomic.Bool  // answers 503 while set
+	slow   atomic.Int64 // each answer waits this long (nanoseconds)
 
 	mu       sync.Mutex
 	events   []api.Event
@@ -36,6 +37,7 @@ func newReceiver(t *testing.T, secret string) *receiver {
 	r := &receiver{t: t, secret: secret, ids: map[string]int{}, received: make(chan struct{}, 1000)}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
+		time.Sleep(time.Duration(r.slow.Load()))
 		if r.down.Load() {
 			r.mu.Lock()
 			r.refused++
@@ -400,5 +402,41 @@ func TestWebhookDateChangedAndGiveUp(t *testing.T) {
 		if time.Now().After(end) {
 			t.Fatalf("events given up: %d, want 2", b.count(`SELECT count(*) FROM channel_events WHERE status = 'failed'`))
 		}
+	}
+}
+
+// Two delivery jobs for one event — a job still waiting to retry when the event is queued
+// again (the channel's webhooks switched back on), or an operator's redelivery meeting a
+// retry — deliver it once: while one job delivers, the other waits, then finds it
+// delivered.
+func TestWebhookOneDeliveryAtATime(t *testing.T) {
+	t.Parallel()
+	b := newBed(t, bedOptions{})
+	secret := api.NewSecret()
+	rc := newReceiver(t, secret)
+	rc.slow.Store(int64(700 * time.Millisecond)) // both jobs are running before the first is answered
+	_, key := b.channel("shop", orders.ChannelPlatform, withWebhook(rc.srv.URL), func(c *orders.Channel) { c.WebhookSecret = secret })
+	resp := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, body: placement("PHONE-X1", 1, map[string]string{"colour": "black"})})
+	if resp.status != 201 {
+		t.Fatalf("place: %d %s", resp.status, resp.body)
+	}
+	// A second job for the same event, before any runs.
+	if n := b.count(`SELECT count(queue_channel_event(id)) FROM channel_events`); n != 1 {
+		t.Fatalf("%d events queued again, want 1", n)
+	}
+	b.dispatcher(api.DispatcherConfig{Workers: 4})
+	got := rc.waitFor(1, 20*time.Second)
+	for end := time.Now().Add(5 * time.Second); b.count(`SELECT count(*) FROM river_job WHERE kind = $1 AND state <> 'completed'`, api.WebhookKind) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("%d delivery jobs still open", b.count(`SELECT count(*) FROM river_job WHERE kind = $1 AND state <> 'completed'`, api.WebhookKind))
+		}
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.events) != 1 || rc.ids[got[0].ID] != 1 {
+		t.Errorf("the event was delivered %d times, want once: %v", len(rc.events), types(rc.events))
+	}
+	if n := b.count(`SELECT count(*) FROM webhook_deliveries`); n != 1 {
+		t.Errorf("%d delivery attempts recorded, want 1", n)
 	}
 }

@@ -138,8 +138,7 @@ func inlineKeyboard[B conversation.Button | notify.Button](rows [][]B) *models.I
 // send sends one message, waiting out Telegram's 429 answers (retry_after) a few times.
 func (b *Bot) send(ctx context.Context, p *tgbot.SendMessageParams) error {
 	return b.retry(ctx, "sendMessage", func() error {
-		_, err := b.api.SendMessage(ctx, p)
-		return err
+		return b.call(ctx, "sendMessage", p, nil)
 	})
 }
 

@@ -93,7 +93,7 @@ func (b *Bot) handleUpdate(ctx context.Context, u *models.Update, answer bool, o
 	}
 	if answer && u.CallbackQuery != nil && (err == nil || ctx.Err() == nil) {
 		// Stop the button's spinner; harmless when repeated.
-		if _, aerr := b.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID}); aerr != nil {
+		if aerr := b.call(ctx, "answerCallbackQuery", &tgbot.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID}, nil); aerr != nil {
 			b.log.WarnContext(ctx, "answer callback query", "err", aerr)
 		}
 	}
@@ -119,7 +119,8 @@ type apiResponse struct {
 	Description string          `json:"description"`
 	ErrorCode   int             `json:"error_code"`
 	Parameters  struct {
-		RetryAfter int `json:"retry_after"`
+		RetryAfter      int `json:"retry_after"`
+		MigrateToChatID int `json:"migrate_to_chat_id"`
 	} `json:"parameters"`
 }
 

@@ -121,7 +121,7 @@ func (r *Renderer) runesOf(in Input) map[rune]bool {
 	add(o.Number, o.Customer.Name, o.Customer.Company, o.Customer.Phone, o.DeliveryAddress, o.Notes, o.Carrier,
 		o.Tracking, o.PaymentMethod, in.AmendedNote, in.AcceptedSHA256)
 	for _, l := range o.Lines {
-		add(l.SKU, l.Name, string(l.Variant), l.Unit)
+		add(l.SKU, l.DisplayName(in.Lang), l.UnitName(in.Lang), options(l, in.Lang))
 	}
 	for _, pm := range in.Payments {
 		add(pm.Method)
@@ -493,15 +493,39 @@ func (p *page) table(cols []column, rows [][]string) {
 	pdf.Ln(2)
 }
 
-// lineName is a line's product name, marked when complimentary.
+// lineName is a line's product name in the document's language as the catalog named it
+// when the order was placed, marked when complimentary.
 func (p *page) lineName(l orders.Line) string {
+	name := l.DisplayName(p.in.Lang)
 	if l.Complimentary {
-		return l.Name + " " + p.bracket(p.t("doc.free"))
+		return name + " " + p.bracket(p.t("doc.free"))
 	}
-	return l.Name
+	return name
 }
 
-func options(l orders.Line) string { return strings.Join(l.Variant.Values(), " / ") }
+// unit is the line's unit in the document's language, as the catalog named it then.
+func (p *page) unit(l orders.Line) string { return l.UnitName(p.in.Lang) }
+
+// options are the line's option values in lang, as the catalog named them when the order
+// was placed (黑色 / M). A yes-or-no value reads with its option's name (写字板：要,
+// writing board: yes), which alone would say nothing.
+func options(l orders.Line, lang string) string {
+	labels := l.VariantLabels(lang)
+	for i, kv := range strings.Split(string(l.Variant), ";") {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || i >= len(labels) || (val != "yes" && val != "no") {
+			continue
+		}
+		if _, found := i18n.Lookup("option." + name); found {
+			sep := ": "
+			if lang == i18n.ZH {
+				sep = "："
+			}
+			labels[i] = i18n.T(lang, "option."+name) + sep + labels[i]
+		}
+	}
+	return strings.Join(labels, " / ")
+}
 
 // pricedLines draws the order's lines with prices and amounts.
 func (p *page) pricedLines() {
@@ -516,8 +540,8 @@ func (p *page) pricedLines() {
 		if l.Complimentary {
 			amount = p.t("doc.free")
 		}
-		rows = append(rows, []string{strconv.Itoa(i + 1), l.SKU, p.lineName(l), options(l), strconv.Itoa(l.Quantity),
-			l.Unit, p.money(l.UnitPrice), amount})
+		rows = append(rows, []string{strconv.Itoa(i + 1), l.SKU, p.lineName(l), options(l, p.in.Lang), strconv.Itoa(l.Quantity),
+			p.unit(l), p.money(l.UnitPrice), amount})
 	}
 	p.table(cols, rows)
 }
@@ -707,7 +731,7 @@ func (p *page) productionSchedule() {
 	}
 	var produce, stock [][]string
 	for _, l := range p.o.Lines {
-		row := []string{"", l.SKU, p.lineName(l), options(l), strconv.Itoa(l.Quantity), l.Unit}
+		row := []string{"", l.SKU, p.lineName(l), options(l, p.in.Lang), strconv.Itoa(l.Quantity), p.unit(l)}
 		if l.FromStock || l.Complimentary {
 			row[0] = strconv.Itoa(len(stock) + 1)
 			stock = append(stock, row)
@@ -749,7 +773,7 @@ func (p *page) deliveryNote() {
 	rows := make([][]string, 0, len(p.o.Lines))
 	units := 0
 	for i, l := range p.o.Lines {
-		rows = append(rows, []string{strconv.Itoa(i + 1), l.SKU, p.lineName(l), options(l), strconv.Itoa(l.Quantity), l.Unit})
+		rows = append(rows, []string{strconv.Itoa(i + 1), l.SKU, p.lineName(l), options(l, p.in.Lang), strconv.Itoa(l.Quantity), p.unit(l)})
 		units += l.Quantity
 	}
 	p.table(cols, rows)

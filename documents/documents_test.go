@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,8 @@ func TestDocumentsHoldTheirText(t *testing.T) {
 				o := in.Order
 				want := []string{o.Number, i18n.T(lang, "doc.title."+kind)}
 				for _, l := range o.Lines {
-					want = append(want, l.SKU, l.Name)
+					want = append(want, l.SKU, l.DisplayName(lang), l.UnitName(lang))
+					want = append(want, l.VariantLabels(lang)...)
 				}
 				want = append(want, o.Customer.Name, o.Customer.Company)
 				switch kind {
@@ -100,6 +102,65 @@ func TestDocumentsHoldTheirText(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// catalogWordsEN are the English words of the catalog the order's lines carry, each with
+// the Chinese name a Chinese reader must see instead: product names, units, option values
+// and the name of a yes-or-no option.
+func catalogWordsEN(o orders.Order) map[string]string {
+	words := map[string]string{}
+	for _, l := range o.Lines {
+		words[l.Name] = l.NameZH
+		words[l.Unit] = l.UnitZH
+		en, zh := l.VariantLabels(i18n.EN), l.VariantLabels(i18n.ZH)
+		for i := range en {
+			if en[i] != zh[i] {
+				words[en[i]] = zh[i]
+			}
+		}
+		if strings.Contains(string(l.Variant), "writing_board=") {
+			words[i18n.T(i18n.EN, "option.writing_board")] = i18n.T(i18n.ZH, "option.writing_board")
+		}
+	}
+	return words
+}
+
+// hasWord reports whether text holds w as a word (not inside a longer run of letters),
+// ignoring case.
+func hasWord(text, w string) bool {
+	return regexp.MustCompile(`(?i)(^|[^\p{Latin}])` + regexp.QuoteMeta(w) + `($|[^\p{Latin}])`).MatchString(text)
+}
+
+// A Chinese document names what was ordered in Chinese: the products, their units and
+// option values as the catalog names them in Chinese (kept with the order's lines), and no
+// English word of the catalog is left. The same words are found in the English document,
+// so the check finds them where they are.
+func TestChineseDocumentsHaveNoEnglishCatalogWords(t *testing.T) {
+	for _, kind := range orders.DocumentKinds {
+		t.Run(kind, func(t *testing.T) {
+			zh := extract(t, render(t, fixedInput(kind, i18n.ZH)))
+			en := extract(t, render(t, fixedInput(kind, i18n.EN)))
+			words := catalogWordsEN(fixedInput(kind, i18n.ZH).Order)
+			if len(words) < 8 {
+				t.Fatalf("only %d catalog words to look for: %v", len(words), words)
+			}
+			for w, chinese := range words {
+				if hasWord(zh, w) {
+					t.Errorf("the Chinese %s holds the English catalog word %q (its Chinese name is %q)", kind, w, chinese)
+				}
+				if !strings.Contains(squash(zh), squash(chinese)) {
+					t.Errorf("the Chinese %s lacks %q", kind, chinese)
+				}
+				if !hasWord(en, w) && !strings.Contains(squash(en), squash(w)) {
+					t.Errorf("the English %s lacks %q: the check would not see it", kind, w)
+				}
+			}
+			// A yes-or-no option reads with its name.
+			if !strings.Contains(squash(zh), "写字板：要") || !strings.Contains(squash(en), squash("writing board: yes")) {
+				t.Errorf("the writing board option is not named: %q", squash(zh))
+			}
+		})
 	}
 }
 

@@ -11,26 +11,23 @@ import (
 
 // DemoOrder is a fixed order with lines in both languages, a complimentary line, a
 // deposit, a shipment and payments: the documents' tests, benchmark and sample pages are
-// made from it. lines is the number of product lines (at least 1).
+// made from it. Its lines hold the catalog's names in both languages as a placed order
+// keeps them (product, unit and option values; size M has no Chinese name). lang is the
+// customer's language; lines is the number of product lines (at least 1).
 func DemoOrder(lang string, lines int) (orders.Order, []orders.Payment) {
 	loc := time.FixedZone("CST", 8*3600)
 	created := time.Date(2026, 12, 1, 10, 30, 0, 0, loc)
 	type product struct {
-		sku, en, zh, unit, variant string
-		price                      string
-		stock                      bool
+		sku, en, zh, unit, unitZH, variant, variantZH string
+		price                                         string
+		stock                                         bool
 	}
 	catalog := []product{
-		{"CH-ERGO-01", "Ergonomic office chair", "人体工学办公椅", "pc", "colour=black;size=M", "680", false},
-		{"DSK-LIFT-14", "Electric standing desk 1.4 m", "电动升降桌 1.4米", "pc", "colour=white", "1450", true},
-		{"CAB-3D", "Three-drawer mobile cabinet", "三抽活动柜", "pc", "colour=grey", "320.5", true},
-		{"CH-TRAIN-02", "Training chair with writing board", "带写字板培训椅", "pc", "colour=blue;writing_board=yes", "215", false},
-	}
-	name := func(p product) string {
-		if lang == "zh" {
-			return p.zh
-		}
-		return p.en
+		{"CH-ERGO-01", "Ergonomic office chair", "人体工学办公椅", "pc", "把", "colour=black;size=M", "colour=黑色;size=M", "680", false},
+		{"DSK-LIFT-14", "Electric standing desk 1.4 m", "电动升降桌 1.4米", "pc", "张", "colour=white", "colour=白色", "1450", true},
+		{"CAB-3D", "Three-drawer mobile cabinet", "三抽活动柜", "pc", "个", "colour=grey", "colour=灰色", "320.5", true},
+		{"CH-TRAIN-02", "Training chair with writing board", "带写字板培训椅", "pc", "把", "colour=blue;writing_board=yes",
+			"colour=蓝色;writing_board=要", "215", false},
 	}
 	o := orders.Order{
 		ID: 1, Number: "SO-20261201-0001", Status: orders.StatusShipped, PaymentStatus: orders.PaymentDepositPaid,
@@ -59,11 +56,12 @@ func DemoOrder(lang string, lines int) (orders.Order, []orders.Payment) {
 		if i >= len(catalog) {
 			sku = fmt.Sprintf("%s-%02d", p.sku, i/len(catalog))
 		}
-		o.Lines = append(o.Lines, orders.Line{SKU: sku, Name: name(p), Variant: orders.Variant(p.variant),
-			Quantity: 10 + 5*i, Unit: p.unit, UnitPrice: decimal.RequireFromString(p.price), FromStock: p.stock})
+		o.Lines = append(o.Lines, orders.Line{SKU: sku, Name: p.en, NameZH: p.zh,
+			Variant: orders.Variant(p.variant), VariantZH: orders.Variant(p.variantZH),
+			Quantity: 10 + 5*i, Unit: p.unit, UnitZH: p.unitZH, UnitPrice: decimal.RequireFromString(p.price), FromStock: p.stock})
 	}
-	o.Lines = append(o.Lines, orders.Line{SKU: "SPARE-CASTER", Name: map[bool]string{true: "备用脚轮", false: "Spare casters"}[lang == "zh"],
-		Quantity: 5, Unit: "set", UnitPrice: decimal.RequireFromString("12"), Complimentary: true, FromStock: true})
+	o.Lines = append(o.Lines, orders.Line{SKU: "SPARE-CASTER", Name: "Spare casters", NameZH: "备用脚轮",
+		Quantity: 5, Unit: "set", UnitZH: "套", UnitPrice: decimal.RequireFromString("12"), Complimentary: true, FromStock: true})
 	for _, l := range o.Lines {
 		o.Total = o.Total.Add(l.Amount())
 	}

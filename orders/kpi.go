@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/sync/errgroup"
 )
 
 // The desk's KPIs. Each is defined here once, as a pure function of the facts a
@@ -158,6 +159,7 @@ type ReportStore interface {
 	// (no history), oldest first, streaming: it holds one order at a time.
 	ExportOrders(ctx context.Context, f ExportFilter, fn func(Order) error) error
 	Staff(ctx context.Context, telegramID int64) (Staff, error)
+	ComplaintReportStore
 }
 
 // ExportFilter selects the orders an export holds: placed in [Start, End), in one of
@@ -227,6 +229,9 @@ type Figures struct {
 	Rated   int    `json:"rated"`
 	// Satisfaction is the average rating (1–5); 0 when nobody rated.
 	Satisfaction float64 `json:"satisfaction"`
+
+	// Complaints opened and resolved in the period, against their service levels.
+	Complaints ComplaintFigures `json:"complaints"`
 }
 
 // DayFigures are one day's sales.
@@ -559,22 +564,41 @@ func (r *Reports) ReportFor(ctx context.Context, p Period, rep int64) (Report, e
 			out.RepName = st.Name
 		}
 	}
+	// the two periods and the snapshot are independent reads: made at once, a report waits
+	// for the slowest, not for their sum
+	g, gctx := errgroup.WithContext(ctx)
 	for i, per := range []Period{out.Period, out.Previous} {
-		start, end := per.Bounds(r.loc)
-		f, err := r.store.ReportFacts(ctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep, TopCustomers: TopN})
-		if err != nil {
-			return Report{}, fmt.Errorf("report %s: %w", per, err)
+		dst := &out.Current
+		top := TopN
+		if i == 1 {
+			dst = &out.Prior
+			top = 0 // nothing shows the previous period's best customers
 		}
-		g := ComputeFigures(f, per, r.rules, r.sla)
-		if i == 0 {
-			out.Current = g
-		} else {
-			out.Prior = g
-		}
+		g.Go(func() error {
+			start, end := per.Bounds(r.loc)
+			f, err := r.store.ReportFacts(gctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep, TopCustomers: top})
+			if err != nil {
+				return fmt.Errorf("report %s: %w", per, err)
+			}
+			fig := ComputeFigures(f, per, r.rules, r.sla)
+			cs, err := r.store.ReportComplaints(gctx, ReportScope{Start: start, End: end, Loc: r.loc, Rep: rep})
+			if err != nil {
+				return fmt.Errorf("report %s complaints: %w", per, err)
+			}
+			fig.Complaints = ComputeComplaintFigures(cs, start, end, out.Generated)
+			*dst = fig
+			return nil
+		})
 	}
-	snap, err := r.store.ReportSnapshot(ctx, rep, r.Today())
-	if err != nil {
-		return Report{}, fmt.Errorf("report snapshot: %w", err)
+	var snap Snapshot
+	g.Go(func() (err error) {
+		if snap, err = r.store.ReportSnapshot(gctx, rep, r.Today()); err != nil {
+			return fmt.Errorf("report snapshot: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return Report{}, err
 	}
 	out.Now = snap
 	return out, nil

@@ -1,7 +1,10 @@
 package reports
 
 import (
+	"archive/zip"
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -254,8 +257,27 @@ func (x *xlsxWriter) finish(w io.Writer) error {
 	if err := x.lines.Flush(); err != nil {
 		return err
 	}
-	_, err := x.f.WriteTo(w)
-	return err
+	// excelize assembles the archive in a buffer the size of the file unless it is given
+	// the zip writer: this one writes the archive straight to w (the sheets come from
+	// excelize's temporary files), so an export of any size holds no copy of the file.
+	var zw *zip.Writer
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw = zip.NewWriter(w)
+		// the fastest deflate: the sheets are most of an export's work, and XML packs well
+		// at any level
+		zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(out, flate.BestSpeed)
+		})
+		return zw
+	})
+	var discard bytes.Buffer
+	if _, err := x.f.WriteTo(&discard); err != nil {
+		return err
+	}
+	if zw == nil || discard.Len() != 0 {
+		return fmt.Errorf("xlsx: the workbook was not written through the zip writer")
+	}
+	return nil
 }
 
 func (x *xlsxWriter) close() { _ = x.f.Close() }
@@ -313,5 +335,12 @@ func KPIRows(cur, prev orders.Figures) []KPIRow {
 		row("balance_collected", dec(cur.BalanceCollected), dec(prev.BalanceCollected), false),
 		row("satisfaction", num(cur.Satisfaction), num(prev.Satisfaction), false),
 		row("rated", num(float64(cur.Rated)), num(float64(prev.Rated)), false),
+		row("complaints_opened", num(float64(cur.Complaints.Opened)), num(float64(prev.Complaints.Opened)), false),
+		row("complaints_resolved", num(float64(cur.Complaints.Resolved)), num(float64(prev.Complaints.Resolved)), false),
+		row("complaints_resolved_in_time", num(float64(cur.Complaints.ResolvedInTime)), num(float64(prev.Complaints.ResolvedInTime)), false),
+		row("complaint_response_rate", rt(cur.Complaints.Response), rt(prev.Complaints.Response), true),
+		row("complaint_response_median", minutes(cur.Complaints.ResponseMedian), minutes(prev.Complaints.ResponseMedian), false),
+		row("complaint_response_p90", minutes(cur.Complaints.ResponseP90), minutes(prev.Complaints.ResponseP90), false),
+		row("complaint_resolution_rate", rt(cur.Complaints.Resolution), rt(prev.Complaints.Resolution), true),
 	}
 }

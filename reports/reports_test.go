@@ -265,3 +265,64 @@ func TestMessageText(t *testing.T) {
 		t.Errorf("a caption holds at most 1024 characters: en %d, zh %d", len([]rune(en.Text)), len([]rune(zh.Text)))
 	}
 }
+
+// Complaints appear in the text in both languages and in the KPI sheet.
+func TestComplaintsInReport(t *testing.T) {
+	s := pgstoretest.New(t)
+	pgstoretest.ReportFixture(t, s)
+	pgstoretest.ReportComplaintsFixture(t, s)
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, loc)
+	r, err := reports.New(orders.NewReports(s, orders.DefaultRules(), orders.WithLocation(loc), orders.WithClock(func() time.Time { return now })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	for lang, want := range map[string]string{
+		"en": "Complaints: 3 opened, 3 resolved (2 in time) · answered within 4 working hours: 33.3% (1 of 3), median first answer 1 h 0 min",
+		"zh": "投诉：新增 3 件，解决 3 件（按时 2 件） · 4 个工作小时内首次答复 33.3%（1/3），首次答复中位数 1 小时 0 分钟",
+	} {
+		m, err := r.Report(ctx, manager, "2026-11", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("%s text lacks %q:\n%s", lang, want, m.Text)
+		}
+	}
+	for lang, names := range map[string][]string{
+		"en": {"Complaints opened", "Complaints resolved", "Complaints resolved by their deadline", "Complaints answered in time (percent of those due)",
+			"First answer to a complaint, median (minutes)", "First answer to a complaint, 90th percentile (minutes)", "Complaints resolved in time (percent of those due)"},
+		"zh": {"新增投诉", "已解决投诉", "按时解决的投诉", "投诉按时首次答复率（百分比）", "投诉首次答复用时中位数（分钟）", "投诉首次答复用时第九十百分位（分钟）", "投诉按时解决率（百分比）"},
+	} {
+		var buf bytes.Buffer
+		if _, err := r.Export(ctx, manager, orders.ExportRequest{Period: "2026-11"}, reports.FormatXLSX, lang, &buf); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kpis, err := f.GetRows(f.GetSheetList()[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]string{}
+		for _, row := range kpis {
+			if len(row) > 0 {
+				got[row[0]] = row[1:]
+			}
+		}
+		// this period, the previous one (October: 1 opened, answered in 30 min)
+		for i, want := range [][]string{{"3", "1"}, {"3", "0"}, {"2", "0"}, {"33.3", "100"}, {"60", "30"}, {"360", "30"}, {"33.3", "100"}} {
+			row := got[names[i]]
+			if len(row) < 2 || !strings.HasPrefix(row[0], want[0]) || row[1] != want[1] {
+				t.Errorf("%s KPI %q = %q, want %q", lang, names[i], row, want)
+			}
+		}
+		_ = f.Close()
+	}
+}

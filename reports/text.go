@@ -82,6 +82,17 @@ func (r *Reports) Text(rep orders.Report, lang, title string) string {
 	if cur.Rated > 0 {
 		lines = append(lines, t("report.satisfaction", strconv.FormatFloat(cur.Satisfaction, 'f', 1, 64), cur.Rated))
 	}
+	if c := cur.Complaints; c.Opened > 0 || c.Resolved > 0 {
+		l := t("report.complaints", c.Opened, c.Resolved, c.ResolvedInTime)
+		if c.Response.Den > 0 {
+			hours := r.src.Rules().Complaints.WithDefaults().FirstResponseHours
+			l += t("report.complaints.response", hours, rate(c.Response), c.Response.Num, c.Response.Den)
+		}
+		if c.Answered > 0 {
+			l += t("report.complaints.median", duration(lang, c.ResponseMedian))
+		}
+		lines = append(lines, l)
+	}
 	if len(cur.TopProducts) > 0 {
 		var ps []string
 		for i, p := range cur.TopProducts {

@@ -21,7 +21,7 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-const wait = 5 * time.Second
+const wait = 15 * time.Second
 
 var alice = User{ID: 1001, FirstName: "Alice", Username: "alice", LanguageCode: "en"}
 

@@ -14,7 +14,13 @@
 // It creates a database of its own (dropped at the end) on the server of
 // ORDERBOT_TEST_DATABASE_URL (or -db) and uses a Redis prefix of its own:
 //
-//	go run ./cmd/apibench [-clients 50] [-duration 10s]
+// Beside the latencies (wall clock, which other work on the machine inflates) it prints
+// the CPU time per order of this process (the API server, its clients and the webhook
+// receiver) and of the PostgreSQL backends serving its database, and what those backends
+// were waiting for, sampled from pg_stat_activity every 20 ms (lock waits on a row, WAL
+// flushes, …). -cpuprofile writes a CPU profile of the process.
+//
+//	go run ./cmd/apibench [-clients 50] [-duration 10s] [-cpuprofile FILE]
 package main
 
 import (
@@ -33,9 +39,13 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -62,6 +72,7 @@ type options struct {
 	clients   int
 	duration  time.Duration
 	scarce    int
+	profile   string
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -72,6 +83,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.clients, "clients", 50, "concurrent clients")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
 	fs.IntVar(&o.scarce, "scarce", 100, "units in stock of the scarce product every tenth placement asks for")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the process (both phases) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,6 +94,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer e.close()
 	fmt.Fprintf(out, "apibench: %d clients, %s per phase, against PostgreSQL and Redis on this machine (%s)\n", o.clients, o.duration, e.base)
 
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	max := e.phase(ctx, o, 0, "max")
 	max.print(out, "closed loop (maximum)")
 	rate := max.throughput() / 2
@@ -98,7 +121,7 @@ func envOr(name, def string) string {
 }
 
 type env struct {
-	admin   string
+	admin   *sqlx.DB // the server's maintenance database, for pg_stat_activity
 	dbName  string
 	store   *pgstore.Store
 	redis   *redis.Client
@@ -118,11 +141,12 @@ func randomHex(n int) string {
 }
 
 func setup(ctx context.Context, o options) (*env, error) {
-	e := &env{admin: o.db, dbName: "apibench_" + randomHex(6), prefix: "apibench:" + randomHex(4) + ":"}
+	e := &env{dbName: "apibench_" + randomHex(6), prefix: "apibench:" + randomHex(4) + ":"}
 	adm, err := sqlx.Open("postgres", o.db)
 	if err != nil {
 		return nil, err
 	}
+	e.admin = adm
 	if _, err := adm.ExecContext(ctx, `CREATE DATABASE `+e.dbName); err != nil {
 		adm.Close()
 		return nil, fmt.Errorf("create database: %w", err)
@@ -236,6 +260,36 @@ type sent struct {
 type result struct {
 	sent    []sent
 	elapsed time.Duration
+	// cpu is this process's CPU time in the phase, pgCPU that of the PostgreSQL backends
+	// of the bench's database (zero when /proc does not show them).
+	cpu, pgCPU time.Duration
+	// waits counts the pg_stat_activity samples of the bench's active backends by what
+	// they waited for ("CPU" when nothing), samples how many samplings were taken.
+	waits   map[string]int
+	samples int
+	// db is the database's activity in the phase (pg_stat_database).
+	db dbStats
+}
+
+// dbStats are counters of pg_stat_database.
+type dbStats struct {
+	Commits  int64 `db:"xact_commit"`
+	Rollback int64 `db:"xact_rollback"`
+	Fetched  int64 `db:"tup_fetched"`
+	Returned int64 `db:"tup_returned"`
+	Inserted int64 `db:"tup_inserted"`
+	Updated  int64 `db:"tup_updated"`
+	Deleted  int64 `db:"tup_deleted"`
+	Hits     int64 `db:"blks_hit"`
+}
+
+func (e *env) dbStats(ctx context.Context) dbStats {
+	var s dbStats
+	// The statistics are those of the last report of each backend; a snapshot taken in
+	// a transaction of its own is fresh.
+	_ = e.admin.GetContext(ctx, &s, `SELECT xact_commit, xact_rollback, tup_fetched, tup_returned, tup_inserted,
+		tup_updated, tup_deleted, blks_hit FROM pg_stat_database WHERE datname = $1`, e.dbName)
+	return s
 }
 
 func (r result) created() int {
@@ -267,8 +321,112 @@ func (r result) print(out io.Writer, title string) {
 	fmt.Fprintf(out, "\n%s\n", title)
 	fmt.Fprintf(out, "  orders placed: %d in %.1f s = %.0f orders/s (%d requests, answers %v)\n",
 		r.created(), r.elapsed.Seconds(), r.throughput(), len(r.sent), codes)
-	fmt.Fprintf(out, "  latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+	fmt.Fprintf(out, "  latency (wall clock): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 		ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
+	if n := len(r.sent); n > 0 {
+		fmt.Fprintf(out, "  CPU per request: this process %.2f ms, PostgreSQL backends %.2f ms\n",
+			ms(r.cpu)/float64(n), ms(r.pgCPU)/float64(n))
+		per := func(v int64) float64 { return float64(v) / float64(n) }
+		fmt.Fprintf(out, "  database per request: %.1f commits, %.1f rollbacks, rows %.0f read by index, %.0f scanned, %.1f inserted, %.1f updated, %.1f deleted; %.0f buffer hits\n",
+			per(r.db.Commits), per(r.db.Rollback), per(r.db.Fetched), per(r.db.Returned), per(r.db.Inserted), per(r.db.Updated), per(r.db.Deleted), per(r.db.Hits))
+	}
+	if r.samples > 0 {
+		type kv struct {
+			k string
+			n int
+		}
+		var ws []kv
+		for k, n := range r.waits {
+			ws = append(ws, kv{k, n})
+		}
+		slices.SortFunc(ws, func(a, b kv) int { return b.n - a.n })
+		fmt.Fprintf(out, "  PostgreSQL backends, mean active %.1f; what they waited for (share of samples):\n",
+			float64(sumWaits(r.waits))/float64(r.samples))
+		for i, w := range ws {
+			if i == 8 {
+				break
+			}
+			fmt.Fprintf(out, "    %5.1f%%  %s\n", 100*float64(w.n)/float64(sumWaits(r.waits)), w.k)
+		}
+	}
+}
+
+func sumWaits(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// sampleWaits records, every 20 ms until ctx ends, what the bench database's active
+// backends wait for: wait event type and event, and for a lock or CPU the statement.
+func (e *env) sampleWaits(ctx context.Context, r *result) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	r.waits = map[string]int{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var rows []string
+		err := e.admin.SelectContext(ctx, &rows, `
+			SELECT COALESCE(wait_event_type || ': ' || wait_event, 'CPU') ||
+				CASE WHEN wait_event_type = 'Lock' OR wait_event_type IS NULL THEN ' — ' || left(regexp_replace(query, '\s+', ' ', 'g'), 48) ELSE '' END
+			FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid()
+				AND query NOT LIKE '%pg_stat_activity%'`, e.dbName)
+		if err != nil {
+			continue
+		}
+		r.samples++
+		for _, w := range rows {
+			r.waits[w]++
+		}
+	}
+}
+
+// cpuTime is this process's CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendCPU is the CPU time so far of each PostgreSQL backend serving the bench's
+// database, read from /proc (the server runs on this machine).
+func (e *env) backendCPU(ctx context.Context) map[int]time.Duration {
+	var pids []int
+	_ = e.admin.SelectContext(ctx, &pids, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, e.dbName)
+	out := map[int]time.Duration{}
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command's closing parenthesis: utime and stime are the 14th and
+		// 15th of the line, in clock ticks (100 per second on Linux).
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		out[pid] = time.Duration(ut+st) * 10 * time.Millisecond
+	}
+	return out
+}
+
+// cpuSince sums the backends' CPU since before (a backend started meanwhile counts whole).
+func cpuSince(before, after map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range after {
+		d += t - before[pid]
+	}
+	return d
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -283,6 +441,13 @@ func (e *env) phase(ctx context.Context, o options, rate float64, name string) r
 	)
 	ctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
+	var res result
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		e.sampleWaits(ctx, &res)
+	}()
+	cpu0, pg0, db0 := cpuTime(), e.backendCPU(context.WithoutCancel(ctx)), e.dbStats(context.WithoutCancel(ctx))
 	start := time.Now()
 	var ticks chan time.Time
 	if rate > 0 {
@@ -340,7 +505,16 @@ func (e *env) phase(ctx context.Context, o options, rate float64, name string) r
 		})
 	}
 	wg.Wait()
-	return result{sent: all, elapsed: time.Since(start)}
+	cancel()
+	<-sampled
+	res.sent, res.elapsed = all, time.Since(start)
+	res.cpu, res.pgCPU = cpuTime()-cpu0, cpuSince(pg0, e.backendCPU(context.WithoutCancel(ctx)))
+	time.Sleep(600 * time.Millisecond) // backends report their statistics at most every 500 ms
+	db1 := e.dbStats(context.WithoutCancel(ctx))
+	res.db = dbStats{Commits: db1.Commits - db0.Commits, Rollback: db1.Rollback - db0.Rollback, Fetched: db1.Fetched - db0.Fetched,
+		Returned: db1.Returned - db0.Returned, Inserted: db1.Inserted - db0.Inserted, Updated: db1.Updated - db0.Updated,
+		Deleted: db1.Deleted - db0.Deleted, Hits: db1.Hits - db0.Hits}
+	return res
 }
 
 func (e *env) place(key string, scarce bool) (int, string) {

@@ -537,11 +537,30 @@ func printSummary(w io.Writer, rs []modeResult) {
 	}
 	for _, r := range rs {
 		if r.shaped.updates > 0 && r.echo.updates > 0 {
-			fmt.Fprintf(w, "%-8s an echo bot making an order dialog's Bot API calls: %.1f updates/s, %.1f %% of the echo ceiling; orderbot %.1f %% of it\n",
+			fmt.Fprintf(w, "%-8s dialog-echo ceiling (an echo bot making an order dialog's Bot API calls): %.1f updates/s, %.1f %% of the echo ceiling; orderbot %.1f %% of it\n",
 				r.mode, r.shaped.throughput(), 100*r.shaped.throughput()/r.echo.throughput(), 100*r.bot.throughput()/r.shaped.throughput())
 		}
 	}
-	fmt.Fprintf(w, "targets: orderbot ≥ 60 %% of the echo ceiling; p99 < 50ms at half of the maximum throughput\n")
+	for _, r := range rs {
+		b := r.bot
+		if b.updates == 0 {
+			continue
+		}
+		perUpdate := func(cores float64) string { // core-ms of CPU per update
+			return fmt.Sprintf("%.3f", cores*b.elapsed.Seconds()*1000/float64(b.updates))
+		}
+		line := fmt.Sprintf("%-8s per update at the maximum: %.0f allocations, %s (whole process); CPU core-ms: this process %s",
+			r.mode, float64(b.mallocs)/float64(b.updates), size(float64(b.allocBytes)/float64(b.updates)), perUpdate(b.cpuProcess))
+		if b.cpuServicesOK {
+			line += fmt.Sprintf(", PostgreSQL %s, Redis %s", perUpdate(b.cpuPostgres), perUpdate(b.cpuRedis))
+		}
+		if r.latency.updates > 0 {
+			line += fmt.Sprintf("; felt at half load p50 %s p99 %s (engine only p50 %s p99 %s)", ms(r.latency.latency.p50), ms(r.latency.latency.p99),
+				ms(r.latency.split.engine.p50), ms(r.latency.split.engine.p99))
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "targets: orderbot ≥ 50 %% of the dialog-echo ceiling; felt latency at half of the maximum p50 ≤ 10ms, p99 ≤ 30ms; ≤ 400 allocations and ≤ 48 KiB per update\n")
 	fmt.Fprintf(w, "(latency run: the updates/s of its steady state at -latency-rate of the maximum, open loop)\n")
 }
 

@@ -326,6 +326,20 @@ func (s *Store) WebhookEvent(ctx context.Context, id int64) (orders.ChannelEvent
 	return r.event(), ch, earlier, nil
 }
 
+// LeaseEvent takes the pending event for one delivery attempt for d (migration 0060): it
+// reports false when the event is not pending or another attempt holds it. The attempt's
+// record (RecordWebhookAttempt) ends the lease.
+func (s *Store) LeaseEvent(ctx context.Context, id int64, d time.Duration) (bool, error) {
+	var leased []bool
+	err := s.db.SelectContext(ctx, &leased, `UPDATE channel_events SET leased_until = now() + $2 * interval '1 microsecond'
+		WHERE id = $1 AND status = 'pending' AND (leased_until IS NULL OR leased_until < now()) RETURNING true`,
+		id, d.Microseconds())
+	if err != nil {
+		return false, fail("lease event", err)
+	}
+	return len(leased) == 1, nil
+}
+
 // SettleEvent ends a pending event without a delivery: orders.EventFailed, EventHeld or
 // EventSkipped, with the reason.
 func (s *Store) SettleEvent(ctx context.Context, id int64, status, reason string) error {
@@ -355,7 +369,7 @@ func (s *Store) RecordWebhookAttempt(ctx context.Context, a orders.WebhookAttemp
 			WITH d AS (
 				INSERT INTO webhook_deliveries (event_id, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)
 			)
-			UPDATE channel_events SET attempts = attempts + 1, last_error = $4,
+			UPDATE channel_events SET attempts = attempts + 1, last_error = $4, leased_until = NULL,
 				status = CASE WHEN $6 THEN 'delivered' WHEN $7 THEN 'failed' ELSE status END,
 				delivered_at = CASE WHEN $6 THEN $2::timestamptz ELSE delivered_at END
 			WHERE id = $1 RETURNING channel_id`,
@@ -427,6 +441,22 @@ func (s *Store) webhooksDisabledNotices(ctx context.Context, tx *sqlx.Tx, name s
 	return ns
 }
 
+// asyncCommit starts a statement that commits with synchronous_commit off (for its own
+// implicit transaction only; the statement must read "FROM async" for it to take effect).
+//
+// nextNumber draws order numbers so (see there), and the idempotency records of the
+// channel API are written so: taking a key and storing its response are two commits of
+// every POST, and a synchronous commit waits for the WAL to reach the disk, which under
+// load (the disk and the WAL shared with all other work) was most of a placement's time. What a crash of the database server can lose with an
+// asynchronous commit is harmless:
+//   - a taken key: any later synchronous commit (the order the request places) flushes it
+//     too, so it is only lost together with everything the request wrote; the retry runs
+//     afresh;
+//   - a stored response whose order is durable: the key stays in flight, so a retry is
+//     told 409 until the record goes stale (staleInFlight of package api), then runs
+//     again and gets the same order, found by its placement key (PlaceOrder).
+const asyncCommit = `WITH async AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))`
+
 // BeginIdempotent starts a request with an idempotency key. fresh is true when the caller
 // owns the key now and must Finish or Forget it. Otherwise rec is the key's record: a
 // request whose hash differs, one still in flight (Status 0), or the first response to
@@ -438,8 +468,8 @@ func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash 
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.now()
 		var inserted []bool
-		if err := s.db.SelectContext(ctx, &inserted, `INSERT INTO api_idempotency (channel_id, key, request_hash, created_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true`, channelID, key, hash, now); err != nil {
+		if err := s.db.SelectContext(ctx, &inserted, asyncCommit+` INSERT INTO api_idempotency (channel_id, key, request_hash, created_at)
+			SELECT $1, $2, $3, $4 FROM async ON CONFLICT DO NOTHING RETURNING true`, channelID, key, hash, now); err != nil {
 			return orders.IdempotencyRecord{}, false, fail("begin idempotent request", err)
 		}
 		if len(inserted) == 1 {
@@ -471,8 +501,8 @@ func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash 
 
 // FinishIdempotent stores the first response to the key.
 func (s *Store) FinishIdempotent(ctx context.Context, channelID int64, key string, status int, body []byte) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE api_idempotency SET status = $3, body = $4
-		WHERE channel_id = $1 AND key = $2 AND status = 0`, channelID, key, status, string(body))
+	_, err := s.db.ExecContext(ctx, asyncCommit+` UPDATE api_idempotency SET status = $3, body = $4
+		FROM async WHERE channel_id = $1 AND key = $2 AND status = 0`, channelID, key, status, string(body))
 	if err != nil {
 		return fail("finish idempotent request", err)
 	}

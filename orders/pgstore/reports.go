@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -52,24 +53,53 @@ func tzSQL(loc *time.Location) string {
 	return "interval '" + strconv.Itoa(off) + " seconds'"
 }
 
-// ReportFacts reads the sums and counts of the report scope, from one snapshot.
+// ReportFacts reads the sums and counts of the report scope, from one snapshot: a
+// desk-wide scope of whole local days from the rollup (refreshed first), others from the
+// orders.
 func (s *Store) ReportFacts(ctx context.Context, sc orders.ReportScope) (orders.ReportFacts, error) {
+	from, to, whole := rollupDays(sc)
+	if whole {
+		if _, err := s.RefreshReportRollups(ctx, sc.Loc); err != nil {
+			return orders.ReportFacts{}, err
+		}
+	}
 	var f orders.ReportFacts
 	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
 		f = orders.ReportFacts{}
-		for _, step := range []func(context.Context, *sqlx.Tx, orders.ReportScope, *orders.ReportFacts) error{
-			orderFacts, lineFacts, customerFacts, reasonFacts, reviewFacts, moneyFacts, deliveryFacts,
-		} {
-			if err := step(ctx, tx, sc, &f); err != nil {
-				return err
-			}
+		if whole {
+			return rollupFacts(ctx, tx, sc, from, to, &f)
 		}
-		return nil
+		return factsFromOrders(ctx, tx, sc, &f)
 	})
 	if err != nil {
 		return orders.ReportFacts{}, fail("report facts", err)
 	}
 	return f, nil
+}
+
+// ReportFactsFromOrders reads the facts of the scope from the orders themselves, never
+// from the rollup: the definition the rollup is checked against (reportbench, tests).
+func (s *Store) ReportFactsFromOrders(ctx context.Context, sc orders.ReportScope) (orders.ReportFacts, error) {
+	var f orders.ReportFacts
+	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
+		f = orders.ReportFacts{}
+		return factsFromOrders(ctx, tx, sc, &f)
+	})
+	if err != nil {
+		return orders.ReportFacts{}, fail("report facts", err)
+	}
+	return f, nil
+}
+
+func factsFromOrders(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, f *orders.ReportFacts) error {
+	for _, step := range []func(context.Context, *sqlx.Tx, orders.ReportScope, *orders.ReportFacts) error{
+		orderFacts, lineFacts, customerFacts, reasonFacts, reviewFacts, moneyFacts, deliveryFacts,
+	} {
+		if err := step(ctx, tx, sc, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // orderFacts: orders and amounts by day, rep and source; placed, cancelled, confirmed and
@@ -212,32 +242,8 @@ FROM x GROUP BY GROUPING SETS ((day), (rep), (sku))`
 	for i := range f.Reps {
 		f.Reps[i].Units = reps[f.Reps[i].Rep]
 	}
-	if len(products) > 0 {
-		skus := make([]string, len(products))
-		for i, p := range products {
-			skus[i] = p.SKU
-		}
-		var names []struct {
-			SKU      string `db:"sku"`
-			NameEN   string `db:"name_en"`
-			NameZH   string `db:"name_zh"`
-			Category string `db:"category"`
-		}
-		if err := sqlx.SelectContext(ctx, tx, &names, `SELECT sku, name_en, name_zh, category FROM products WHERE sku = ANY($1)`, pq.Array(skus)); err != nil {
-			return fmt.Errorf("product names: %w", err)
-		}
-		idx := make(map[string]int, len(names))
-		for i, n := range names {
-			idx[n.SKU] = i
-		}
-		for i := range products {
-			if j, ok := idx[products[i].SKU]; ok {
-				products[i].NameEN, products[i].NameZH, products[i].Category = names[j].NameEN, names[j].NameZH, names[j].Category
-			}
-		}
-	}
 	f.Products = products
-	return nil
+	return productNames(ctx, tx, f.Products)
 }
 
 // customerFacts: the best customers by sales amount.
@@ -312,7 +318,7 @@ func moneyFacts(ctx context.Context, tx *sqlx.Tx, sc orders.ReportScope, f *orde
 	cond, args := scoped(sc.Start, sc.End, sc.Rep)
 	q := `
 SELECT COALESCE(sum(o.total), 0) AS total, COALESCE(sum(o.deposit_due), 0) AS deposit_due,
-	COALESCE(sum(p.paid), 0) AS paid, COALESCE(sum(LEAST(p.paid, o.deposit_due)), 0) AS deposit_paid
+	COALESCE(sum(p.paid), 0) AS paid, COALESCE(sum(LEAST(COALESCE(p.paid, 0), o.deposit_due)), 0) AS deposit_paid
 FROM orders o LEFT JOIN LATERAL (SELECT sum(amount) AS paid FROM payments p WHERE p.order_id = o.id) p ON true
 WHERE ` + cond + ` AND o.status <> 'cancelled'`
 	var r struct {
@@ -493,4 +499,40 @@ ORDER BY o.created_at, o.id, l.position`
 		return fail("export orders", err)
 	}
 	return flush()
+}
+
+// ReportComplaints reads the times of the complaints opened or resolved in the scope's
+// instants, the rep's (those they own) or all.
+func (s *Store) ReportComplaints(ctx context.Context, sc orders.ReportScope) ([]orders.ComplaintTimes, error) {
+	args := []any{sc.Start, sc.End}
+	cond := ""
+	if sc.Rep != 0 {
+		cond = ` AND rep_tg = $3`
+		args = append(args, sc.Rep)
+	}
+	q := `
+SELECT opened_at, respond_by, responded_at, resolve_by, resolved_at FROM complaints
+WHERE opened_at >= $1 AND opened_at < $2` + cond + `
+UNION ALL
+SELECT opened_at, respond_by, responded_at, resolve_by, resolved_at FROM complaints
+WHERE resolved_at >= $1 AND resolved_at < $2 AND NOT (opened_at >= $1 AND opened_at < $2)` + cond
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fail("report complaints", err)
+	}
+	defer rows.Close()
+	var out []orders.ComplaintTimes
+	for rows.Next() {
+		var c orders.ComplaintTimes
+		var responded, resolved sql.NullTime
+		if err := rows.Scan(&c.OpenedAt, &c.RespondBy, &responded, &c.ResolveBy, &resolved); err != nil {
+			return nil, fail("report complaints", err)
+		}
+		c.RespondedAt, c.ResolvedAt = responded.Time, resolved.Time
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("report complaints", err)
+	}
+	return out, nil
 }

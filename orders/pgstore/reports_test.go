@@ -194,3 +194,38 @@ func TestExportFilters(t *testing.T) {
 		t.Errorf("SO-2 exported as %+v", o)
 	}
 }
+
+func TestReportComplaints(t *testing.T) {
+	t.Parallel()
+	s, ctx := setup(t)
+	pgstoretest.ReportFixture(t, s)
+	pgstoretest.ReportComplaintsFixture(t, s)
+	loc := shanghai(t)
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, loc)
+	r := orders.NewReports(s, orders.DefaultRules(), orders.WithLocation(loc), orders.WithClock(func() time.Time { return now }))
+	manager := orders.Actor{Kind: orders.ActorStaff, TelegramID: 9001, Role: orders.RoleManager}
+	rep, err := r.Report(ctx, manager, "2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := orders.ComplaintFigures{Opened: 3, Resolved: 3, ResolvedInTime: 2, Response: orders.Rate{Num: 1, Den: 3}, Answered: 2,
+		ResponseMedian: time.Hour, ResponseP90: 6 * time.Hour, Resolution: orders.Rate{Num: 1, Den: 3}}
+	if rep.Current.Complaints != want {
+		t.Errorf("November's complaints\n got %+v\nwant %+v", rep.Current.Complaints, want)
+	}
+	// October: the one opened then, answered after 30 min; resolved in November.
+	wantOct := orders.ComplaintFigures{Opened: 1, Response: orders.Rate{Num: 1, Den: 1}, Answered: 1, ResponseMedian: 30 * time.Minute,
+		ResponseP90: 30 * time.Minute, Resolution: orders.Rate{Num: 1, Den: 1}}
+	if rep.Prior.Complaints != wantOct {
+		t.Errorf("October's complaints\n got %+v\nwant %+v", rep.Prior.Complaints, wantOct)
+	}
+	// Wang sees the complaints he owns: SO-1's opened, SO-1's and SO-7's resolved.
+	wang := orders.Actor{Kind: orders.ActorStaff, TelegramID: 7001, Role: orders.RoleRep}
+	rep, err = r.Report(ctx, wang, "2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rep.Current.Complaints; c.Opened != 1 || c.Resolved != 2 || c.ResolvedInTime != 2 || c.Response != (orders.Rate{Num: 1, Den: 1}) {
+		t.Errorf("Wang's complaints %+v", c)
+	}
+}

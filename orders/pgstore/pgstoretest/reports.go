@@ -106,3 +106,25 @@ func ReportFixture(t testing.TB, s *pgstore.Store) {
 	exec(`SELECT setval(pg_get_serial_sequence('customers', 'id'), 100), setval(pg_get_serial_sequence('orders', 'id'), 100)`)
 	exec(`INSERT INTO payments (order_id, amount, method) VALUES (1, 398, 'cash'), (2, 375, 'bank_transfer'), (7, 455, 'cash')`)
 }
+
+// ReportComplaintsFixture adds complaints to the report fixture (times in UTC; Shanghai is
+// eight hours ahead), worked out for November 2026 as reported on 2 December:
+//
+//   - on SO-1, Wang's: answered after 1 h (in time), resolved in time;
+//   - on SO-2, Zhao's: answered after 6 h (after the 4 h deadline), resolved late;
+//   - on SO-5, nobody's: never answered, both deadlines passed;
+//   - on SO-7, Wang's, opened in October, resolved on 1 November (local) in time.
+//
+// November: 3 opened, 3 resolved (2 in time); answered in time 1 of 3 due; median first
+// answer 1 h; resolved in time 1 of 3 due.
+func ReportComplaintsFixture(t testing.TB, s *pgstore.Store) {
+	t.Helper()
+	if _, err := s.DB().ExecContext(t.Context(), `
+INSERT INTO complaints (order_number, customer_tg, rep_tg, status, source, text, opened_at, respond_by, responded_at, resolve_by, resolved_at) VALUES
+	('SO-20261102-0001', 101, 7001, 'closed', 'customer', 'Scratched', '2026-11-03 02:00+00', '2026-11-03 06:00+00', '2026-11-03 03:00+00', '2026-11-06 02:00+00', '2026-11-05 02:00+00'),
+	('SO-20261101-0001', 102, 7002, 'resolved', 'customer', 'Late', '2026-11-18 01:00+00', '2026-11-18 05:00+00', '2026-11-18 07:00+00', '2026-11-21 01:00+00', '2026-11-25 01:00+00'),
+	('SO-20261130-0001', 103, 0, 'open', 'survey', 'Bad', '2026-11-30 10:00+00', '2026-12-01 03:00+00', NULL, '2026-12-01 12:00+00', NULL),
+	('SO-20261010-0001', 102, 7001, 'closed', 'customer', 'Wobbly', '2026-10-20 02:00+00', '2026-10-20 06:00+00', '2026-10-20 02:30+00', '2026-11-02 02:00+00', '2026-10-31 16:30+00')`); err != nil {
+		t.Fatal(err)
+	}
+}
