@@ -769,6 +769,10 @@ func (st *step) answerAddress(in Input, action, arg string) error {
 		switch {
 		case ref.Ref && ref.Index >= 0 && ref.Index < len(st.s.List):
 			addr = st.s.List[ref.Index]
+		case ref.Ref && len(ref.Candidates) == 0:
+			// 还是上海那个 with no saved address in Shanghai (or none at all): say so.
+			st.say(st.t("err.address.no_saved", strings.TrimSpace(in.Text)))
+			return st.reask()
 		case ref.Ref:
 			st.say(st.t("err.address.which"))
 			return st.reask()

@@ -75,6 +75,11 @@ func (st *step) staffSentence(text string) (bool, error) {
 		}
 		in.ChangeID = cs[0].ID
 	}
+	if in.Kind == understand.IntentShip {
+		if err := orders.CheckTransition(o, orders.StatusShipped); err != nil {
+			return true, st.explain(err, o) // refused before the Yes, not after it
+		}
+	}
 	st.reset(true)
 	st.s.Intent = in
 	return true, st.goTo(stateIntent)
@@ -150,6 +155,10 @@ func (st *step) doIntent() error {
 		if !o.Status.CanTransition(orders.StatusShipped) {
 			st.s.Work = nil
 			return st.explain(orders.ErrConflict, o)
+		}
+		if err := orders.CheckTransition(o, orders.StatusShipped); err != nil {
+			st.s.Work = nil
+			return st.explain(err, o)
 		}
 		if it.Carrier == "" || it.Tracking == "" {
 			return st.goTo(stateShipCarrier)

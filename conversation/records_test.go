@@ -24,6 +24,20 @@ func placeAs(t *testing.T, k *desk, key, name, phone string, qty int) orders.Ord
 	return o
 }
 
+// placeLine places one unit of sku in the variant for the customer.
+func placeLine(t *testing.T, k *desk, key, sku, variant string) orders.Order {
+	t.Helper()
+	d := orders.Draft{Key: key, Lines: []orders.DraftLine{{SKU: sku, Variant: orders.Variant(variant), Quantity: 1}},
+		Address: "上海市浦东新区世纪大道100号", WantedDate: orders.Date{Year: 2026, Month: 12, Day: 20},
+		PaymentMethod: "bank_transfer", Source: "customer",
+		Customer: orders.Customer{TelegramID: k.customer.u.ID, Name: "王小明", Phone: "13800138000", Language: "zh"}}
+	o, _, err := k.bed.Service.Place(context.Background(), d, orders.CustomerActor(k.customer.u.ID).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 func chineseDesk(t *testing.T) *desk {
 	k := newDesk(t)
 	for _, d := range []*driver{k.customer, k.rep1, k.manager} {
@@ -104,13 +118,17 @@ func TestCatalogInTheCustomersLanguage(t *testing.T) {
 		t.Errorf("English option values in Chinese:\n%s", d.shown())
 	}
 	d.text("黑的")
-	if _, ok := d.button("要"); !ok {
-		t.Fatalf("黑的 not taken for black, or no button 要:\n%s", d.shown())
+	if _, ok := d.button("不带写字板"); !ok {
+		t.Fatalf("黑的 not taken for black, or no button 不带写字板:\n%s", d.shown())
 	}
 	d.text("要")
 	d.expect("把")
 	d.text("10")
-	d.expect("培训椅（带写字板）（黑色，要）", "× 10把")
+	// The board option reads as the catalog names it: 带写字板, never 要.
+	d.expect("培训椅（黑色，带写字板）", "× 10把")
+	if strings.Contains(d.shown(), "，要）") {
+		t.Errorf("the board option reads 要:\n%s", d.shown())
+	}
 	if strings.Contains(d.shown(), "pcs") {
 		t.Errorf("the English unit in Chinese:\n%s", d.shown())
 	}
@@ -126,6 +144,19 @@ func TestCatalogInTheCustomersLanguage(t *testing.T) {
 	e.expect("Office chair Classic (grey)", "pcs")
 	e.text("3")
 	e.expect("Office chair Classic (grey) × 3 pcs")
+	e.text("继续")
+	e.text("CHAIR-200")
+	e.text("grey")
+	e.expect("[with writing board]", "[without writing board]")
+	e.text("no")
+	e.text("2")
+	e.expect("Training chair (grey, without writing board) × 2 pcs")
+
+	// The lines keep both names: a card, a notice, a document in either language.
+	board := placeLine(t, k, "k2", "CHAIR-200", "colour=grey;writing_board=yes")
+	if l := board.Lines[0]; l.Label("zh") != "培训椅（灰色，带写字板）" || l.Label("en") != "Training chair (grey, with writing board)" {
+		t.Errorf("stored line reads %q / %q", l.Label("zh"), l.Label("en"))
+	}
 
 	// What was ordered keeps its Chinese names: the stored line and the card.
 	o := placeAs(t, k, "k1", "王小明", "13800138000", 2)

@@ -156,7 +156,7 @@ func TestAnswersAreUnderstood(t *testing.T) {
 	c.text("灰色")
 	c.text("要")
 	c.text("3把")
-	c.expect("培训椅（带写字板）（灰色，要） × 3把")
+	c.expect("培训椅（灰色，带写字板） × 3把")
 	c.press("下一步")
 	c.text("王小明")
 	c.text("13800138000")

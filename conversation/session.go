@@ -52,10 +52,14 @@ const (
 
 // Session is what the dialog remembers of one chat between updates. It is stored as JSON.
 type Session struct {
-	Lang  string   `json:"lang"`
-	State string   `json:"state,omitempty"`
-	Stack []string `json:"stack,omitempty"` // earlier states, for Back
-	Seq   int      `json:"seq"`             // numbers the question; buttons of older ones are stale
+	Lang string `json:"lang"`
+	// LangSure: the language was chosen (/language) or decided by the first message the
+	// person typed; until then a message in Chinese switches the chat to Chinese, even
+	// after /start answered in Telegram's language.
+	LangSure bool     `json:"lang_sure,omitempty"`
+	State    string   `json:"state,omitempty"`
+	Stack    []string `json:"stack,omitempty"` // earlier states, for Back
+	Seq      int      `json:"seq"`             // numbers the question; buttons of older ones are stale
 
 	Draft   *orders.Draft `json:"draft,omitempty"`
 	Name    string        `json:"name,omitempty"`

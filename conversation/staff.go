@@ -344,6 +344,12 @@ func (st *step) orderAction(verb, rest string) error {
 		case !o.Status.CanTransition(to):
 			return st.explain(orders.ErrConflict, o)
 		case to == orders.StatusShipped:
+			// An order that must be produced first is refused now, not after the carrier
+			// and tracking number are typed.
+			if err := orders.CheckTransition(o, to); err != nil {
+				st.s.Work = nil
+				return st.explain(err, o)
+			}
 			return st.goTo(stateShipCarrier)
 		}
 		return st.goTo(stateCancelReason)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
@@ -69,8 +70,14 @@ func (st *step) run(in Input) error {
 	case InputButton:
 		return st.button(in.Data)
 	case InputText:
-		if s.Fresh && s.Lang != i18n.ZH && hasHan(in.Text) {
-			s.Lang = i18n.ZH // a first message in Chinese is answered in Chinese
+		// A first message in Chinese is answered in Chinese; so is a first free message
+		// after /start (not an answer to a question: 椅子 typed at an English product
+		// question keeps the chat English).
+		if s.Lang != i18n.ZH && hasHan(in.Text) && (s.Fresh || !s.LangSure && s.State == stateIdle) {
+			s.Lang = i18n.ZH
+		}
+		if hasHan(in.Text) || strings.ContainsFunc(in.Text, unicode.IsLetter) {
+			s.LangSure = true
 		}
 		switch {
 		case isWord(in.Text, "btn.cancel"):
@@ -236,7 +243,7 @@ func (st *step) menuAction(a string) error {
 	case "lang":
 		return st.chooseLanguage()
 	case "lang:en", "lang:zh":
-		st.s.Lang = strings.TrimPrefix(a, "lang:")
+		st.s.Lang, st.s.LangSure = strings.TrimPrefix(a, "lang:"), true
 		if st.u.Role.Staff() {
 			if err := st.e.desk.SetStaffLanguage(st.ctx, st.u.ID, st.s.Lang); err != nil && !errors.Is(err, orders.ErrNotFound) {
 				return err
@@ -414,11 +421,17 @@ func (st *step) idleInput(in Input) error {
 			if n := findOrderNumber(in.Text); n != "" {
 				return st.showOrder(n)
 			}
+		} else if ok, err := st.customerDecision(in.Text); ok || err != nil {
+			return err
 		} else if ok, err := st.quickOrder(in.Text, false); ok || err != nil {
 			return err
 		}
 	}
-	st.say(st.t("idle.hint"))
+	if st.u.Role.Staff() {
+		st.say(st.t("idle.hint.staff")) // staff are not told how to place an order
+	} else {
+		st.say(st.t("idle.hint"))
+	}
 	return st.menu()
 }
 

@@ -362,8 +362,8 @@ func (st *step) orderCard(o orders.Order) string {
 	b.WriteString("\n" + st.t("order.card.timeline") + "\n")
 	for _, h := range o.History {
 		fmt.Fprintf(&b, "• %s %s", i18n.DateTime(st.s.Lang, h.At.In(st.e.desk.Location())), st.statusName(h.To))
-		if h.Note != "" && h.From != "" {
-			b.WriteString(" — " + st.historyNote(h.Note))
+		if note := st.historyNote(h); note != "" && h.From != "" {
+			b.WriteString(" — " + note)
 		}
 		b.WriteString("\n")
 	}

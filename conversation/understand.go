@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,9 +23,10 @@ const parserTTL = 2 * time.Second
 
 // parsers keeps one parser for the catalog as it was read at most parserTTL ago.
 type parsers struct {
-	mu sync.Mutex
-	p  *understand.Parser
-	at time.Time
+	mu    sync.Mutex
+	p     *understand.Parser
+	names map[string]valueName // the catalog's names of option values, built with p
+	at    time.Time
 }
 
 // parser returns the engine's parser, built afresh when the catalog may have changed.
@@ -40,8 +42,9 @@ func (e *Engine) parser(ctx context.Context) (*understand.Parser, error) {
 		return nil, err
 	}
 	r := e.desk.Rules()
+	c.names = catalogValueNames(ps)
 	c.p = understand.New(understand.Config{
-		Products: ps, Categories: categoryWords(ps), ValueLabels: valueWords(), OptionLabels: optionWords(ps),
+		Products: ps, Categories: categoryWords(ps), ValueLabels: valueWords(c.names), OptionLabels: optionWords(ps),
 		PaymentMethods: r.PaymentMethods, MaxQuantity: r.MaxQuantity,
 		Location: e.desk.Location(), Calendar: r,
 	})
@@ -65,16 +68,58 @@ func categoryWords(ps []orders.Product) map[string][]string {
 	return out
 }
 
-// valueWords are the option values' names in both languages, from the texts.
-func valueWords() map[string][]string {
-	out := map[string][]string{}
-	for _, k := range i18n.Keys() {
-		v, ok := strings.CutPrefix(k, "value.")
-		if !ok || v == "with" || v == "without" {
-			continue
+// valueName is what the catalog calls an option value in each language.
+type valueName struct{ zh, en string }
+
+// catalogValueNames are the names the catalog gives option values, by value in lower
+// case: the one source of the values' names. A product whose option leaves a value
+// unnamed borrows the name another product gives the same value (black is 黑色 for every
+// product once one names it); yes/no values are named per option (带写字板), not here.
+func catalogValueNames(ps []orders.Product) map[string]valueName {
+	out := map[string]valueName{}
+	for _, p := range ps {
+		for _, o := range p.Options {
+			if len(o.Values) == 2 && slices.Contains(o.Values, "yes") && slices.Contains(o.Values, "no") {
+				continue
+			}
+			for _, v := range o.Values {
+				k, n := strings.ToLower(v), out[strings.ToLower(v)]
+				if n.zh == "" {
+					n.zh = o.ZH[v]
+				}
+				if n.en == "" {
+					n.en = o.EN[v]
+				}
+				if n != (valueName{}) {
+					out[k] = n
+				}
+			}
 		}
-		m, _ := i18n.Lookup(k)
-		out[v] = append(out[v], m.EN, m.ZH)
+	}
+	return out
+}
+
+// valueNames returns the catalog's names of option values (empty when the catalog
+// cannot be read).
+func (e *Engine) valueNames(ctx context.Context) map[string]valueName {
+	if _, err := e.parser(ctx); err != nil {
+		return nil
+	}
+	e.parsers.mu.Lock()
+	defer e.parsers.mu.Unlock()
+	return e.parsers.names
+}
+
+// valueWords are the option values' names in both languages, from the catalog, for the
+// parser to read them for products that leave them unnamed.
+func valueWords(names map[string]valueName) map[string][]string {
+	out := map[string][]string{}
+	for v, n := range names {
+		for _, w := range []string{n.zh, n.en} {
+			if w != "" {
+				out[v] = append(out[v], w)
+			}
+		}
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package conversation
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,11 +116,15 @@ func (st *step) qty(n int, unit, zh string) string {
 	return strconv.Itoa(n) + " " + u
 }
 
-// valueName names an option value in the reader's language: the catalog's name when it
-// has one, else the texts' (黑色 for black), else as the catalog spells it.
+// valueName names an option value in the reader's language from the catalog: the name
+// any product gives the value there (黑色 for black), else as the catalog spells it.
 func (st *step) valueName(value string) string {
-	if k := "value." + strings.ToLower(value); i18n.Has(k) {
-		return st.t(k)
+	n := st.e.valueNames(st.ctx)[strings.ToLower(value)]
+	if st.s.Lang == i18n.ZH && n.zh != "" {
+		return n.zh
+	}
+	if st.s.Lang != i18n.ZH && n.en != "" {
+		return n.en
 	}
 	return value
 }
@@ -136,10 +139,11 @@ func (st *step) variantText(p orders.Product, v orders.Variant) string {
 	var vals []string
 	for _, part := range strings.Split(string(v), ";") {
 		name, val, _ := strings.Cut(part, "=")
-		if i := slices.IndexFunc(p.Options, func(o orders.Option) bool { return o.Name == name }); i >= 0 &&
-			st.s.Lang == i18n.ZH && p.Options[i].ZH[val] != "" {
-			vals = append(vals, p.Options[i].ZH[val])
-			continue
+		if i := slices.IndexFunc(p.Options, func(o orders.Option) bool { return o.Name == name }); i >= 0 {
+			if o := p.Options[i]; st.s.Lang == i18n.ZH && o.ZH[val] != "" || st.s.Lang != i18n.ZH && o.EN[val] != "" {
+				vals = append(vals, o.Label(val, st.s.Lang))
+				continue
+			}
 		}
 		switch strings.ToLower(val) {
 		case "yes":
@@ -177,60 +181,33 @@ func (st *step) orderHasCustom(o orders.Order) bool {
 	return false
 }
 
-var (
-	paymentNoteRE   = regexp.MustCompile(`^payment (\d+(?:\.\d+)?) ?(\S*)$`)
-	dateNoteRE      = regexp.MustCompile(`^date (\d{4}-\d{2}-\d{2})$`)
-	quantityNoteRE  = regexp.MustCompile(`^quantity of line (\d+) → (\d+)(?: \((.*)\))?$`)
-	dateChangeRE    = regexp.MustCompile(`^date → (\d{4}-\d{2}-\d{2})(?: \((.*)\))?$`)
-	addressChangeRE = regexp.MustCompile(`^address → (.*?)(?: \((.*)\))?$`)
-	cancelChangeRE  = regexp.MustCompile(`^cancel(?:lation)?(?: \((.*)\))?$`)
-)
-
-// historyNote writes a timeline entry's note in the reader's language. The desk records
-// some notes in a fixed form ("payment 500.00 alipay", "date 2026-12-07"); those are
-// rendered from their parts, and anything else (a person's reason) is shown as written.
-func (st *step) historyNote(note string) string {
-	if m := paymentNoteRE.FindStringSubmatch(note); m != nil {
-		amt, _ := decimal.NewFromString(m[1])
-		return st.t("history.payment", st.money(amt), st.methodName(m[2]))
-	}
-	if m := dateNoteRE.FindStringSubmatch(note); m != nil {
-		d, _ := orders.ParseISODate(m[1])
-		return st.t("history.date", st.date(d))
-	}
-	switch note {
-	case "confirmed by the customer":
+// historyNote writes a timeline entry's note in the reader's language from its code and
+// arguments; a person's own words are shown as they wrote them.
+func (st *step) historyNote(h orders.HistoryEntry) string {
+	n := h.Detail
+	switch n.Code {
+	case orders.NotePayment:
+		if m := n.Args["method"]; m != "" {
+			return st.t("history.payment", st.money(n.Amount()), st.methodName(m))
+		}
+		return st.t("history.payment.plain", st.money(n.Amount()))
+	case orders.NoteProposedDate:
+		return st.t("history.date", st.date(n.Date()))
+	case orders.NoteConfirmedByCustomer:
 		return st.t("history.confirmed_by_customer")
-	case "declined by the customer":
+	case orders.NoteDeclinedByCustomer:
 		return st.t("history.declined_by_customer")
-	}
-	if r, ok := strings.CutPrefix(note, "cancelled by the customer: "); ok {
-		return st.t("history.cancelled_by_customer", r)
-	}
-	if c, ok := parseChangeNote(note); ok {
+	case orders.NoteCancelledByCustomer:
+		return st.t("history.cancelled_by_customer", n.Args["reason"])
+	case orders.NoteChange:
+		c, _ := n.Change()
 		return st.changeText(c, nil)
+	case orders.NoteText:
+		return n.Args["text"]
+	case orders.NotePlaced:
+		return ""
 	}
-	return note
-}
-
-// parseChangeNote reads a change as the desk records it in the history.
-func parseChangeNote(note string) (orders.ChangeRequest, bool) {
-	if m := quantityNoteRE.FindStringSubmatch(note); m != nil {
-		l, _ := strconv.Atoi(m[1])
-		q, _ := strconv.Atoi(m[2])
-		return orders.ChangeRequest{Kind: orders.ChangeQuantity, Line: l - 1, Quantity: q, Reason: m[3]}, true
-	}
-	if m := dateChangeRE.FindStringSubmatch(note); m != nil {
-		d, _ := orders.ParseISODate(m[1])
-		return orders.ChangeRequest{Kind: orders.ChangeDate, Date: d, Reason: m[2]}, true
-	}
-	if m := cancelChangeRE.FindStringSubmatch(note); m != nil {
-		return orders.ChangeRequest{Kind: orders.ChangeCancel, Reason: m[1]}, true
-	}
-	if m := addressChangeRE.FindStringSubmatch(note); m != nil {
-		return orders.ChangeRequest{Kind: orders.ChangeAddress, Address: m[1], Reason: m[2]}, true
-	}
-	return orders.ChangeRequest{}, false
+	return h.Note
 }
 
 // changeText describes a change request in the reader's language, from its fields; with
@@ -288,10 +265,11 @@ func (st *step) typedValue(o orders.Option, text string) string {
 	if t == "" {
 		return ""
 	}
+	catalog := st.e.valueNames(st.ctx)
 	for _, v := range o.Values {
-		w, _ := i18n.Lookup("value." + strings.ToLower(v))
+		w := catalog[strings.ToLower(v)]
 		lv := i18n.T(i18n.ZH, "value.with", st.optionName(o.Name))
-		names := []string{strings.ToLower(v), strings.ToLower(w.EN), w.ZH,
+		names := []string{strings.ToLower(v), strings.ToLower(w.en), w.zh,
 			strings.ToLower(i18n.T(i18n.EN, "value.with", i18n.T(i18n.EN, "option."+o.Name))), lv}
 		if strings.EqualFold(v, "no") {
 			names = []string{"no", i18n.T(i18n.ZH, "value.without", i18n.T(i18n.ZH, "option."+o.Name)),

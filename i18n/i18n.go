@@ -56,7 +56,7 @@ func Has(key string) bool { _, ok := Lookup(key); return ok }
 
 // tables are the parts of the catalog, each in a file of its own: the dialog's texts, the
 // notifications'. A key is in one table only (tested).
-var tables = []map[string]Text{catalog, notices, team, words, pipeline, deskrules, records, documents, report, complaints, channelAPI, group}
+var tables = []map[string]Text{catalog, notices, team, words, pipeline, deskrules, records, documents, report, complaints, channelAPI, group, sentences}
 
 // Keys lists every key of the catalog.
 func Keys() []string {

@@ -1,22 +1,9 @@
 package i18n
 
-// words are the names of things the catalog spells in English: option values of the demo
-// catalog (a catalog may give its own Chinese names), yes/no options.
+// words are the small texts of the dialog: how a yes/no option's value reads ("带写字板"
+// for writing_board=yes, when the catalog gives no name of its own), and the quick order's
+// and staff sentences' texts. The names of option values come from the catalog only.
 var words = map[string]Text{
-	"value.black":            {"black", "黑色"},
-	"value.grey":             {"grey", "灰色"},
-	"value.gray":             {"grey", "灰色"},
-	"value.blue":             {"blue", "蓝色"},
-	"value.brown":            {"brown", "棕色"},
-	"value.white":            {"white", "白色"},
-	"value.green":            {"green", "绿色"},
-	"value.silver":           {"silver", "银色"},
-	"value.navy":             {"navy", "藏青色"},
-	"value.khaki":            {"khaki", "卡其色"},
-	"value.red":              {"red", "红色"},
-	"value.oak":              {"oak", "橡木"},
-	"value.walnut":           {"walnut", "胡桃木"},
-	"value.plain":            {"plain", "普通"},
 	"value.with":             {"with %s", "带%s"},
 	"value.without":          {"without %s", "不带%s"},
 	"err.address.which":      {"Which saved address do you mean? Choose one, or type the new address.", "您指的是哪个已保存的地址？请选择，或输入新地址。"},

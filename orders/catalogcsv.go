@@ -290,7 +290,9 @@ func allDigits(s string) bool {
 
 // parseOptions parses product options written as "colour=black|grey;size=S|M|L": options
 // separated by ";", each a name, "=" and its values separated by "|". A value may carry its
-// Chinese name after a colon: "colour=black:黑色|grey:灰色". Names and values are non-empty
+// Chinese name after a colon: "colour=black:黑色|grey:灰色", and its English name after a
+// second one when the value's code does not read as English:
+// "writing_board=yes:带写字板:with writing board|no:不带写字板:without writing board". Names and values are non-empty
 // and unique within their list, and so are the Chinese names: every spelling a customer
 // may type (a value or its Chinese name, ignoring case) means one value only. The empty
 // string means no options.
@@ -322,7 +324,8 @@ func parseOptions(s string) ([]Option, error) {
 		spelled := map[string]string{} // a spelling in lower case → the value it means
 		for item := range strings.SplitSeq(list, "|") {
 			v, zh, hasZH := strings.Cut(item, ":")
-			v, zh = strings.TrimSpace(v), strings.TrimSpace(zh)
+			zh, en, hasEN := strings.Cut(zh, ":")
+			v, zh, en = strings.TrimSpace(v), strings.TrimSpace(zh), strings.TrimSpace(en)
 			switch {
 			case strings.ContainsFunc(v, unicode.IsControl):
 				return nil, fmt.Errorf("option %q value %q contains a control character", name, v)
@@ -338,8 +341,16 @@ func parseOptions(s string) ([]Option, error) {
 				return nil, fmt.Errorf("option %q value %q: the Chinese name contains a control character", name, v)
 			case strings.ContainsAny(zh, ":="):
 				return nil, fmt.Errorf("option %q value %q: the Chinese name %q contains \":\" or \"=\"", name, v, zh)
+			case hasEN && en == "":
+				return nil, fmt.Errorf("option %q value %q has an empty English name after the second \":\": write it like yes:带写字板:with writing board", name, v)
+			case strings.ContainsFunc(en, unicode.IsControl):
+				return nil, fmt.Errorf("option %q value %q: the English name contains a control character", name, v)
+			case strings.ContainsFunc(en, func(r rune) bool { return unicode.Is(unicode.Han, r) }):
+				return nil, fmt.Errorf("option %q value %q: the English name %q contains Chinese characters (the Chinese name comes first: yes:带写字板:with writing board)", name, v, en)
+			case strings.ContainsAny(en, ":=|;"):
+				return nil, fmt.Errorf("option %q value %q: the English name %q contains \":\", \"=\", \"|\" or \";\"", name, v, en)
 			}
-			for _, sp := range []string{v, zh} {
+			for _, sp := range []string{v, zh, en} {
 				if sp == "" {
 					continue
 				}
@@ -355,6 +366,12 @@ func parseOptions(s string) ([]Option, error) {
 					o.ZH = map[string]string{}
 				}
 				o.ZH[v] = zh
+			}
+			if en != "" {
+				if o.EN == nil {
+					o.EN = map[string]string{}
+				}
+				o.EN[v] = en
 			}
 		}
 		opts = append(opts, o)

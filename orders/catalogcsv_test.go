@@ -300,6 +300,47 @@ func TestParseCatalogCSVChinese(t *testing.T) {
 	}
 }
 
+// A value that is a code (yes/no) may carry its English name after a second colon, so
+// that both languages read naturally: 「灰色，带写字板」 / "grey, with writing board".
+func TestParseCatalogCSVEnglishNames(t *testing.T) {
+	file := strings.TrimSuffix(testHeader, "\n") + ",unit_zh\n" +
+		"CH-200,Training chair,培训椅,chairs,pcs,389.00,120,true,colour=black:黑色|grey:灰色;writing_board=yes:带写字板:with writing board|no:不带写字板:without writing board,把\n"
+	got, err := ParseCatalogCSV(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got[0]
+	board := p.Options[1]
+	if !reflect.DeepEqual(board.EN, map[string]string{"yes": "with writing board", "no": "without writing board"}) || board.ZH["yes"] != "带写字板" {
+		t.Fatalf("board option %+v", board)
+	}
+	v := MakeVariant(p.Options, map[string]string{"colour": "grey", "writing_board": "yes"})
+	if got := p.VariantLabels(v, "zh"); !reflect.DeepEqual(got, []string{"灰色", "带写字板"}) {
+		t.Errorf("variant in Chinese: %v", got)
+	}
+	if got := p.VariantLabels(v, "en"); !reflect.DeepEqual(got, []string{"grey", "with writing board"}) {
+		t.Errorf("variant in English: %v", got)
+	}
+	if p.VariantEN(MakeVariant(p.Options, map[string]string{"colour": "grey"})) != "" {
+		t.Error("a variant without English names has a VariantEN")
+	}
+	for text, want := range map[string]string{"With writing board": "yes", "without writing board": "no", "带写字板": "yes", "no": "no"} {
+		if v, ok := board.Match(text); !ok || v != want {
+			t.Errorf("Match(%q) = %q, %v; want %q", text, v, ok, want)
+		}
+	}
+	l := Line{NameZH: "培训椅", Name: "Training chair", Variant: v, VariantZH: p.VariantZH(v), VariantEN: p.VariantEN(v)}
+	if l.Label("zh") != "培训椅（灰色，带写字板）" || l.Label("en") != "Training chair (grey, with writing board)" {
+		t.Errorf("line labels %q / %q", l.Label("zh"), l.Label("en"))
+	}
+	h := strings.TrimSuffix(testHeader, "\n")
+	for _, bad := range []string{"writing_board=yes:带写字板:", "writing_board=yes:带写字板:with: board", "writing_board=yes:带写字板:no"} {
+		if _, err := ParseCatalogCSV(strings.NewReader(h + "\nCH-1,Chair,椅子,chairs,pcs,10.00,5,true," + bad + "|no:不带\n")); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
 // What a customer types for an option value, in either language.
 func TestOptionMatch(t *testing.T) {
 	colour := Option{Name: "colour", Values: []string{"black", "grey", "blue"}, ZH: map[string]string{"black": "黑色", "grey": "灰色", "blue": "蓝色"}}

@@ -45,7 +45,7 @@ func (s *Service) askChange(ctx context.Context, key string, o Order, a Actor, c
 	case o.Status == StatusPendingReview || o.Status == StatusAwaitingCustomer:
 		if c.Kind == ChangeCancel {
 			req := TransitionRequest{Key: key, Number: o.Number, From: o.Status, To: StatusCancelled, Actor: a.String(),
-				Note: "cancelled by the customer: " + c.Reason}
+				Note: CancelledByCustomerNote(c.Reason).English(), Detail: CancelledByCustomerNote(c.Reason)}
 			if req.Notifications, err = s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, StatusCancelled); err != nil {
 				return ChangeRequest{}, o, err
 			}
@@ -205,7 +205,7 @@ func changeText(c ChangeRequest) string {
 // applyOf works out what a change does to the order: new dates, quantities, total and
 // deposit.
 func (s *Service) applyOf(ctx context.Context, o Order, c ChangeRequest) (ChangeApply, error) {
-	apply := ChangeApply{Total: o.Total, DepositDue: o.DepositDue, Note: changeText(c)}
+	apply := ChangeApply{Total: o.Total, DepositDue: o.DepositDue, Note: changeText(c), Detail: ChangeNote(c)}
 	switch c.Kind {
 	case ChangeCancel:
 		if strings.TrimSpace(c.Reason) == "" {

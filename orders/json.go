@@ -54,6 +54,9 @@ type historyJSON struct {
 	Actor string    `json:"actor"`
 	At    time.Time `json:"at"`
 	Note  string    `json:"note"`
+	// NoteCode and NoteArgs are the note without words of any language (HistoryNote).
+	NoteCode string            `json:"note_code,omitempty"`
+	NoteArgs map[string]string `json:"note_args,omitempty"`
 }
 
 // MarshalJSON writes the order in its public JSON form.
@@ -73,7 +76,8 @@ func (o Order) MarshalJSON() ([]byte, error) {
 			Complimentary: l.Complimentary, FromStock: l.FromStock}
 	}
 	for i, h := range o.History {
-		j.History[i] = historyJSON{From: h.From, To: h.To, Actor: h.Actor, At: h.At, Note: h.Note}
+		j.History[i] = historyJSON{From: h.From, To: h.To, Actor: h.Actor, At: h.At, Note: h.Note,
+			NoteCode: h.Detail.Code, NoteArgs: h.Detail.Args}
 	}
 	return json.Marshal(j)
 }

@@ -18,12 +18,15 @@ func (p Product) UnitName(lang string) string {
 	return p.Unit
 }
 
-// Label returns the name of the option's value in the language.
+// Label returns the name of the option's value in the language: the catalog's name in
+// that language, else the value as the catalog spells it.
 func (o Option) Label(value, lang string) string {
 	if lang == "zh" {
 		if zh := o.ZH[value]; zh != "" {
 			return zh
 		}
+	} else if en := o.EN[value]; en != "" {
+		return en
 	}
 	return value
 }
@@ -47,7 +50,7 @@ func (o Option) Match(text string) (string, bool) {
 		return "", false
 	}
 	for _, v := range o.Values { // an exact spelling wins
-		if strings.ToLower(v) == t || (o.ZH[v] != "" && strings.ToLower(o.ZH[v]) == t) {
+		if strings.ToLower(v) == t || (o.ZH[v] != "" && strings.ToLower(o.ZH[v]) == t) || (o.EN[v] != "" && strings.ToLower(o.EN[v]) == t) {
 			return v, true
 		}
 	}
@@ -97,10 +100,39 @@ func (p Product) VariantZH(v Variant) Variant {
 	return Variant(strings.Join(parts, ";"))
 }
 
+// VariantEN returns the variant with each value replaced by its English name where the
+// product's options give one ("writing_board=with writing board"), for the order's lines
+// to keep; "" when no value has one (the values are then their own English names).
+func (p Product) VariantEN(v Variant) Variant {
+	if v == "" {
+		return ""
+	}
+	named := false
+	parts := strings.Split(string(v), ";")
+	for i, part := range parts {
+		name, val, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		for _, o := range p.Options {
+			if o.Name == name && o.EN[val] != "" {
+				parts[i], named = name+"="+o.EN[val], true
+			}
+		}
+	}
+	if !named {
+		return ""
+	}
+	return Variant(strings.Join(parts, ";"))
+}
+
 // VariantLabels returns the values of the variant in the language, in order.
 func (p Product) VariantLabels(v Variant, lang string) []string {
 	if lang == "zh" {
 		return p.VariantZH(v).Values()
+	}
+	if en := p.VariantEN(v); en != "" {
+		return en.Values()
 	}
 	return v.Values()
 }
@@ -129,6 +161,9 @@ func (l Line) UnitName(lang string) string {
 func (l Line) VariantLabels(lang string) []string {
 	if lang == "zh" && l.VariantZH != "" {
 		return l.VariantZH.Values()
+	}
+	if lang != "zh" && l.VariantEN != "" {
+		return l.VariantEN.Values()
 	}
 	return l.Variant.Values()
 }

@@ -100,12 +100,14 @@ func (s *Service) review(ctx context.Context, key, number string, a Actor, d Rev
 		if req.PromisedDate.IsZero() {
 			return Order{}, &ValidationError{Field: "date", Reason: "no suggested date: set one"}
 		}
-		req.To, req.Note = StatusAwaitingCustomer, "date "+req.PromisedDate.String()
+		req.To, req.Detail = StatusAwaitingCustomer, DateNote(req.PromisedDate)
+		req.Note = req.Detail.English()
 	default:
 		if d.Date.IsZero() || d.Date.Before(s.Today()) {
 			return Order{}, &ValidationError{Field: "date", Reason: "the date must not be in the past"}
 		}
-		req.To, req.PromisedDate, req.Note = StatusAwaitingCustomer, d.Date, "date "+d.Date.String()
+		req.To, req.PromisedDate, req.Detail = StatusAwaitingCustomer, d.Date, DateNote(d.Date)
+		req.Note = req.Detail.English()
 	}
 	if req.PromisedDate.Before(s.Today()) && !req.PromisedDate.IsZero() {
 		req.PromisedDate = s.rules.NextWorkingDay(s.Today())
@@ -163,13 +165,15 @@ func (s *Service) decide(ctx context.Context, key string, o Order, a Actor, acce
 	req := TransitionRequest{Key: key, Number: number, From: StatusAwaitingCustomer, Actor: a.String()}
 	next := o
 	if accept {
-		req.To, req.Approve, req.Note = StatusConfirmed, true, "confirmed by the customer"
+		req.To, req.Approve, req.Detail = StatusConfirmed, true, HistoryNote{Code: NoteConfirmedByCustomer}
+		req.Note = req.Detail.English()
 		next.Status = StatusConfirmed
 		req.Notifications = append(req.Notifications, s.reminder(next)...)
 		acc := &Acceptance{Name: o.Customer.Name, TelegramID: a.TelegramID, At: s.now(), Key: RequestKey(ctx)}
 		req.Notifications = append(req.Notifications, s.documentTo(next, DocConfirmation, documentEvent(DocConfirmation, next), ReasonAccepted, false, acc)...)
 	} else {
-		req.To, req.Note = StatusCancelled, "declined by the customer"
+		req.To, req.Detail = StatusCancelled, HistoryNote{Code: NoteDeclinedByCustomer}
+		req.Note = req.Detail.English()
 		next.Status = StatusCancelled
 	}
 	reps, err := s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, next.Status)

@@ -303,7 +303,7 @@ func (s *Service) quote(d Draft, products map[string]Product) (Quote, error) {
 		}
 		ql := QuoteLine{
 			Line: Line{
-				SKU: p.SKU, Name: p.NameEN, NameZH: p.NameZH, Variant: dl.Variant, VariantZH: p.VariantZH(dl.Variant),
+				SKU: p.SKU, Name: p.NameEN, NameZH: p.NameZH, Variant: dl.Variant, VariantZH: p.VariantZH(dl.Variant), VariantEN: p.VariantEN(dl.Variant),
 				Quantity: dl.Quantity, Unit: p.Unit, UnitZH: p.UnitZH,
 				UnitPrice: p.Price, FromStock: lead.FromStock,
 			},

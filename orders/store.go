@@ -129,7 +129,8 @@ type TransitionRequest struct {
 	From         Status
 	To           Status
 	Actor        string
-	Note         string
+	Note         string      // for the notifications; the history's note unless Detail is set
+	Detail       HistoryNote // the history's note, when set
 	Carrier      string
 	Tracking     string
 	PromisedDate Date  // set when not zero
@@ -197,7 +198,8 @@ type ChangeApply struct {
 	// PaymentStatus, when set, is the payment status after the change (a new total may be
 	// covered by what is paid, or no longer be).
 	PaymentStatus PaymentStatus
-	Note          string // for the history
+	Note          string      // for the notifications; the history's note unless Detail is set
+	Detail        HistoryNote // the history's note, when set
 }
 
 // DecideChangeRequest is a manager's decision.

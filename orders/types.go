@@ -43,6 +43,9 @@ type Option struct {
 	Values []string
 	// ZH holds the Chinese names of values that have one ("black" → "黑色").
 	ZH map[string]string
+	// EN holds the English names of values whose code does not read as English
+	// ("yes" → "with writing board").
+	EN map[string]string
 }
 
 // Variant is the chosen option values of a line, e.g. "colour=black;size=M".
@@ -118,6 +121,7 @@ type Line struct {
 	NameZH        string // its Chinese name then
 	Variant       Variant
 	VariantZH     Variant // the variant with the values' Chinese names then, "" when none
+	VariantEN     Variant // the variant with the values' English names then, "" when none
 	Quantity      int
 	Unit          string
 	UnitZH        string // the unit's Chinese name then
@@ -140,7 +144,9 @@ type HistoryEntry struct {
 	To    Status
 	Actor string
 	At    time.Time
-	Note  string
+	Note  string // the note in English (Detail.English()), or a person's words
+	// Detail is the note without words of any language, for readers to render in theirs.
+	Detail HistoryNote
 }
 
 // Order is a sales order.

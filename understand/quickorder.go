@@ -18,6 +18,7 @@ const consumed = 0
 type msg struct {
 	orig, low string
 	work      []byte
+	phones    [][2]int // the spans taken by phone numbers, with their labels
 }
 
 func newMsg(s string) *msg {
@@ -53,6 +54,7 @@ func (p *Parser) quickOrder(s string, today orders.Date) Draft {
 	p.qPayment(m, &d)
 	p.qAddress(m, &d)
 	p.qName(m, &d)
+	p.qNameBesidePhone(m, &d)
 	p.qLines(m, &d)
 	if isQuestion(m.low) {
 		d.Question = true
@@ -125,6 +127,7 @@ func (p *Parser) qPhone(m *msg, d *Draft) {
 			}
 		}
 		m.take(i, j)
+		m.phones = append(m.phones, [2]int{i, j})
 	}
 	for _, loc := range rePhoneWord.FindAllStringSubmatchIndex(string(m.work), -1) {
 		take(loc[0], loc[1], string(m.work[loc[2]:loc[3]]))

@@ -111,6 +111,23 @@ var quickOrderCases = []qcase{
 	{msg: "经典办公 10把", lines: []wl{L("CHAIR-100", 10, "")}},
 	{msg: "老地址，10把黑色办公椅，后天", lines: []wl{L("CHAIR-100", 10, "colour=black")}, date: "2026-11-29"},
 	{msg: "２０把灰色办公椅，１２月１８日送", lines: []wl{L("CHAIR-100", 20, "colour=grey")}, date: "2026-12-18"},
+	// A bare name beside the phone number is the contact; a short word beside it that is
+	// not a name is left alone.
+	{msg: "我要10把黑色办公椅，下周一送到上海市浦东新区世纪大道100号，电话13800138000，王小明，银行转账", lines: []wl{L("CHAIR-100", 10, "colour=black")}, date: "2026-11-30", addr: "上海市浦东新区世纪大道100号", phone: "13800138000", name: "王小明", pay: "bank_transfer"},
+	{msg: "王小明 13800138000，10把黑色办公椅", lines: []wl{L("CHAIR-100", 10, "colour=black")}, name: "王小明", phone: "13800138000"},
+	{msg: "10把灰色办公椅，李娟13912345678，后天送", lines: []wl{L("CHAIR-100", 10, "colour=grey")}, name: "李娟", phone: "13912345678", date: "2026-11-29"},
+	{msg: "经典办公椅20把 灰色，电话：13600001111 张伟", lines: []wl{L("CHAIR-100", 20, "colour=grey")}, name: "张伟", phone: "13600001111"},
+	{msg: "欧阳娜娜，15888886666，要5把大班椅 棕色", lines: []wl{L("CHAIR-300", 5, "colour=brown")}, name: "欧阳娜娜", phone: "15888886666"},
+	{msg: "要3把大班椅 黑色，王先生 13800138000", lines: []wl{L("CHAIR-300", 3, "colour=black")}, name: "王先生", phone: "13800138000"},
+	{msg: "10把黑色办公椅，电话13800138000，谢谢", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10把黑色办公椅，13800138000，尽快", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10把黑色办公椅，电话13800138000，马上要", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10把黑色办公椅 13800138000 江苏", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "13800138000 黄色 10把办公椅", lines: []wl{L("CHAIR-100", 10, "")}, phone: "13800138000"},
+	{msg: "电话13800138000 高端 10把黑色办公椅", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10把黑色办公椅，手机13800138000，公司自提", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10把办公椅 灰色，13800138000，周末", lines: []wl{L("CHAIR-100", 10, "colour=grey")}, phone: "13800138000"},
+	{msg: "王小明，10把黑色办公椅", lines: []wl{L("CHAIR-100", 10, "colour=black")}},
 
 	// English.
 	{msg: "I need 20 black office chairs delivered next Friday to 88 Century Ave, phone 13800138000, bank transfer", lines: []wl{L("CHAIR-100", 20, "colour=black")}, date: "2026-12-04", addr: "88 Century Ave", phone: "13800138000", pay: "bank_transfer"},

@@ -76,7 +76,7 @@ func (s *Store) RecordPayment(ctx context.Context, req orders.PaymentRequest) (o
 		if err != nil {
 			return err
 		}
-		note := strings.TrimSpace("payment " + req.Amount.StringFixed(2) + " " + req.Method)
+		note := orders.PaymentNote(req.Amount, req.Method)
 		o, err = s.recordChange(ctx, tx, cur.ID, historyEntry{cur.Status, cur.Status, req.Actor, note, now}, req.Notifications)
 		return err
 	})
@@ -473,7 +473,7 @@ func (s *Store) applyChange(ctx context.Context, tx *sqlx.Tx, o lockedOrder, a o
 	if err := s.useAddresses(ctx, tx, o.CustomerID, []string{a.Address}); err != nil {
 		return fmt.Errorf("customer addresses: %w", err)
 	}
-	return addHistory(ctx, tx, o.ID, o.Status, to, actor, a.Note, now)
+	return addHistory(ctx, tx, o.ID, o.Status, to, actor, noteOf(a.Detail, a.Note), now)
 }
 
 // changeQuantities sets the quantities of the order's lines (line index → quantity). While

@@ -114,6 +114,7 @@ type lineRow struct {
 	NameZH        string          `db:"name_zh"`
 	Variant       string          `db:"variant"`
 	VariantZH     string          `db:"variant_zh"`
+	VariantEN     string          `db:"variant_en"`
 	Quantity      int             `db:"quantity"`
 	Unit          string          `db:"unit"`
 	UnitZH        string          `db:"unit_zh"`
@@ -129,6 +130,8 @@ type historyRow struct {
 	To      string         `db:"to_status"`
 	Actor   string         `db:"actor"`
 	Note    string         `db:"note"`
+	Code    string         `db:"note_code"`
+	Args    []byte         `db:"note_args"`
 	At      time.Time      `db:"at"`
 }
 
@@ -153,7 +156,7 @@ func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args .
 
 	var lines []lineRow
 	err := sqlx.SelectContext(ctx, q, &lines, `
-		SELECT order_id, sku, name, name_zh, variant, variant_zh, quantity, unit, unit_zh, unit_price, complimentary, from_stock
+		SELECT order_id, sku, name, name_zh, variant, variant_zh, variant_en, quantity, unit, unit_zh, unit_price, complimentary, from_stock
 		FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, position`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("order lines: %w", err)
@@ -162,22 +165,29 @@ func loadOrders(ctx context.Context, q sqlx.QueryerContext, query string, args .
 		o := &out[index[l.OrderID]]
 		o.Lines = append(o.Lines, orders.Line{
 			SKU: l.SKU, Name: l.Name, NameZH: l.NameZH, Variant: orders.Variant(l.Variant), VariantZH: orders.Variant(l.VariantZH),
-			Quantity: l.Quantity, Unit: l.Unit, UnitZH: l.UnitZH,
+			VariantEN: orders.Variant(l.VariantEN), Quantity: l.Quantity, Unit: l.Unit, UnitZH: l.UnitZH,
 			UnitPrice: l.UnitPrice, Complimentary: l.Complimentary, FromStock: l.FromStock,
 		})
 	}
 
 	var history []historyRow
 	err = sqlx.SelectContext(ctx, q, &history, `
-		SELECT order_id, from_status, to_status, actor, note, at
+		SELECT order_id, from_status, to_status, actor, note, note_code, note_args, at
 		FROM order_history WHERE order_id = ANY($1) ORDER BY order_id, id`, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("order history: %w", err)
 	}
 	for _, h := range history {
 		o := &out[index[h.OrderID]]
+		detail := orders.HistoryNote{Code: h.Code}
+		if err := json.Unmarshal(h.Args, &detail.Args); err != nil {
+			return nil, fmt.Errorf("order history of %s: note arguments: %w", o.Number, err)
+		}
+		if len(detail.Args) == 0 {
+			detail.Args = nil
+		}
 		o.History = append(o.History, orders.HistoryEntry{
-			From: orders.Status(h.From.String), To: orders.Status(h.To), Actor: h.Actor, Note: h.Note, At: h.At,
+			From: orders.Status(h.From.String), To: orders.Status(h.To), Actor: h.Actor, Note: h.Note, Detail: detail, At: h.At,
 		})
 	}
 
@@ -403,7 +413,8 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err := insertLines(ctx, tx, o.ID, o.Lines); err != nil {
 		return orders.Order{}, err
 	}
-	if err := addHistory(ctx, tx, o.ID, "", o.Status, req.Approver, "placed", o.CreatedAt); err != nil {
+	placed := orders.HistoryNote{Code: orders.NotePlaced}
+	if err := addHistory(ctx, tx, o.ID, "", o.Status, req.Approver, placed, o.CreatedAt); err != nil {
 		return orders.Order{}, err
 	}
 	// The order as Order reads it, without reading it back: the customer as stored (an
@@ -412,7 +423,7 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	o.Customer.Addresses = nil
 	o.Paid = decimal.Zero
 	o.Lines = append([]orders.Line{}, o.Lines...)
-	o.History = []orders.HistoryEntry{{To: o.Status, Actor: req.Approver, Note: "placed", At: o.CreatedAt}}
+	o.History = []orders.HistoryEntry{{To: o.Status, Actor: req.Approver, Note: placed.English(), Detail: placed, At: o.CreatedAt}}
 
 	ns := req.Notifications
 	if req.Notify != nil {
@@ -570,25 +581,27 @@ func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders
 		positions, quantities                = make([]int64, n), make([]int64, n)
 		skus, names, variants, units, prices = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		namesZH, variantsZH, unitsZH         = make([]string, n), make([]string, n), make([]string, n)
+		variantsEN                           = make([]string, n)
 		complimentary, fromStock             = make([]bool, n), make([]bool, n)
 	)
 	for i, l := range lines {
 		positions[i], quantities[i] = int64(i+1), int64(l.Quantity)
 		skus[i], names[i], variants[i], units[i], prices[i] = l.SKU, l.Name, string(l.Variant), l.Unit, l.UnitPrice.String()
 		namesZH[i], variantsZH[i], unitsZH[i] = l.NameZH, string(l.VariantZH), l.UnitZH
+		variantsEN[i] = string(l.VariantEN)
 		complimentary[i], fromStock[i] = l.Complimentary, l.FromStock
 	}
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO order_lines (order_id, position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock,
-			name_zh, variant_zh, unit_zh)
+			name_zh, variant_zh, unit_zh, variant_en)
 		SELECT $1, l.position, l.sku, l.name, l.variant, l.quantity, l.unit, l.unit_price, l.complimentary, l.from_stock,
-			l.name_zh, l.variant_zh, l.unit_zh
+			l.name_zh, l.variant_zh, l.unit_zh, l.variant_en
 		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::numeric[], $9::bool[], $10::bool[],
-			$11::text[], $12::text[], $13::text[])
-			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock, name_zh, variant_zh, unit_zh)`,
+			$11::text[], $12::text[], $13::text[], $14::text[])
+			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock, name_zh, variant_zh, unit_zh, variant_en)`,
 		orderID, pq.Array(positions), pq.Array(skus), pq.Array(names), pq.Array(variants), pq.Array(quantities),
 		pq.Array(units), pq.Array(prices), pq.Array(complimentary), pq.Array(fromStock),
-		pq.Array(namesZH), pq.Array(variantsZH), pq.Array(unitsZH))
+		pq.Array(namesZH), pq.Array(variantsZH), pq.Array(unitsZH), pq.Array(variantsEN))
 	if err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
@@ -596,11 +609,21 @@ func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders
 }
 
 // addHistory records a change of the order's status; from is empty for its creation.
-func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders.Status, actor, note string, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO order_history (order_id, from_status, to_status, actor, note, at)
-		VALUES ($1, $2, $3, $4, $5, $6)`,
-		orderID, nullString(string(from)), string(to), actor, note, at)
+// The note is stored as its code and arguments, with its English text beside them for
+// the readers of the note column.
+func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders.Status, actor string, note orders.HistoryNote, at time.Time) error {
+	args := note.Args
+	if args == nil {
+		args = map[string]string{}
+	}
+	argsJSON, err := json.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("order history: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO order_history (order_id, from_status, to_status, actor, note, note_code, note_args, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		orderID, nullString(string(from)), string(to), actor, note.English(), note.Code, string(argsJSON), at)
 	if err != nil {
 		return fmt.Errorf("order history: %w", err)
 	}
@@ -683,7 +706,7 @@ func (s *Store) TransitionOrder(ctx context.Context, req orders.TransitionReques
 		if err != nil {
 			return err
 		}
-		o, err = s.recordChange(ctx, tx, cur.ID, historyEntry{req.From, req.To, req.Actor, req.Note, now}, req.Notifications)
+		o, err = s.recordChange(ctx, tx, cur.ID, historyEntry{req.From, req.To, req.Actor, noteOf(req.Detail, req.Note), now}, req.Notifications)
 		return err
 	})
 	if err != nil {
@@ -726,9 +749,18 @@ func moveStock(ctx context.Context, tx *sqlx.Tx, orderID int64, update string) e
 
 // historyEntry is one line of an order's history.
 type historyEntry struct {
-	from, to    orders.Status
-	actor, note string
-	at          time.Time
+	from, to orders.Status
+	actor    string
+	note     orders.HistoryNote
+	at       time.Time
+}
+
+// noteOf is the history note of a request: its Detail, else its Note as a person's words.
+func noteOf(detail orders.HistoryNote, note string) orders.HistoryNote {
+	if detail.Code != "" {
+		return detail
+	}
+	return orders.TextNote(note)
 }
 
 // recordChange finishes a change of an order: its history entry and notifications, then

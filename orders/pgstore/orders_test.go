@@ -52,7 +52,7 @@ func TestPlaceOrder(t *testing.T) {
 	}
 	want := req.Order
 	want.ID, want.Number, want.Customer.ID, want.ApprovedBy = o.ID, o.Number, o.Customer.ID, req.Approver
-	want.History = []orders.HistoryEntry{{To: orders.StatusConfirmed, Actor: "customer:42", Note: "placed", At: want.CreatedAt}}
+	want.History = []orders.HistoryEntry{{To: orders.StatusConfirmed, Actor: "customer:42", Note: "placed", Detail: orders.HistoryNote{Code: orders.NotePlaced}, At: want.CreatedAt}}
 	if !reflect.DeepEqual(normalize(o), normalize(want)) {
 		t.Errorf("placed order\n got %+v\nwant %+v", normalize(o), normalize(want))
 	}

@@ -40,6 +40,7 @@ type optionJSON struct {
 	Name   string            `json:"name"`
 	Values []string          `json:"values"`
 	ZH     map[string]string `json:"zh,omitempty"` // value → its Chinese name
+	EN     map[string]string `json:"en,omitempty"` // value → its English name, when the value is a code
 }
 
 func (r productRow) product() (orders.Product, error) {
@@ -52,7 +53,7 @@ func (r productRow) product() (orders.Product, error) {
 		return orders.Product{}, fmt.Errorf("product %s: options: %w", r.SKU, err)
 	}
 	for _, o := range opts {
-		p.Options = append(p.Options, orders.Option{Name: o.Name, Values: o.Values, ZH: o.ZH})
+		p.Options = append(p.Options, orders.Option{Name: o.Name, Values: o.Values, ZH: o.ZH, EN: o.EN})
 	}
 	return p, nil
 }
@@ -60,7 +61,7 @@ func (r productRow) product() (orders.Product, error) {
 func optionsJSON(opts []orders.Option) ([]byte, error) {
 	out := make([]optionJSON, len(opts))
 	for i, o := range opts {
-		out[i] = optionJSON{Name: o.Name, Values: o.Values, ZH: o.ZH}
+		out[i] = optionJSON{Name: o.Name, Values: o.Values, ZH: o.ZH, EN: o.EN}
 		if out[i].Values == nil {
 			out[i].Values = []string{}
 		}
