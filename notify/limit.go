@@ -160,35 +160,18 @@ func (g *GroupGate) Wait(ctx context.Context, chatID int64) error {
 // takeGlobal waits for a token of the global limit. The slot holders of this process
 // queue here in order and one pump asks Redis for tokens and hands them out, so that Redis
 // sees about one request per token, not one per waiting worker at every refusal.
-func (l *limiter) takeGlobal(ctx context.Context) error {
-	w := make(chan error, 1)
-	l.mu.Lock()
-	l.waiters = append(l.waiters, w)
-	if !l.pumping {
-		l.pumping = true
-		go l.pump()
-	}
-	l.mu.Unlock()
-	select {
-	case err := <-w:
-		return err
-	case <-ctx.Done():
-		l.mu.Lock()
-		if i := slices.Index(l.waiters, w); i >= 0 {
-			l.waiters = slices.Delete(l.waiters, i, i+1)
-		}
-		l.mu.Unlock()
-		return ctx.Err() // a token handed out meanwhile goes unused: a gap, never an excess
-	}
-}
+func (l *limiter) takeGlobal(ctx context.Context) error { return l.queueFor(ctx, &l.waiters) }
 
 // takeReply waits for a token of the global limit for a conversation reply, ahead of
 // every notification waiting in this process: what a user waits for right now goes
 // first; notifications take the tokens replies leave.
-func (l *limiter) takeReply(ctx context.Context) error {
+func (l *limiter) takeReply(ctx context.Context) error { return l.queueFor(ctx, &l.replies) }
+
+// queueFor waits in queue (l.waiters or l.replies) for a global token from the pump.
+func (l *limiter) queueFor(ctx context.Context, queue *[]chan error) error {
 	w := make(chan error, 1)
 	l.mu.Lock()
-	l.replies = append(l.replies, w)
+	*queue = append(*queue, w)
 	if !l.pumping {
 		l.pumping = true
 		go l.pump()
@@ -199,11 +182,11 @@ func (l *limiter) takeReply(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 		l.mu.Lock()
-		if i := slices.Index(l.replies, w); i >= 0 {
-			l.replies = slices.Delete(l.replies, i, i+1)
+		if i := slices.Index(*queue, w); i >= 0 {
+			*queue = slices.Delete(*queue, i, i+1)
 		}
 		l.mu.Unlock()
-		return ctx.Err()
+		return ctx.Err() // a token handed out meanwhile goes unused: a gap, never an excess
 	}
 }
 

@@ -135,10 +135,7 @@ func routeToGroup(ctx context.Context, tx *sqlx.Tx, ns []orders.Notification) ([
 // ComplaintCards returns the message ids of the cards announcing the complaint sent to
 // chatID (complaint_new), and how many of them are not sent yet.
 func (s *Store) ComplaintCards(ctx context.Context, complaint int64, chatID int64) ([]int, int, error) {
-	var rows []struct {
-		Status    string        `db:"status"`
-		MessageID sql.NullInt64 `db:"message_id"`
-	}
+	var rows []noticeMessage
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT status, message_id FROM notifications
 		WHERE chat_id = $1 AND kind = $2 AND payload->>'complaint' = $3 ORDER BY id`,
@@ -146,16 +143,7 @@ func (s *Store) ComplaintCards(ctx context.Context, complaint int64, chatID int6
 	if err != nil {
 		return nil, 0, fail("complaint cards", err)
 	}
-	var ids []int
-	unsent := 0
-	for _, r := range rows {
-		switch {
-		case r.Status == noticeSent && r.MessageID.Valid:
-			ids = append(ids, int(r.MessageID.Int64))
-		case r.Status == noticePending || r.Status == noticeSending:
-			unsent++
-		}
-	}
+	ids, unsent := sentMessages(rows)
 	return ids, unsent, nil
 }
 

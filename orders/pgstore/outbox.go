@@ -254,10 +254,7 @@ func (s *Store) SettleNotice(ctx context.Context, key, state, reason string) err
 // about the order with number, oldest first, and how many of them are still pending or
 // being sent.
 func (s *Store) NoticeMessages(ctx context.Context, number string, chatID int64, kinds []string) ([]int, int, error) {
-	var rows []struct {
-		Status    string        `db:"status"`
-		MessageID sql.NullInt64 `db:"message_id"`
-	}
+	var rows []noticeMessage
 	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &rows, `
 			SELECT n.status, n.message_id FROM notifications n JOIN orders o ON o.id = n.order_id
@@ -267,8 +264,19 @@ func (s *Store) NoticeMessages(ctx context.Context, number string, chatID int64,
 	if err != nil {
 		return nil, 0, fail("notification messages", err)
 	}
-	var ids []int
-	unsent := 0
+	ids, unsent := sentMessages(rows)
+	return ids, unsent, nil
+}
+
+// noticeMessage is a notification's state and the message it became, if sent.
+type noticeMessage struct {
+	Status    string        `db:"status"`
+	MessageID sql.NullInt64 `db:"message_id"`
+}
+
+// sentMessages returns the message ids of the sent notifications, in order, and how many
+// are still pending or being sent.
+func sentMessages(rows []noticeMessage) (ids []int, unsent int) {
 	for _, r := range rows {
 		switch {
 		case r.Status == noticeSent && r.MessageID.Valid:
@@ -277,7 +285,7 @@ func (s *Store) NoticeMessages(ctx context.Context, number string, chatID int64,
 			unsent++
 		}
 	}
-	return ids, unsent, nil
+	return ids, unsent
 }
 
 // MarkUnreachable records that the customer with the Telegram chat blocked the bot. It
