@@ -18,7 +18,7 @@ services:
 	@$(SERVICES) up >/dev/null
 
 run: build
-	@eval "$$($(SERVICES) up)"
+	@svc_env=$$($(SERVICES) up); eval "$$svc_env" # an assignment: a failed start stops here
 	./orderbot migrate >/dev/null
 	./orderbot products import demo/catalog.csv
 	./orderbot staff add --telegram-id 2000001 --role manager --name "Demo Manager" >/dev/null
@@ -28,7 +28,7 @@ run: build
 	exec ./orderbot console --as "$${AS:-customer}"
 
 test:
-	@eval "$$($(SERVICES) up)"
+	@svc_env=$$($(SERVICES) up); eval "$$svc_env" # an assignment: a failed start stops here
 	export ORDERBOT_TEST_DATABASE_URL="$${ORDERBOT_DATABASE_URL%/orderbot*}/postgres?sslmode=disable"
 	export ORDERBOT_TEST_REDIS_URL="$${ORDERBOT_REDIS_URL%/0}/1"
 	$(GO) vet ./...
