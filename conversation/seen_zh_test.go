@@ -128,4 +128,3 @@ func TestCommandWithChineseWordsDecidesTheLanguage(t *testing.T) {
 	r.cmd("/help")
 	r.expect("员工命令")
 }
-
