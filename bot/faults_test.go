@@ -406,7 +406,6 @@ func TestTwoInstances(t *testing.T) {
 			first = bed.StartTelegram(testbed.TelegramOptions{Server: srv})
 			second = bed.StartTelegram(testbed.TelegramOptions{Server: srv})
 		}
-		_, _ = first, second
 		const chats, each = 6, 5
 		cs := make([]*chat, chats)
 		for i := range cs {
@@ -445,6 +444,12 @@ func TestTwoInstances(t *testing.T) {
 		if n := count(srv, buyer.u.ID, "is confirmed"); n != 1 {
 			t.Errorf("told %d times the order is confirmed, want once", n)
 		}
+		// Either instance stopping leaves the other answering (polling: the one that
+		// waited for the polling lock takes it over).
+		first.Stop()
+		late := newChat(t, srv, 2598, "en")
+		late.send("/help")
+		late.expect("/neworder")
 	})
 }
 
