@@ -113,18 +113,3 @@ func TestRepHintIsForStaff(t *testing.T) {
 	k.customer.text("你好")
 	k.customer.expect("您要订购什么")
 }
-
-// A rep whose first message is a command with Chinese words is answered in Chinese from
-// then on: the queue and the order card.
-func TestCommandWithChineseWordsDecidesTheLanguage(t *testing.T) {
-	t.Parallel()
-	k := newDesk(t)
-	r := newDriver(t, k.bed, k.rep1.u.ID, "en")
-	r.u.Role = k.rep1.u.Role
-	r.cmd("/orders 进行中")
-	if strings.Contains(r.shown(), "Active orders") {
-		t.Errorf("a queue asked for in Chinese answered in English:\n%s", r.shown())
-	}
-	r.cmd("/help")
-	r.expect("员工命令")
-}

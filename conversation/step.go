@@ -66,11 +66,6 @@ func (st *step) run(in Input) error {
 	}
 	switch in.Kind {
 	case InputCommand:
-		// A command typed with Chinese words (「/orders 进行中」) decides the language like
-		// a first typed message does.
-		if s.Lang != i18n.ZH && !s.LangSure && hasHan(in.Args) {
-			s.Lang, s.LangSure = i18n.ZH, true
-		}
 		return st.command(in.Command, strings.TrimSpace(in.Args))
 	case InputButton:
 		return st.button(in.Data)
