@@ -174,8 +174,8 @@ func (d *dispatcher) signal(chats ...int64) {
 }
 
 // hand starts the workers of the chats of updates leased to this process when they were
-// accepted, or queues each for its chat's running worker. A stopping dispatcher puts them
-// back, due at once, for the next process.
+// accepted, or queues each for its chat's running worker. A dispatcher that is not working
+// puts them back, due at once, for whichever worker comes next.
 func (d *dispatcher) hand(us []InboxUpdate) {
 	d.mu.Lock()
 	stopped := !d.running || d.stop.Err() != nil
@@ -191,9 +191,16 @@ func (d *dispatcher) hand(us []InboxUpdate) {
 		}
 	}
 	d.mu.Unlock()
-	if stopped {
-		for _, u := range us {
-			d.retry(u, time.Now(), errors.New("not handled: shutting down"))
+	if !stopped {
+		return
+	}
+	// Not working (stopping, or Work not started yet, so there is no handling context):
+	// put them back, due at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, u := range us {
+		if err := d.b.inbox.Retry(ctx, u.ID, u.Attempts, u.RepliesSent, time.Now(), "not handled: not working"); err != nil {
+			d.b.log.ErrorContext(ctx, "inbox: put an update back", "update_id", u.ID, "err", err)
 		}
 	}
 }
