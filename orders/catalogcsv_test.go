@@ -167,6 +167,7 @@ func FuzzParseCatalogCSV(f *testing.F) {
 	f.Add(testHeader + "A,B,,c,pcs,1,1,true,colour=black:黑色|grey:黑色\n")
 	f.Add(testHeader[:len(testHeader)-1] + ",unit_zh,unit_zh\n" + "A,B,,c,pcs,1,1,true,a=x:|y:,件,件\n")
 	f.Add(testHeader + "A,B,,c,pcs,1,1,true,a=x:甲:乙|Y:y\n")
+	f.Add(testHeader + "0,0,,0,0,0,0,true,0=0:乙:1\n")
 	f.Fuzz(func(t *testing.T, input string) {
 		ps, err := ParseCatalogCSV(strings.NewReader(input))
 		if err != nil {
@@ -239,14 +240,32 @@ func invalidProduct(p Product) string {
 				if got, ok := o.Match(zh); !ok || got != v {
 					return "a Chinese name does not match its value"
 				}
-				if o.Label(v, "zh") != zh || o.Label(v, "en") != v {
+				if o.Label(v, "zh") != zh {
 					return "labels differ from the file"
 				}
+			}
+			wantEN := v
+			if en, ok := o.EN[v]; ok {
+				if en == "" || strings.ContainsAny(en, "=;|:") || !utf8.ValidString(en) {
+					return "bad English name"
+				}
+				if got, ok := o.Match(en); !ok || got != v {
+					return "an English name does not match its value"
+				}
+				wantEN = en
+			}
+			if o.Label(v, "en") != wantEN {
+				return "labels differ from the file"
 			}
 		}
 		for v := range o.ZH {
 			if !values[v] {
 				return "a Chinese name of no value"
+			}
+		}
+		for v := range o.EN {
+			if !values[v] {
+				return "an English name of no value"
 			}
 		}
 	}
