@@ -75,7 +75,11 @@ type DispatcherConfig struct {
 	MaxAge    time.Duration
 	RetryBase time.Duration
 	RetryMax  time.Duration
-	// FetchPollInterval is how often River looks for new jobs (default 200 ms).
+	// FetchPollInterval is how often River looks for new jobs (default 1 s). Each look
+	// costs the database a statement that is planned every time (River's), and so does
+	// each batch of finished jobs: looking once a second takes the deliveries of every
+	// order placed meanwhile at once, instead of competing with each placement for the
+	// database (a webhook arrives up to a second later).
 	FetchPollInterval time.Duration
 	Logger            *slog.Logger
 	Now               func() time.Time
@@ -115,7 +119,7 @@ func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
 		cfg.RetryMax = time.Hour
 	}
 	if cfg.FetchPollInterval <= 0 {
-		cfg.FetchPollInterval = 200 * time.Millisecond
+		cfg.FetchPollInterval = time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -131,7 +135,7 @@ func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
 		Queues:               map[string]river.QueueConfig{WebhookQueue: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
 		FetchPollInterval:    cfg.FetchPollInterval,
-		FetchCooldown:        min(50*time.Millisecond, cfg.FetchPollInterval),
+		FetchCooldown:        cfg.FetchPollInterval,
 		JobTimeout:           cfg.Timeout + 30*time.Second,
 		RescueStuckJobsAfter: cfg.Timeout + time.Minute,
 	})

@@ -18,7 +18,9 @@
 // the CPU time per order of this process (the API server, its clients and the webhook
 // receiver) and of the PostgreSQL backends serving its database, and what those backends
 // were waiting for, sampled from pg_stat_activity every 20 ms (lock waits on a row, WAL
-// flushes, …). -cpuprofile writes a CPU profile of the process.
+// flushes, …). On a server with pg_stat_statements loaded (shared_preload_libraries;
+// track_planning on for the planning times) it prints the statements per request and the
+// most expensive ones. -cpuprofile writes a CPU profile of the process.
 //
 //	go run ./cmd/apibench [-clients 50] [-duration 10s] [-cpuprofile FILE]
 package main
@@ -269,6 +271,40 @@ type result struct {
 	samples int
 	// db is the database's activity in the phase (pg_stat_database).
 	db dbStats
+	// stmts are the phase's statements by pg_stat_statements (nil without it).
+	stmts []stmtStat
+}
+
+// stmtStat is one statement's line of pg_stat_statements.
+type stmtStat struct {
+	TopLevel bool    `db:"toplevel"`
+	Calls    int64   `db:"calls"`
+	Plans    int64   `db:"plans"`
+	PlanMS   float64 `db:"plan_ms"`
+	ExecMS   float64 `db:"exec_ms"`
+	Query    string  `db:"query"`
+}
+
+// resetStatements empties pg_stat_statements for the bench's database; false when the
+// server does not have it (shared_preload_libraries).
+func (e *env) resetStatements(ctx context.Context) bool {
+	db := e.store.DB()
+	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		return false
+	}
+	_, err := db.ExecContext(ctx, `SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)`)
+	return err == nil
+}
+
+func (e *env) statements(ctx context.Context) []stmtStat {
+	var out []stmtStat
+	_ = e.store.DB().SelectContext(ctx, &out, `
+		SELECT toplevel, calls, plans, total_plan_time AS plan_ms, total_exec_time AS exec_ms,
+			left(regexp_replace(query, '\s+', ' ', 'g'), 70) AS query
+		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+			AND query NOT LIKE '%pg_stat%'
+		ORDER BY total_plan_time + total_exec_time DESC`)
+	return out
 }
 
 // dbStats are counters of pg_stat_database.
@@ -329,6 +365,30 @@ func (r result) print(out io.Writer, title string) {
 		per := func(v int64) float64 { return float64(v) / float64(n) }
 		fmt.Fprintf(out, "  database per request: %.1f commits, %.1f rollbacks, rows %.0f read by index, %.0f scanned, %.1f inserted, %.1f updated, %.1f deleted; %.0f buffer hits\n",
 			per(r.db.Commits), per(r.db.Rollback), per(r.db.Fetched), per(r.db.Returned), per(r.db.Inserted), per(r.db.Updated), per(r.db.Deleted), per(r.db.Hits))
+	}
+	if n := len(r.sent); n > 0 && r.stmts != nil {
+		var top, all, plans int64
+		for _, st := range r.stmts {
+			all += st.Calls
+			plans += st.Plans
+			if st.TopLevel {
+				top += st.Calls
+			}
+		}
+		fmt.Fprintf(out, "  statements per request (pg_stat_statements): %.1f sent by clients, %.1f with those run inside them; %.1f plannings\n",
+			float64(top)/float64(n), float64(all)/float64(n), float64(plans)/float64(n))
+		fmt.Fprintf(out, "  statements by time (wall clock in PostgreSQL): calls/request, plans/request, plan ms and run ms per call\n")
+		for i, st := range r.stmts {
+			if i == 12 {
+				break
+			}
+			level := "  "
+			if !st.TopLevel {
+				level = "· " // run inside another statement (a function, a trigger)
+			}
+			fmt.Fprintf(out, "    %5.2f %5.2f %7.3f %8.3f %s%s\n", float64(st.Calls)/float64(n), float64(st.Plans)/float64(n),
+				st.PlanMS/float64(max(st.Plans, 1)), st.ExecMS/float64(max(st.Calls, 1)), level, st.Query)
+		}
 	}
 	if r.samples > 0 {
 		type kv struct {
@@ -447,6 +507,7 @@ func (e *env) phase(ctx context.Context, o options, rate float64, name string) r
 		defer close(sampled)
 		e.sampleWaits(ctx, &res)
 	}()
+	withStmts := e.resetStatements(context.WithoutCancel(ctx))
 	cpu0, pg0, db0 := cpuTime(), e.backendCPU(context.WithoutCancel(ctx)), e.dbStats(context.WithoutCancel(ctx))
 	start := time.Now()
 	var ticks chan time.Time
@@ -509,6 +570,9 @@ func (e *env) phase(ctx context.Context, o options, rate float64, name string) r
 	<-sampled
 	res.sent, res.elapsed = all, time.Since(start)
 	res.cpu, res.pgCPU = cpuTime()-cpu0, cpuSince(pg0, e.backendCPU(context.WithoutCancel(ctx)))
+	if withStmts {
+		res.stmts = e.statements(context.WithoutCancel(ctx))
+	}
 	time.Sleep(600 * time.Millisecond) // backends report their statistics at most every 500 ms
 	db1 := e.dbStats(context.WithoutCancel(ctx))
 	res.db = dbStats{Commits: db1.Commits - db0.Commits, Rollback: db1.Rollback - db0.Rollback, Fetched: db1.Fetched - db0.Fetched,

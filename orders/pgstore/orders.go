@@ -313,43 +313,25 @@ func filterOrders(q *query, f orders.OrderFilter) {
 // disables the idempotency check.
 //
 // Placements of many customers run in parallel: the rows they share are held only for a
-// moment. The number is drawn from the day's counter in its own short statement before the
-// transaction, like a sequence: numbers are unique and never reused, and a placement that
-// fails after drawing one (the last units were taken meanwhile) leaves a gap. The products'
-// stock is reserved by the COMMIT itself (a deferred trigger, migration 0004), so a
-// product's row is locked only while the transaction commits.
+// moment. One short statement before the transaction (begin_placement, migration 0075)
+// finds an order already placed with the key, holds the stock of the from-stock lines and
+// draws the day's number, like a sequence: numbers are unique and never reused, and a
+// placement that fails after drawing one leaves a gap. That statement commits without
+// waiting for the disk, so neither a product's row nor the day's counter stays locked
+// while a commit record is flushed; the order's transaction, committed synchronously,
+// takes the hold over (and its flush makes the hold durable with it). A placement that
+// fails releases its hold.
 func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders.Order, bool, error) {
 	if err := checkPlace(req); err != nil {
 		return orders.Order{}, false, fail("place order", err)
 	}
-	if req.Key != "" {
-		// A repeated placement (double tap, redelivery) is answered without drawing a number.
-		o, err := s.orderByKey(ctx, req.Key)
-		switch {
-		case err == nil:
-			return o, false, nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return orders.Order{}, false, fail("place order", err)
+	begun, err := s.beginPlacement(ctx, req)
+	for wait := time.Millisecond; err == nil && begun.inflight.Valid; wait = min(2*wait, 50*time.Millisecond) {
+		// Another placement with the key holds its stock: once it has ended (its
+		// transaction deletes the hold, so the lock waits for its end), start again.
+		if err = s.waitForHold(ctx, begun.inflight.Int64, wait); err == nil {
+			begun, err = s.beginPlacement(ctx, req)
 		}
-	}
-	number, err := s.nextNumber(ctx, req.Day)
-	if err != nil {
-		return orders.Order{}, false, fail("place order", err)
-	}
-	var (
-		o       orders.Order
-		created bool
-	)
-	err = s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
-		var err error
-		o, err = s.placeOrder(ctx, tx, req, number)
-		created = err == nil
-		return err
-	})
-	if pqErr := pq.As(err, pqerror.UniqueViolation); pqErr != nil && pqErr.Constraint == "orders_idempotency_key_unique" {
-		// A placement with the same key committed first.
-		created = false
-		o, err = s.orderByKey(ctx, req.Key)
 	}
 	if pqErr := pq.As(err, errOutOfStock); pqErr != nil {
 		err = s.shortage(ctx, req.Order.Lines, pqErr.Detail)
@@ -357,15 +339,109 @@ func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders
 	if err != nil {
 		return orders.Order{}, false, fail("place order", err)
 	}
+	if begun.existing.Valid {
+		// A repeated placement (double tap, redelivery): answered without a number or stock.
+		o, err := s.orderByID(ctx, begun.existing.Int64)
+		if err != nil {
+			return orders.Order{}, false, fail("place order", err)
+		}
+		return o, false, nil
+	}
+	var (
+		o       orders.Order
+		created bool
+	)
+	err = s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		var err error
+		o, err = s.placeOrder(ctx, tx, req, begun)
+		created = err == nil
+		return err
+	})
+	if err != nil && begun.hold.Valid {
+		// The stock goes back at once; a release that fails leaves the hold to the
+		// release of stale holds.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		if _, rerr := s.prep(nil).ExecContext(rctx, releaseHoldQuery, begun.hold.Int64); rerr != nil {
+			s.log.WarnContext(ctx, "stock hold not released", "hold", begun.hold.Int64, "err", rerr)
+		}
+		cancel()
+	}
+	if pqErr := pq.As(err, pqerror.UniqueViolation); pqErr != nil && pqErr.Constraint == "orders_idempotency_key_unique" {
+		// A placement with the same key committed first.
+		created = false
+		o, err = s.orderByKey(ctx, req.Key)
+	}
+	if err != nil {
+		return orders.Order{}, false, fail("place order", err)
+	}
 	return o, created, nil
 }
 
-// orderByKey returns the order placed with the idempotency key, or sql.ErrNoRows.
-func (s *Store) orderByKey(ctx context.Context, key string) (orders.Order, error) {
-	var id int64
-	if err := s.db.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, key); err != nil {
-		return orders.Order{}, err
+// placement is what begin_placement gives a placement: the order already placed with its
+// key, or the hold of its stock (none without from-stock lines) and its order number.
+type placement struct {
+	existing sql.NullInt64
+	inflight sql.NullInt64 // the hold of another placement with the key, not committed yet
+	hold     sql.NullInt64
+	holds    int // hold rows: one per product of the from-stock lines
+	number   string
+}
+
+const (
+	beginPlacementQuery = `SELECT existing, inflight, hold, seq FROM begin_placement($1, $2, $3, $4)`
+	waitForHoldQuery    = `SELECT count(*) FROM (SELECT 1 FROM stock_holds WHERE id = $1 FOR SHARE) h`
+	releaseHoldQuery    = `SELECT release_stock_hold($1)`
+)
+
+// beginPlacement runs begin_placement (migration 0075) for req.
+func (s *Store) beginPlacement(ctx context.Context, req orders.PlaceRequest) (placement, error) {
+	wanted := map[string]int64{}
+	var skus []string
+	for _, l := range req.Order.Lines {
+		if !l.FromStock {
+			continue
+		}
+		if _, ok := wanted[l.SKU]; !ok {
+			skus = append(skus, l.SKU)
+		}
+		wanted[l.SKU] += int64(l.Quantity)
 	}
+	quantities := make([]int64, len(skus))
+	for i, k := range skus {
+		quantities[i] = wanted[k]
+	}
+	p := placement{holds: len(skus)}
+	var seq sql.NullInt64
+	if err := s.prep(nil).QueryRowxContext(ctx, beginPlacementQuery, nullString(req.Key), dateArg(req.Day), pq.Array(skus), pq.Array(quantities)).
+		Scan(&p.existing, &p.inflight, &p.hold, &seq); err != nil {
+		return p, err
+	}
+	if !p.existing.Valid && !p.inflight.Valid {
+		d := req.Day
+		p.number = fmt.Sprintf("SO-%04d%02d%02d-%04d", d.Year, int(d.Month), d.Day, seq.Int64)
+	}
+	return p, nil
+}
+
+// waitForHold waits until the transaction taking the hold over has ended; while none has
+// begun, it sleeps for pause.
+func (s *Store) waitForHold(ctx context.Context, hold int64, pause time.Duration) error {
+	var left int
+	if err := s.prep(nil).QueryRowxContext(ctx, waitForHoldQuery, hold).Scan(&left); err != nil {
+		return err
+	}
+	if left > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+	return nil
+}
+
+// orderByID reads the order from one snapshot.
+func (s *Store) orderByID(ctx context.Context, id int64) (orders.Order, error) {
 	var o orders.Order
 	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
 		var err error
@@ -375,9 +451,19 @@ func (s *Store) orderByKey(ctx context.Context, key string) (orders.Order, error
 	return o, err
 }
 
+// orderByKey returns the order placed with the idempotency key, or sql.ErrNoRows.
+func (s *Store) orderByKey(ctx context.Context, key string) (orders.Order, error) {
+	var id int64
+	if err := s.prep(nil).GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, key); err != nil {
+		return orders.Order{}, err
+	}
+	return s.orderByID(ctx, id)
+}
+
 // placeOrder writes the order in tx and returns it as Order would read it. A concurrent
 // placement with the same key makes the insert fail on the key's unique index.
-func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceRequest, number string) (orders.Order, error) {
+func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceRequest, p placement) (orders.Order, error) {
+	number := p.number
 	o := req.Order
 	customer, err := s.saveCustomer(ctx, tx, o.Customer, true)
 	if err != nil {
@@ -397,24 +483,32 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if o.PaymentStatus == "" {
 		o.PaymentStatus = orders.PaymentUnpaid
 	}
-	err = tx.GetContext(ctx, &o.ID, `
+	// The order takes its stock hold over in the same statement: a hold released meanwhile
+	// (it went stale) leaves the order unwritten.
+	err = s.prep(tx).GetContext(ctx, &o.ID, `
+		WITH hold AS (DELETE FROM stock_holds WHERE id = $22 RETURNING 1)
 		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
 			approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company, reference)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21)
+		SELECT $1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8::date, $9::date, $10::date, $11, $12, $13, $14, $15,
+			$16::timestamptz, $17::timestamptz, $17::timestamptz, $18, $19, $20, $21
+		WHERE (SELECT count(*) FROM hold) = $23
 		RETURNING id`,
 		number, string(o.Status), string(o.PaymentStatus), customer.ID, o.Total, o.DepositDue,
 		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
 		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt,
-		contact.Name, contact.Phone, contact.Company, o.Reference)
+		contact.Name, contact.Phone, contact.Company, o.Reference, p.hold, p.holds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return orders.Order{}, fmt.Errorf("order %s: its stock hold was released before it was written: %w", number, orders.ErrConflict)
+	}
 	if err != nil {
 		return orders.Order{}, err
 	}
-	if err := insertLines(ctx, tx, o.ID, o.Lines); err != nil {
+	if err := insertLines(ctx, s.prep(tx), o.ID, o.Lines); err != nil {
 		return orders.Order{}, err
 	}
 	placed := orders.HistoryNote{Code: orders.NotePlaced}
-	if err := addHistory(ctx, tx, o.ID, "", o.Status, req.Approver, placed, o.CreatedAt); err != nil {
+	if err := addHistory(ctx, s.prep(tx), o.ID, "", o.Status, req.Approver, placed, o.CreatedAt); err != nil {
 		return orders.Order{}, err
 	}
 	// The order as Order reads it, without reading it back: the customer as stored (an
@@ -550,32 +644,7 @@ func (s *Store) shortage(ctx context.Context, lines []orders.Line, sku string) e
 	return short
 }
 
-// nextNumber draws the next order number of the day in a statement of its own, so the
-// day's counter row is locked only for that statement.
-//
-// The statement commits with synchronous_commit off (asyncCommit: for its own implicit
-// transaction only). Every placement of the day updates this one row, and a
-// synchronous commit keeps the row locked until the WAL is flushed to disk: the next
-// placement waited for the previous one's fsync, so placements were numbered one fsync
-// at a time (about 65 orders/s with the disk shared by other work, 20 at worst). An
-// asynchronous commit releases the row as soon as the commit record is written. It stays
-// safe: the order that uses the number commits synchronously later, and flushing its
-// commit record flushes the counter's earlier one too, so a number can only be lost in a
-// crash together with every order that used it — then it is drawn again, which no
-// durable order holds.
-func (s *Store) nextNumber(ctx context.Context, day orders.Date) (string, error) {
-	var last int
-	err := s.db.GetContext(ctx, &last, asyncCommit+`
-		INSERT INTO order_counters (day, last) SELECT $1::date, 1 FROM async
-		ON CONFLICT (day) DO UPDATE SET last = order_counters.last + 1
-		RETURNING last`, dateArg(day))
-	if err != nil {
-		return "", fmt.Errorf("order number: %w", err)
-	}
-	return fmt.Sprintf("SO-%04d%02d%02d-%04d", day.Year, int(day.Month), day.Day, last), nil
-}
-
-func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders.Line) error {
+func insertLines(ctx context.Context, tx sqlx.ExecerContext, orderID int64, lines []orders.Line) error {
 	n := len(lines)
 	var (
 		positions, quantities                = make([]int64, n), make([]int64, n)
@@ -611,7 +680,7 @@ func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders
 // addHistory records a change of the order's status; from is empty for its creation.
 // The note is stored as its code and arguments, with its English text beside them for
 // the readers of the note column.
-func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders.Status, actor string, note orders.HistoryNote, at time.Time) error {
+func addHistory(ctx context.Context, tx sqlx.ExecerContext, orderID int64, from, to orders.Status, actor string, note orders.HistoryNote, at time.Time) error {
 	args := note.Args
 	if args == nil {
 		args = map[string]string{}
