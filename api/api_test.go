@@ -412,3 +412,27 @@ func TestIdempotencyExpires(t *testing.T) {
 		t.Errorf("pruned %d, %v", n, err)
 	}
 }
+
+// A channel tied to a customer account (an agent ordering for itself) may leave the
+// customer out: the order is the account's, and it records the channel as its source.
+func TestChannelTiedToCustomer(t *testing.T) {
+	t.Parallel()
+	b := newBed(t, bedOptions{})
+	ctx := context.Background()
+	if _, err := b.service.RegisterCustomer(ctx, orders.Customer{TelegramID: 5150, Name: "Agent Wang", Phone: "+86 139 1111 2222"}); err != nil {
+		t.Fatal(err)
+	}
+	_, key := b.channel("agent-wang", orders.ChannelAgent, func(c *orders.Channel) { c.Customer.TelegramID = 5150 })
+	body := placement("PHONE-X1", 1, map[string]string{"colour": "black"})
+	delete(body, "customer")
+	resp := b.do(req{method: http.MethodPost, path: "/api/v1/orders", key: key, body: body})
+	var o api.Order
+	resp.json(t, &o)
+	if resp.status != 201 || o.Customer.Name != "Agent Wang" || o.Customer.Phone != "+86 139 1111 2222" {
+		t.Fatalf("place without a customer: %d %s", resp.status, resp.body)
+	}
+	stored, err := b.service.Order(ctx, o.Number)
+	if err != nil || stored.Customer.TelegramID != 5150 || stored.Source != "channel:agent-wang" {
+		t.Errorf("stored customer %+v, source %q: %v", stored.Customer, stored.Source, err)
+	}
+}

@@ -361,7 +361,34 @@ func (s *Store) SettleEvent(ctx context.Context, id int64, status, reason string
 // one more failure, the event failed for good when giveUp, and — at maxFailures in a row —
 // the channel's webhooks disabled, its pending events held, and its contact and the reps
 // told (with the receiver's last status code). It reports whether this attempt disabled the webhooks.
+//
+// A delivered attempt, the common case, is one statement that commits without waiting for
+// the disk (asyncCommit), so that deliveries do not add WAL flushes to the placements':
+// a crash of the database server can lose the record only as it loses the River job's
+// completion (committed synchronously after it, which flushes the record too), and then the
+// job delivers the event again, with the same webhook-id, as it would after any attempt cut
+// short by the crash (webhooks are delivered at least once).
 func (s *Store) RecordWebhookAttempt(ctx context.Context, a orders.WebhookAttempt, delivered, giveUp bool, maxFailures int) (bool, error) {
+	if delivered {
+		var ids []int64
+		err := s.prep(nil).SelectContext(ctx, &ids, asyncCommit+`,
+			d AS (
+				INSERT INTO webhook_deliveries (event_id, at, status_code, error, duration_ms)
+				SELECT $1, $2, $3, $4, $5 FROM async
+			), e AS (
+				UPDATE channel_events SET attempts = attempts + 1, last_error = $4, leased_until = NULL,
+					status = 'delivered', delivered_at = $2::timestamptz
+				WHERE id = $1 RETURNING channel_id
+			), c AS (
+				UPDATE channels ch SET webhook_failures = 0 FROM e WHERE ch.id = e.channel_id AND ch.webhook_failures <> 0
+			)
+			SELECT channel_id FROM e`,
+			a.EventID, a.At, a.StatusCode, a.Error, a.Duration.Milliseconds())
+		if err != nil {
+			return false, fail("record webhook attempt", err)
+		}
+		return false, nil
+	}
 	var disabled bool
 	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
 		disabled = false
