@@ -214,18 +214,6 @@ func (d *dispatcher) quiet(chat int64) bool {
 	return d.sole && !w.again && len(w.taken) == 0
 }
 
-// completeLater deletes a handled update in the next batch of completions, without
-// waiting for it.
-func (d *dispatcher) completeLater(id int64) {
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
-		if _, err := d.completes.Do(id); err != nil {
-			d.b.log.WarnContext(d.hctx, "inbox: complete update", "update_id", id, "err", err)
-		}
-	}()
-}
-
 // later signals chat at t.
 func (d *dispatcher) later(chat int64, at time.Time) {
 	d.mu.Lock()
@@ -285,12 +273,11 @@ func (d *dispatcher) work(chat int64) {
 			ok = false
 			fallthrough
 		case ok && done != 0:
-			// This one is ours already: complete the last one with those of other chats
-			// (one statement for many) while this one is handled. Should the completion
-			// be lost, the last one is taken again when its lease ends and found handled.
-			if done != 0 {
-				d.completeLater(done)
+			// Complete the last one; this one is ours already.
+			if _, _, _, err = b.inbox.Next(d.hctx, chat, done, false, 0); err != nil && d.hctx.Err() == nil {
+				b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
 			}
+			err = nil
 		case !ok && done != 0 && take && d.quiet(chat):
 			// Nothing more was accepted for the chat: complete the update with those of
 			// other chats (one statement for many), then look again.
