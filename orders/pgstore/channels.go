@@ -118,7 +118,7 @@ func (s *Store) Channel(ctx context.Context, name string) (orders.Channel, error
 // ChannelByKey returns the channel whose key has the hash, or orders.ErrNotFound when none
 // has or it is revoked.
 func (s *Store) ChannelByKey(ctx context.Context, keyHash string) (orders.Channel, error) {
-	c, err := getChannel(ctx, s.prep(nil), `ch.key_hash = $1 AND ch.revoked_at IS NULL`, keyHash)
+	c, err := getChannel(ctx, s.db, `ch.key_hash = $1 AND ch.revoked_at IS NULL`, keyHash)
 	if err != nil {
 		return orders.Channel{}, fail("channel by key", err)
 	}
@@ -307,17 +307,17 @@ func (s *Store) WebhookEvent(ctx context.Context, id int64) (orders.ChannelEvent
 		earlier bool
 	)
 	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
-		err := s.prep(tx).GetContext(ctx, &r, `SELECT `+eventColumns+`
+		err := tx.GetContext(ctx, &r, `SELECT `+eventColumns+`
 			FROM channel_events e JOIN orders o ON o.id = e.order_id WHERE e.id = $1`, id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("event %d: %w", id, orders.ErrNotFound)
 		} else if err != nil {
 			return err
 		}
-		if ch, err = getChannel(ctx, s.prep(tx), `ch.id = $1`, r.ChannelID); err != nil {
+		if ch, err = getChannel(ctx, tx, `ch.id = $1`, r.ChannelID); err != nil {
 			return err
 		}
-		return s.prep(tx).GetContext(ctx, &earlier, `SELECT EXISTS (SELECT 1 FROM channel_events
+		return tx.GetContext(ctx, &earlier, `SELECT EXISTS (SELECT 1 FROM channel_events
 			WHERE order_id = $1 AND id < $2 AND status = 'pending')`, r.OrderID, r.ID)
 	})
 	if err != nil {
@@ -333,7 +333,7 @@ func (s *Store) WebhookEvent(ctx context.Context, id int64) (orders.ChannelEvent
 // event's job deliver it again, as any attempt cut short by the crash would.
 func (s *Store) LeaseEvent(ctx context.Context, id int64, d time.Duration) (bool, error) {
 	var leased []bool
-	err := s.prep(nil).SelectContext(ctx, &leased, asyncCommit+` UPDATE channel_events SET leased_until = now() + $2 * interval '1 microsecond'
+	err := s.db.SelectContext(ctx, &leased, asyncCommit+` UPDATE channel_events SET leased_until = now() + $2 * interval '1 microsecond'
 		FROM async WHERE id = $1 AND status = 'pending' AND (leased_until IS NULL OR leased_until < now()) RETURNING true`,
 		id, d.Microseconds())
 	if err != nil {
@@ -371,7 +371,7 @@ func (s *Store) SettleEvent(ctx context.Context, id int64, status, reason string
 func (s *Store) RecordWebhookAttempt(ctx context.Context, a orders.WebhookAttempt, delivered, giveUp bool, maxFailures int) (bool, error) {
 	if delivered {
 		var ids []int64
-		err := s.prep(nil).SelectContext(ctx, &ids, asyncCommit+`,
+		err := s.db.SelectContext(ctx, &ids, asyncCommit+`,
 			d AS (
 				INSERT INTO webhook_deliveries (event_id, at, status_code, error, duration_ms)
 				SELECT $1, $2, $3, $4, $5 FROM async
@@ -497,7 +497,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash 
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.now()
 		var inserted []bool
-		if err := s.prep(nil).SelectContext(ctx, &inserted, asyncCommit+` INSERT INTO api_idempotency (channel_id, key, request_hash, created_at)
+		if err := s.db.SelectContext(ctx, &inserted, asyncCommit+` INSERT INTO api_idempotency (channel_id, key, request_hash, created_at)
 			SELECT $1, $2, $3, $4 FROM async ON CONFLICT DO NOTHING RETURNING true`, channelID, key, hash, now); err != nil {
 			return orders.IdempotencyRecord{}, false, fail("begin idempotent request", err)
 		}
@@ -510,7 +510,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash 
 			Body      string    `db:"body"`
 			CreatedAt time.Time `db:"created_at"`
 		}
-		err := s.prep(nil).GetContext(ctx, &row, `SELECT request_hash, status, body, created_at FROM api_idempotency
+		err := s.db.GetContext(ctx, &row, `SELECT request_hash, status, body, created_at FROM api_idempotency
 			WHERE channel_id = $1 AND key = $2`, channelID, key)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // forgotten meanwhile
@@ -520,7 +520,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash 
 		if row.CreatedAt.After(now.Add(-ttl)) && (row.Status != 0 || row.CreatedAt.After(now.Add(-stale))) {
 			return orders.IdempotencyRecord{Hash: row.Hash, Status: row.Status, Body: []byte(row.Body), CreatedAt: row.CreatedAt}, false, nil
 		}
-		if _, err := s.prep(nil).ExecContext(ctx, `DELETE FROM api_idempotency WHERE channel_id = $1 AND key = $2 AND created_at = $3`,
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM api_idempotency WHERE channel_id = $1 AND key = $2 AND created_at = $3`,
 			channelID, key, row.CreatedAt); err != nil {
 			return orders.IdempotencyRecord{}, false, fail("begin idempotent request", err)
 		}
@@ -530,7 +530,7 @@ func (s *Store) BeginIdempotent(ctx context.Context, channelID int64, key, hash 
 
 // FinishIdempotent stores the first response to the key.
 func (s *Store) FinishIdempotent(ctx context.Context, channelID int64, key string, status int, body []byte) error {
-	_, err := s.prep(nil).ExecContext(ctx, asyncCommit+` UPDATE api_idempotency SET status = $3, body = $4
+	_, err := s.db.ExecContext(ctx, asyncCommit+` UPDATE api_idempotency SET status = $3, body = $4
 		FROM async WHERE channel_id = $1 AND key = $2 AND status = 0`, channelID, key, status, string(body))
 	if err != nil {
 		return fail("finish idempotent request", err)
@@ -541,7 +541,7 @@ func (s *Store) FinishIdempotent(ctx context.Context, channelID int64, key strin
 // ForgetIdempotent drops the key of a request that did not run (or failed for a reason a
 // retry may not meet): the next request with the key runs afresh.
 func (s *Store) ForgetIdempotent(ctx context.Context, channelID int64, key string) error {
-	_, err := s.prep(nil).ExecContext(ctx, `DELETE FROM api_idempotency WHERE channel_id = $1 AND key = $2 AND status = 0`, channelID, key)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM api_idempotency WHERE channel_id = $1 AND key = $2 AND status = 0`, channelID, key)
 	if err != nil {
 		return fail("forget idempotent request", err)
 	}

@@ -149,20 +149,20 @@ func (s *Store) saveCustomer(ctx context.Context, tx *sqlx.Tx, c orders.Customer
 	var err error
 	switch {
 	case c.TelegramID != 0:
-		err = s.prep(tx).GetContext(ctx, &row, `
+		err = tx.GetContext(ctx, &row, `
 			INSERT INTO customers (telegram_id, name, phone, company, language, unreachable, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 			ON CONFLICT (telegram_id) DO UPDATE SET `+set+`
 			RETURNING `+customerColumns,
 			c.TelegramID, c.Name, c.Phone, c.Company, c.Language, c.Unreachable, s.now())
 	case c.ID != 0:
-		err = s.prep(tx).GetContext(ctx, &row, `UPDATE customers SET `+set+` WHERE id = $1 RETURNING `+customerColumns,
+		err = tx.GetContext(ctx, &row, `UPDATE customers SET `+set+` WHERE id = $1 RETURNING `+customerColumns,
 			c.ID, c.Name, c.Phone, c.Company, c.Language, c.Unreachable, s.now())
 		if err != nil {
 			err = fmt.Errorf("customer id %d: %w", c.ID, translate(err))
 		}
 	default:
-		err = s.prep(tx).GetContext(ctx, &row, `
+		err = tx.GetContext(ctx, &row, `
 			INSERT INTO customers (name, phone, company, language, unreachable, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING `+customerColumns,
 			c.Name, c.Phone, c.Company, c.Language, c.Unreachable, s.now())
@@ -185,7 +185,7 @@ func (s *Store) useAddresses(ctx context.Context, tx *sqlx.Tx, customerID int64,
 		return nil
 	}
 	// The first address gets the latest time; the others one microsecond apart.
-	_, err := s.prep(tx).ExecContext(ctx, `
+	_, err := tx.ExecContext(ctx, `
 		INSERT INTO customer_addresses (customer_id, address, last_used_at)
 		SELECT $1, a.address, $3::timestamptz - (a.n - 1) * interval '1 microsecond'
 		FROM unnest($2::text[]) WITH ORDINALITY AS a (address, n)

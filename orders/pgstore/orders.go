@@ -361,7 +361,7 @@ func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders
 		// The stock goes back at once; a release that fails leaves the hold to the
 		// release of stale holds.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		if _, rerr := s.prep(nil).ExecContext(rctx, releaseHoldQuery, begun.hold.Int64); rerr != nil {
+		if _, rerr := s.db.ExecContext(rctx, releaseHoldQuery, begun.hold.Int64); rerr != nil {
 			s.log.WarnContext(ctx, "stock hold not released", "hold", begun.hold.Int64, "err", rerr)
 		}
 		cancel()
@@ -412,7 +412,7 @@ func (s *Store) beginPlacement(ctx context.Context, req orders.PlaceRequest) (pl
 	}
 	p := placement{holds: len(skus)}
 	var seq sql.NullInt64
-	if err := s.prep(nil).QueryRowxContext(ctx, beginPlacementQuery, nullString(req.Key), dateArg(req.Day), pq.Array(skus), pq.Array(quantities)).
+	if err := s.db.QueryRowxContext(ctx, beginPlacementQuery, nullString(req.Key), dateArg(req.Day), pq.Array(skus), pq.Array(quantities)).
 		Scan(&p.existing, &p.inflight, &p.hold, &seq); err != nil {
 		return p, err
 	}
@@ -427,7 +427,7 @@ func (s *Store) beginPlacement(ctx context.Context, req orders.PlaceRequest) (pl
 // begun, it sleeps for pause.
 func (s *Store) waitForHold(ctx context.Context, hold int64, pause time.Duration) error {
 	var left int
-	if err := s.prep(nil).QueryRowxContext(ctx, waitForHoldQuery, hold).Scan(&left); err != nil {
+	if err := s.db.QueryRowxContext(ctx, waitForHoldQuery, hold).Scan(&left); err != nil {
 		return err
 	}
 	if left > 0 {
@@ -454,7 +454,7 @@ func (s *Store) orderByID(ctx context.Context, id int64) (orders.Order, error) {
 // orderByKey returns the order placed with the idempotency key, or sql.ErrNoRows.
 func (s *Store) orderByKey(ctx context.Context, key string) (orders.Order, error) {
 	var id int64
-	if err := s.prep(nil).GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, key); err != nil {
+	if err := s.db.GetContext(ctx, &id, `SELECT id FROM orders WHERE idempotency_key = $1`, key); err != nil {
 		return orders.Order{}, err
 	}
 	return s.orderByID(ctx, id)
@@ -485,7 +485,7 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	}
 	// The order takes its stock hold over in the same statement: a hold released meanwhile
 	// (it went stale) leaves the order unwritten.
-	err = s.prep(tx).GetContext(ctx, &o.ID, `
+	err = tx.GetContext(ctx, &o.ID, `
 		WITH hold AS (DELETE FROM stock_holds WHERE id = $22 RETURNING 1)
 		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
@@ -504,11 +504,11 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if err != nil {
 		return orders.Order{}, err
 	}
-	if err := insertLines(ctx, s.prep(tx), o.ID, o.Lines); err != nil {
+	if err := insertLines(ctx, tx, o.ID, o.Lines); err != nil {
 		return orders.Order{}, err
 	}
 	placed := orders.HistoryNote{Code: orders.NotePlaced}
-	if err := addHistory(ctx, s.prep(tx), o.ID, "", o.Status, req.Approver, placed, o.CreatedAt); err != nil {
+	if err := addHistory(ctx, tx, o.ID, "", o.Status, req.Approver, placed, o.CreatedAt); err != nil {
 		return orders.Order{}, err
 	}
 	// The order as Order reads it, without reading it back: the customer as stored (an
@@ -644,7 +644,7 @@ func (s *Store) shortage(ctx context.Context, lines []orders.Line, sku string) e
 	return short
 }
 
-func insertLines(ctx context.Context, tx sqlx.ExecerContext, orderID int64, lines []orders.Line) error {
+func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders.Line) error {
 	n := len(lines)
 	var (
 		positions, quantities                = make([]int64, n), make([]int64, n)
@@ -680,7 +680,7 @@ func insertLines(ctx context.Context, tx sqlx.ExecerContext, orderID int64, line
 // addHistory records a change of the order's status; from is empty for its creation.
 // The note is stored as its code and arguments, with its English text beside them for
 // the readers of the note column.
-func addHistory(ctx context.Context, tx sqlx.ExecerContext, orderID int64, from, to orders.Status, actor string, note orders.HistoryNote, at time.Time) error {
+func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders.Status, actor string, note orders.HistoryNote, at time.Time) error {
 	args := note.Args
 	if args == nil {
 		args = map[string]string{}

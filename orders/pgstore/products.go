@@ -125,7 +125,7 @@ func (s *Store) ProductsBySKU(ctx context.Context, skus []string) (map[string]or
 		return m, nil
 	}
 	var rows []productRow
-	err := s.prep(nil).SelectContext(ctx, &rows,
+	err := s.db.SelectContext(ctx, &rows,
 		`SELECT `+productColumns+` FROM products WHERE sku = ANY($1)`, pq.Array(skus))
 	if err != nil {
 		return nil, fail("products by SKU", err)

@@ -64,69 +64,6 @@ type Store struct {
 	log  *slog.Logger
 	now  func() time.Time
 	jobs func() (*river.Client[*sql.Tx], error) // the outbox's job inserter, made once
-
-	// The statements run for every placement are prepared once (database/sql prepares
-	// each on every connection it uses): planning them cost more than running them.
-	stmtMu    sync.Mutex
-	stmts     map[string]*sql.Stmt
-	preparing map[string]bool
-}
-
-// cachedStmt returns query when it is prepared already, else nil.
-func (s *Store) cachedStmt(query string) *sql.Stmt {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	return s.stmts[query]
-}
-
-// prepare returns query prepared on the pool. No lock is held while it prepares: that
-// takes a connection of the pool, which may have to wait for one.
-func (s *Store) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st := s.cachedStmt(query); st != nil {
-		return st, nil
-	}
-	st, err := s.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if old, ok := s.stmts[query]; ok {
-		_ = st.Close()
-		return old, nil
-	}
-	if s.stmts == nil {
-		s.stmts = map[string]*sql.Stmt{}
-	}
-	s.stmts[query] = st
-	return st, nil
-}
-
-// prepareLater prepares query in the background, once: a transaction holding a connection
-// must not wait for another one to prepare a statement (every connection of the pool
-// could be such a transaction's).
-func (s *Store) prepareLater(query string) {
-	s.stmtMu.Lock()
-	if s.preparing == nil {
-		s.preparing = map[string]bool{}
-	}
-	if s.preparing[query] || s.stmts[query] != nil {
-		s.stmtMu.Unlock()
-		return
-	}
-	s.preparing[query] = true
-	s.stmtMu.Unlock()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, err := s.prepare(ctx, query)
-		s.stmtMu.Lock()
-		delete(s.preparing, query)
-		s.stmtMu.Unlock()
-		if err != nil {
-			s.log.Debug("statement not prepared", "err", err)
-		}
-	}()
 }
 
 var _ orders.Store = (*Store)(nil)
@@ -188,15 +125,7 @@ func New(db *sqlx.DB, opts ...Option) *Store {
 }
 
 // Close closes the database handle.
-func (s *Store) Close() {
-	s.stmtMu.Lock()
-	for q, st := range s.stmts {
-		_ = st.Close()
-		delete(s.stmts, q)
-	}
-	s.stmtMu.Unlock()
-	_ = s.db.Close()
-}
+func (s *Store) Close() { _ = s.db.Close() }
 
 // DB returns the database handle, for code that shares the connection pool.
 func (s *Store) DB() *sqlx.DB { return s.db }
