@@ -46,7 +46,8 @@ func TestServe(t *testing.T) {
 	c.vars["ORDERBOT_REDIS_PREFIX"] = prefix
 	c.vars["ORDERBOT_METRICS_ADDR"] = addr
 	c.vars["ORDERBOT_HTTP_ADDR"] = public
-	c.vars["ORDERBOT_API_ADDR"] = freeAddr(t)
+	apiAddr := freeAddr(t)
+	c.vars["ORDERBOT_API_ADDR"] = apiAddr
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	var out strings.Builder
@@ -72,6 +73,25 @@ func TestServe(t *testing.T) {
 	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
 		if code, _ := get(t, "http://"+public+path); code != http.StatusNotFound {
 			t.Errorf("%s on ORDERBOT_HTTP_ADDR = %d, want 404", path, code)
+		}
+	}
+	// The channel API has its own listener: its description, and a request without a key
+	// refused as a problem; the other listeners do not serve it.
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get("http://" + apiAddr + "/api/v1/openapi.json"); err == nil {
+			resp.Body.Close()
+			break
+		}
+	}
+	if code, body := get(t, "http://"+apiAddr+"/api/v1/openapi.json"); code != 200 || !strings.Contains(body, `"openapi":"3.1`) {
+		t.Errorf("/api/v1/openapi.json on ORDERBOT_API_ADDR = %d %.80q", code, body)
+	}
+	if code, body := get(t, "http://"+apiAddr+"/api/v1/products"); code != http.StatusUnauthorized || !strings.Contains(body, "unauthorized") {
+		t.Errorf("/api/v1/products without a key on ORDERBOT_API_ADDR = %d %q", code, body)
+	}
+	for _, other := range []string{addr, public} {
+		if code, _ := get(t, "http://"+other+"/api/v1/openapi.json"); code != http.StatusNotFound {
+			t.Errorf("/api/v1/openapi.json on %s = %d, want 404", other, code)
 		}
 	}
 	u := telegramtest.User{ID: 4242, FirstName: "Mei", LanguageCode: "zh"}
