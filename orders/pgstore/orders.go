@@ -326,7 +326,21 @@ func (s *Store) PlaceOrder(ctx context.Context, req orders.PlaceRequest) (orders
 		return orders.Order{}, false, fail("place order", err)
 	}
 	begun, err := s.beginPlacement(ctx, req)
-	for wait := time.Millisecond; err == nil && begun.inflight.Valid; wait = min(2*wait, 50*time.Millisecond) {
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		if pq.As(err, errOutOfStock) != nil && req.Key != "" {
+			// A placement with the same key may have taken the units meanwhile: its
+			// order, or its hold while it runs, answers instead of the shortage.
+			var k placement
+			if kerr := s.db.QueryRowxContext(ctx, keyStateQuery, req.Key).Scan(&k.existing, &k.inflight); kerr != nil {
+				return orders.Order{}, false, fail("place order", kerr)
+			}
+			if k.existing.Valid || k.inflight.Valid {
+				begun, err = k, nil
+			}
+		}
+		if err != nil || !begun.inflight.Valid {
+			break
+		}
 		// Another placement with the key holds its stock: once it has ended (its
 		// transaction deletes the hold, so the lock waits for its end), start again.
 		if err = s.waitForHold(ctx, begun.inflight.Int64, wait); err == nil {
@@ -390,7 +404,11 @@ type placement struct {
 const (
 	beginPlacementQuery = `SELECT existing, inflight, hold, seq FROM begin_placement($1, $2, $3, $4)`
 	waitForHoldQuery    = `SELECT count(*) FROM (SELECT 1 FROM stock_holds WHERE id = $1 FOR SHARE) h`
-	releaseHoldQuery    = `SELECT release_stock_hold($1)`
+	// keyStateQuery reads, from one snapshot, the order placed with a key or else the hold
+	// of a placement with the key still running (a hold 10 minutes old is a dead one's).
+	keyStateQuery = `SELECT (SELECT id FROM orders WHERE idempotency_key = $1),
+		(SELECT id FROM stock_holds WHERE key = $1 AND created_at >= now() - interval '10 minutes' LIMIT 1)`
+	releaseHoldQuery = `SELECT release_stock_hold($1)`
 )
 
 // beginPlacement runs begin_placement (migration 0075) for req.

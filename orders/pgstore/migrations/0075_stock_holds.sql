@@ -13,7 +13,8 @@
 -- synchronously later, and flushing its commit record flushes the hold's earlier one, so a
 -- hold can be lost in a crash only together with its order. A placement whose key is held
 -- by another placement in flight waits for that one to end and starts again: it then
--- finds the order placed (or the hold released). A hold whose order never
+-- finds the order placed (or the hold released). A placement refused for stock that a
+-- placement with its key took meanwhile does the same (pgstore's PlaceOrder). A hold whose order never
 -- commits (the placement failed and could not release it, the process died) is released
 -- when it is older than 10 minutes and a placement finds its product short, or by
 -- release_stale_stock_holds. An order takes its hold over by deleting it in its own
@@ -89,14 +90,16 @@ BEGIN
     -- For this statement's own transaction only (an autocommit statement): see above.
     PERFORM set_config('synchronous_commit', 'off', true);
     IF placement_key IS NOT NULL THEN
-        SELECT id INTO existing FROM orders WHERE idempotency_key = placement_key;
+        -- A placement with the key holds stock and has not committed yet: the caller waits
+        -- for it rather than hold the stock twice (or be refused the last units). Read
+        -- before the orders: a placement that commits between the two reads is then seen
+        -- by the second.
+        SELECT h.id INTO inflight FROM stock_holds h
+        WHERE h.key = placement_key AND h.created_at >= now() - interval '10 minutes' LIMIT 1;
         IF FOUND THEN
             RETURN;
         END IF;
-        -- A placement with the key holds stock and has not committed yet: the caller waits
-        -- for it rather than hold the stock twice (or be refused the last units).
-        SELECT h.id INTO inflight FROM stock_holds h
-        WHERE h.key = placement_key AND h.created_at >= now() - interval '10 minutes' LIMIT 1;
+        SELECT id INTO existing FROM orders WHERE idempotency_key = placement_key;
         IF FOUND THEN
             RETURN;
         END IF;
