@@ -65,7 +65,8 @@ var (
 	exportOnly = flag.String("export-child", "", "internal: export from this database URL to -o and exit")
 	exportPer  = flag.String("period", "", "internal: the period of the export child")
 	out        = flag.String("o", "", "internal: the export child's file")
-	cpuProfile = flag.String("cpuprofile", "", "with -export-child: write the export's CPU profile to this file")
+	cpuProfile = flag.String("cpuprofile", "", "write the CPU profile of the report runs to FILE and of the export to FILE.export")
+	only       = flag.String("only", "", "measure only this: report or export")
 	reuse      = flag.String("db", "", "measure this database, seeded by an earlier run with -keep, instead of seeding a new one")
 	docs       = flag.String("docs", "", "write last month's report chart of the seeded desk as DIR/report-en.png and DIR/report-zh.png, and stop")
 )
@@ -180,6 +181,30 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 		}
 		return nil
 	}
+	if *only != "export" {
+		if err := measureReports(ctx, st, src, rr, manager, today); err != nil {
+			return err
+		}
+	}
+	if *only == "report" {
+		return nil
+	}
+	return measureExport(ctx, dbURL, today)
+}
+
+// measureReports times /report for a month and for a year: wall and CPU per run.
+func measureReports(ctx context.Context, st *pgstore.Store, src *orders.Reports, rr *reports.Reports, manager orders.Actor, today orders.Date) error {
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	year := today.AddDays(-364).String() + ".." + today.String()
 	for _, p := range []struct{ name, period string }{{"month (last month)", orders.PeriodLastMonth}, {"year (365 days)", year}} {
 		var ds, qs, rs, cs []time.Duration
@@ -215,6 +240,12 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 		fmt.Printf("/report %-20s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms  (%d runs: query + chart + message; p50 of the figures %.1f ms, of chart and text %.1f ms)\n", p.name,
 			ms(ds[len(ds)/2]), ms(ds[(len(ds)*95+99)/100-1]), ms(ds[len(ds)-1]), len(ds), ms(qs[len(qs)/2]), ms(rs[len(rs)/2]))
 	}
+	return nil
+}
+
+// measureExport exports about 100,000 orders to XLSX in a child process and prints its
+// rows per second, CPU time and peak RSS.
+func measureExport(ctx context.Context, dbURL string, today orders.Date) error {
 
 	days := *exportDays
 	if days == 0 {
@@ -227,7 +258,11 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 	}
 	f.Close()
 	defer os.Remove(f.Name())
-	child := exec.CommandContext(ctx, os.Args[0], "-export-child", dbURL, "-period", period, "-o", f.Name())
+	args := []string{"-export-child", dbURL, "-period", period, "-o", f.Name()}
+	if *cpuProfile != "" {
+		args = append(args, "-cpuprofile", *cpuProfile+".export")
+	}
+	child := exec.CommandContext(ctx, os.Args[0], args...)
 	child.Stdout, child.Stderr = os.Stdout, os.Stderr
 	if err := child.Run(); err != nil {
 		return fmt.Errorf("export child: %w", err)
@@ -374,11 +409,16 @@ func seed(ctx context.Context, db *sqlx.DB, n int, today orders.Date) error {
 		`INSERT INTO staff (telegram_id, name, role) VALUES (900001, 'Manager', 'manager')`,
 		`INSERT INTO customers (telegram_id, name, phone, company)
 			SELECT 100000 + i, 'Customer ' || i, '138' || lpad(i::text, 8, '0'), 'Company ' || (i % 3000) FROM generate_series(1, 20000) i`,
-		// orders: created uniformly over 730 days before today; lines 1-3, from the id
+		// orders: created uniformly over 730 days before today, numbered in the order they
+		// were placed (as the desk numbers them: an order's id, lines, history and payments
+		// are written when it is placed, so a period's orders lie together on disk); lines
+		// 1-3, from the id
 		`CREATE TEMP TABLE seed_orders AS
-			SELECT i AS id, timestamptz '` + end + `' - (random() * 730 * interval '1 day') AS created_at,
+			SELECT i AS id, created_at,
 				1 + (hashint4(i) & 2147483647) % 20000 AS customer, (hashint4(i * 7) & 2147483647) % 100 AS r
-			FROM generate_series(1, ` + strconv.Itoa(n) + `) i`,
+			FROM (SELECT (row_number() OVER (ORDER BY t))::int AS i, t AS created_at
+				FROM (SELECT timestamptz '` + end + `' - (random() * 730 * interval '1 day') AS t
+					FROM generate_series(1, ` + strconv.Itoa(n) + `)) g) s ORDER BY i`,
 		`INSERT INTO orders (id, number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 				wanted_date, promised_date, payment_method, source, rep_telegram_id, modified, rating, created_at, updated_at)
 			SELECT s.id,

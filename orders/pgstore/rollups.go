@@ -88,7 +88,7 @@ func (s *Store) RefreshReportRollups(ctx context.Context, loc *time.Location) (i
 
 // rebuildRollup recomputes the whole rollup in the zone tz.
 func rebuildRollup(ctx context.Context, tx *sqlx.Tx, tz string) error {
-	for _, q := range []string{`DELETE FROM report_dirty`, `DELETE FROM report_rollup`} {
+	for _, q := range []string{`DELETE FROM report_dirty`, `DELETE FROM report_rollup`, `DELETE FROM report_customer_sums`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
@@ -100,6 +100,9 @@ func rebuildRollup(ctx context.Context, tx *sqlx.Tx, tz string) error {
 	}
 	if _, err := tx.ExecContext(ctx, monthsSQL+`true`+monthsGroup); err != nil {
 		return fmt.Errorf("rollup months: %w", err)
+	}
+	if err := customerSums(ctx, tx, orders.Date{}); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO report_rollup_state (tz) VALUES ($1)
 		ON CONFLICT (one) DO UPDATE SET tz = EXCLUDED.tz`, tz)
@@ -137,6 +140,50 @@ func refreshDays(ctx context.Context, tx *sqlx.Tx, tz string, loc *time.Location
 	if _, err := tx.ExecContext(ctx, monthsSQL+`bucket >= $1::date AND bucket < $2::date AND date_trunc('month', bucket)::date = ANY($3::date[])`+monthsGroup,
 		first.String(), orders.DateOf(next).String(), pq.Array(mArgs)); err != nil {
 		return fmt.Errorf("rollup months: %w", err)
+	}
+	return customerSums(ctx, tx, first)
+}
+
+// customerSums rewrites the customers' running sums (report_customer_sums, migration 0070)
+// of the month starts after the local month since (all of them when since is zero): each
+// month start's sums are the previous one's plus the month's customer rows.
+func customerSums(ctx context.Context, tx *sqlx.Tx, since orders.Date) error {
+	var span struct {
+		First date `db:"first"`
+		Last  date `db:"last"`
+	}
+	if err := sqlx.GetContext(ctx, tx, &span, `SELECT min(bucket) AS first, max(bucket) AS last FROM report_rollup WHERE kind = 'c' AND grain = 'm'`); err != nil {
+		return fmt.Errorf("customer sums: %w", err)
+	}
+	q := `DELETE FROM report_customer_sums`
+	var args []any
+	if !since.IsZero() {
+		q += ` WHERE bucket > $1::date`
+		args = append(args, since.String())
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("customer sums: %w", err)
+	}
+	if span.Last.IsZero() {
+		return nil
+	}
+	month := func(d orders.Date, n int) orders.Date {
+		return orders.DateOf(time.Date(d.Year, d.Month+time.Month(n), 1, 0, 0, 0, 0, time.UTC))
+	}
+	start := month(span.First.Date, 1)
+	if !since.IsZero() && start.Before(month(since, 1)) {
+		start = month(since, 1)
+	}
+	for b := start; !month(span.Last.Date, 1).Before(b); b = month(b, 1) {
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO report_customer_sums (bucket, customer, orders, cents)
+SELECT $1::date, k, sum(orders), sum(cents) FROM (
+	SELECT customer AS k, orders, cents FROM report_customer_sums WHERE bucket = $2::date
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup WHERE kind = 'c' AND grain = 'm' AND bucket = $2::date
+) x GROUP BY k ORDER BY k`, b.String(), month(b, -1).String()); err != nil {
+			return fmt.Errorf("customer sums: %w", err)
+		}
 	}
 	return nil
 }
@@ -343,16 +390,8 @@ ORDER BY x.kind, x.k, x.s`, args...)
 			Orders  int             `db:"orders"`
 			Amount  decimal.Decimal `db:"amount"`
 		}
-		sub, args := rollupRows("k, orders, amount", "'c'", from, to, 1)
-		limit := fmt.Sprintf("$%d", len(args)+1)
-		q := `
-WITH top AS (
-	SELECT k AS customer_id, sum(orders) AS orders, sum(amount) AS amount
-	FROM ` + sub + ` AS x
-	GROUP BY k ORDER BY amount DESC, k LIMIT ` + limit + `
-)
-SELECT c.id, c.name, c.company, top.orders, top.amount FROM top JOIN customers c ON c.id = top.customer_id`
-		if err := sqlx.SelectContext(ctx, tx, &top, q, append(args, sc.TopCustomers)...); err != nil {
+		q, args := topCustomersSQL(from, to, sc.TopCustomers)
+		if err := sqlx.SelectContext(ctx, tx, &top, q, args...); err != nil {
 			return fmt.Errorf("rollup customers: %w", err)
 		}
 		for _, r := range top {
@@ -390,6 +429,49 @@ WHERE kind IN ('l', 'g') AND grain = 'd' AND bucket >= $1::date AND bucket < $2:
 		}
 	}
 	return nil
+}
+
+// topCustomersSQL is the query of the n best customers of the local days [from, to]: the
+// whole months' sums as the difference of two month starts' running sums
+// (report_customer_sums), the days before and after them from the day rows.
+func topCustomersSQL(from, to orders.Date, n int) (string, []any) {
+	end := to.AddDays(1)
+	m1 := from
+	if from.Day != 1 {
+		m1 = orders.DateOf(time.Date(from.Year, from.Month+1, 1, 0, 0, 0, 0, time.UTC))
+	}
+	m2 := orders.Date{Year: end.Year, Month: end.Month, Day: 1}
+	var parts string
+	var args []any
+	if m1.Before(m2) {
+		// a month start after the last one written holds the same sums as the last one
+		// (nothing was placed after it); one before the first holds nothing
+		parts = `
+	SELECT customer AS k, orders, cents FROM report_customer_sums
+	WHERE bucket = (SELECT max(bucket) FROM report_customer_sums WHERE bucket <= $1::date)
+	UNION ALL
+	SELECT customer, -orders, -cents FROM report_customer_sums
+	WHERE bucket = (SELECT max(bucket) FROM report_customer_sums WHERE bucket <= $2::date)
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND bucket >= $3::date AND bucket < $4::date
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND bucket >= $5::date AND bucket < $6::date`
+		args = []any{m2.String(), m1.String(), from.String(), m1.String(), m2.String(), end.String()}
+	} else {
+		parts = `
+	SELECT k, orders, (amount * 100)::bigint AS cents FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND bucket >= $1::date AND bucket < $2::date`
+		args = []any{from.String(), end.String()}
+	}
+	limit := fmt.Sprintf("$%d", len(args)+1)
+	return `
+WITH top AS (
+	SELECT k AS customer_id, sum(orders) AS orders, sum(cents) AS cents FROM (` + parts + `
+	) x GROUP BY k HAVING sum(orders) > 0 ORDER BY sum(cents) DESC, k LIMIT ` + limit + `
+)
+SELECT c.id, c.name, c.company, top.orders, round(top.cents / 100.0, 2) AS amount FROM top JOIN customers c ON c.id = top.customer_id`, append(args, n)
 }
 
 // productNames fills in the products' names and categories.
