@@ -154,7 +154,7 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 	var rollupRows int
 	_ = st.DB().GetContext(ctx, &rollupRows, `SELECT count(*) FROM report_rollup`)
 	fmt.Printf("built the report rollup (%d rows) in %s\n", rollupRows, time.Since(t0).Round(time.Millisecond))
-	if _, err := st.DB().ExecContext(ctx, `VACUUM ANALYZE report_rollup`); err != nil {
+	if _, err := st.DB().ExecContext(ctx, `VACUUM ANALYZE report_rollup, report_customer_sums`); err != nil {
 		return err
 	}
 	if err := checkRollup(ctx, st, today); err != nil {

@@ -443,7 +443,26 @@ func topCustomersSQL(from, to orders.Date, n int) (string, []any) {
 	m2 := orders.Date{Year: end.Year, Month: end.Month, Day: 1}
 	var parts string
 	var args []any
-	if m1.Before(m2) {
+	oneMonth := m1.Before(m2) && !orders.DateOf(time.Date(m1.Year, m1.Month+1, 1, 0, 0, 0, 0, time.UTC)).Before(m2)
+	switch {
+	case oneMonth && from == m1 && end == m2:
+		// a calendar month: its customer rows, one a customer, need no adding up
+		return `
+WITH top AS (
+	SELECT k AS customer_id, orders, amount FROM report_rollup
+	WHERE kind = 'c' AND grain = 'm' AND bucket = $1::date AND orders > 0 ORDER BY amount DESC, k LIMIT $2
+)
+SELECT c.id, c.name, c.company, top.orders, top.amount FROM top JOIN customers c ON c.id = top.customer_id`, []any{m1.String(), n}
+	case oneMonth:
+		// one whole month: its rows are fewer than two month starts' sums
+		parts = `
+	SELECT k, orders, (amount * 100)::bigint AS cents FROM report_rollup
+	WHERE kind = 'c' AND grain = 'm' AND bucket = $1::date
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND ((bucket >= $2::date AND bucket < $3::date) OR (bucket >= $4::date AND bucket < $5::date))`
+		args = []any{m1.String(), from.String(), m1.String(), m2.String(), end.String()}
+	case m1.Before(m2):
 		// a month start after the last one written holds the same sums as the last one
 		// (nothing was placed after it); one before the first holds nothing
 		parts = `
@@ -459,7 +478,7 @@ func topCustomersSQL(from, to orders.Date, n int) (string, []any) {
 	SELECT k, orders, (amount * 100)::bigint FROM report_rollup
 	WHERE kind = 'c' AND grain = 'd' AND bucket >= $5::date AND bucket < $6::date`
 		args = []any{m2.String(), m1.String(), from.String(), m1.String(), m2.String(), end.String()}
-	} else {
+	default:
 		parts = `
 	SELECT k, orders, (amount * 100)::bigint AS cents FROM report_rollup
 	WHERE kind = 'c' AND grain = 'd' AND bucket >= $1::date AND bucket < $2::date`
