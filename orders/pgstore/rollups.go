@@ -125,13 +125,13 @@ func refreshDays(ctx context.Context, tx *sqlx.Tx, tz string, loc *time.Location
 			mArgs = append(mArgs, m)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE bucket = ANY($1::date[]) AND grain = 'd'`, pq.Array(dayArgs)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE kind = ANY($2::bpchar[]) AND grain = 'd' AND bucket = ANY($1::date[])`, pq.Array(dayArgs), pq.Array(dayKinds)); err != nil {
 		return fmt.Errorf("rollup days: %w", err)
 	}
 	if err := insertDays(ctx, tx, tz, los, his); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE bucket = ANY($1::date[]) AND grain = 'm'`, pq.Array(mArgs)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE kind = ANY($2::bpchar[]) AND grain = 'm' AND bucket = ANY($1::date[])`, pq.Array(mArgs), pq.Array(monthKinds)); err != nil {
 		return fmt.Errorf("rollup months: %w", err)
 	}
 	first, _ := orders.ParseISODate(mArgs[0])
@@ -188,6 +188,13 @@ SELECT $1::date, k, sum(orders), sum(cents) FROM (
 	return nil
 }
 
+// The kinds of the day rows and of the month rows: a refresh deletes a day's or a month's
+// rows through the primary key (kind, grain, bucket, …), not by reading the whole table.
+var (
+	dayKinds   = []string{"d", "r", "o", "p", "c", "x", "v", "l", "g"}
+	monthKinds = []string{"r", "o", "p", "c", "x", "v"}
+)
+
 // monthsSQL adds up day rows into month rows (the kinds reports read by month).
 const (
 	monthsSQL = `
@@ -202,8 +209,7 @@ GROUP BY 2, 3, 4, 5 ORDER BY 3, 2, 4, 5`
 // instants [los[i], his[i]) — whole local days of tz — with the report queries' definitions.
 func insertDays(ctx context.Context, tx *sqlx.Tx, tz string, los, his []time.Time) error {
 	q := `
-WITH r AS (SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[]) AS r(lo, hi)),
-o AS MATERIALIZED (
+WITH o AS MATERIALIZED (
 	SELECT o.id, (o.created_at AT TIME ZONE ` + tz + `)::date AS day, ` + repOf + ` AS rep,
 		split_part(o.source, ':', 1) AS src, o.status, o.status <> 'cancelled' AS live, o.total, o.deposit_due,
 		o.customer_id, o.created_at, o.modified,
@@ -212,7 +218,7 @@ o AS MATERIALIZED (
 				WHERE h.order_id = o.id AND h.to_status = 'confirmed'))) AS confirmed,
 		(SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id AND NOT l.complimentary) AS units,
 		(SELECT sum(p.amount) FROM payments p WHERE p.order_id = o.id) AS paid
-	FROM r JOIN orders o ON o.created_at >= r.lo AND o.created_at < r.hi
+	FROM orders o WHERE o.created_at >= $1 AND o.created_at < $2
 ),
 d AS (INSERT INTO report_rollup (grain, bucket, kind, orders, units, amount, placed, cancelled, confirmed, changed,
 		total, deposit_due, paid, deposit_paid)
@@ -241,16 +247,27 @@ v AS (INSERT INTO report_rollup (grain, bucket, kind, k, orders)
 	FROM o JOIN order_history h ON h.order_id = o.id AND h.from_status = 'pending_review' GROUP BY 2, 4),
 dl AS MATERIALIZED (
 	SELECT (h.at AT TIME ZONE ` + tz + `)::date AS day, COALESCE(o.promised_date::text, '') AS promised, o.rating
-	FROM r JOIN order_history h ON h.to_status = 'delivered' AND h.at >= r.lo AND h.at < r.hi
-	JOIN orders o ON o.id = h.order_id
+	FROM order_history h JOIN orders o ON o.id = h.order_id
+	WHERE h.to_status = 'delivered' AND h.at >= $1 AND h.at < $2
 ),
 l AS (INSERT INTO report_rollup (grain, bucket, kind, s, orders)
 	SELECT 'd', day, 'l', promised, count(*) FROM dl GROUP BY day, promised),
 g AS (INSERT INTO report_rollup (grain, bucket, kind, k, orders)
 	SELECT 'd', day, 'g', rating, count(*) FROM dl WHERE rating BETWEEN 1 AND 5 GROUP BY day, rating)
 SELECT 1`
-	if _, err := tx.ExecContext(ctx, q, pq.Array(los), pq.Array(his)); err != nil {
-		return fmt.Errorf("rollup days: %w", err)
+	// one statement a run of consecutive days, its bounds given as values: the planner
+	// then knows how few orders a day holds and reads them, their lines and history through
+	// their indexes (bounds in an array looked like a ninth of the table each, and a day's
+	// refresh read every line and history entry of the desk)
+	for i := 0; i < len(los); {
+		j := i
+		for j+1 < len(los) && his[j].Equal(los[j+1]) {
+			j++
+		}
+		if _, err := tx.ExecContext(ctx, q, los[i], his[j]); err != nil {
+			return fmt.Errorf("rollup days: %w", err)
+		}
+		i = j + 1
 	}
 	return nil
 }
