@@ -68,6 +68,19 @@ func (lb *labels) yesNo(b bool) string {
 
 // moneyCell is an amount as decimal text, or as a number (xlsx).
 func moneyCell(d decimal.Decimal, numbers bool) any {
+	if numbers {
+		// amounts with at most two decimals (what the database stores): cents ÷ 100 in
+		// floating point is the double nearest the decimal, as parsing its text is
+		if e := d.Exponent(); e >= -2 && e <= 0 {
+			cents := d.CoefficientInt64()
+			for ; e > -2; e-- {
+				cents *= 10
+			}
+			if cents > -1<<53 && cents < 1<<53 {
+				return float64(cents) / 100
+			}
+		}
+	}
 	s := d.StringFixed(2)
 	if numbers {
 		f, _ := strconv.ParseFloat(s, 64)
