@@ -771,7 +771,7 @@ func (st *step) answerAddress(in Input, action, arg string) error {
 			addr = st.s.List[ref.Index]
 		case ref.Ref && len(ref.Candidates) == 0:
 			// 还是上海那个 with no saved address in Shanghai (or none at all): say so.
-			st.say(st.t("err.address.no_saved", strings.TrimSpace(in.Text)))
+			st.say(st.noSavedAddress(strings.TrimSpace(in.Text), st.s.List))
 			return st.reask()
 		case ref.Ref:
 			st.say(st.t("err.address.which"))

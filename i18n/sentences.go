@@ -5,6 +5,10 @@ package i18n
 var sentences = map[string]Text{
 	// A reference to a saved address (还是上海那个) that names none of them.
 	"err.address.no_saved": {"None of your saved addresses matches “%s”. Please type the full delivery address.", "没有找到与「%s」对应的已保存地址，请输入完整的收货地址。"},
+	"err.address.no_saved.list": {"None of your saved addresses matches “%s”. Yours are: %s. Choose one, or type the full delivery address.",
+		"没有找到与「%s」对应的已保存地址。您已保存的地址：%s。请选择其中一个，或输入完整的收货地址。"},
+	"quick.address.no_saved": {"no saved address matches “%s” — I will ask", "没有与「%s」对应的已保存地址，稍后询问"},
+	"quick.address.which":    {"“%s” matches several saved addresses — I will ask which", "「%s」对应多个已保存地址，稍后请您选择"},
 	// A staff member's sentence the desk did not understand.
 	"idle.hint.staff": {"Tell me what to do, like “orders to review”, “find order Wang”, or on an order's card “shipped, SF Express SF1234567890” or “received 5000 by bank transfer”; /help lists the commands.",
 		"请直接说要办的事，例如「今天有哪些订单要审核」「查找订单 王」，或在订单下方说「发货了，顺丰 SF1234567890」「收到货款5000元 银行转账」；发送 /help 查看全部命令。"},
