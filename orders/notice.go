@@ -48,6 +48,9 @@ type Notice struct {
 	From          Status          `json:"from,omitempty"`
 	To            Status          `json:"to,omitempty"`
 	Note          string          `json:"note,omitempty"` // a reason, a comment
+	// Detail is the history note a notice tells of, as data (Note keeps its English text
+	// for notices written before this field): rendered in the reader's language.
+	Detail *HistoryNote `json:"detail,omitempty"`
 	Actor         string          `json:"actor,omitempty"`
 	Date          Date            `json:"date,omitempty"`     // promised or suggested date
 	OldDate       Date            `json:"old_date,omitempty"` // for date changes
