@@ -666,12 +666,15 @@ func (st *step) answerContact(in Input, action, _ string) error {
 
 func (st *step) askName() error {
 	rows := [][]Button{}
-	if st.u.Name != "" {
-		rows = append(rows, []Button{st.rawBtn(st.u.Name, "tgname")})
+	key := "ask.name.typed"
+	if name := understand.ProfileName(st.u.Name); name != "" {
+		rows = append(rows, []Button{st.rawBtn(name, "tgname")})
+		key = "ask.name"
 	}
-	// (a chat without a name of its own, like the terminal's, offers none)
+	// (a chat without a name of its own, like the terminal's, or with a placeholder one
+	// like "Demo Customer", offers none)
 	rows = append(rows, st.navRow())
-	st.say(st.t("ask.name"), rows...)
+	st.say(st.t(key), rows...)
 	return nil
 }
 
@@ -679,7 +682,7 @@ func (st *step) answerName(in Input, action, _ string) error {
 	name := ""
 	switch {
 	case action == "tgname":
-		name = st.u.Name
+		name = understand.ProfileName(st.u.Name)
 	case in.Kind == InputText:
 		name = strings.Join(strings.Fields(in.Text), " ")
 		if n := understand.Name(name); n != "" {

@@ -107,11 +107,13 @@ func (st *step) quickOrder(text string, more bool) (bool, error) {
 		d.Notes = qd.Notes
 	}
 	if s.For == nil && (s.Name == "" || s.Phone == "") {
+		// The contact saved with an earlier order; a name alone is the chat profile's,
+		// which the customer never gave for an order: asked, not taken.
 		if c, err := st.e.desk.Customer(st.ctx, st.u.ID); err == nil {
-			if s.Name == "" {
+			if c.Name != "" && c.Phone != "" && s.Name == "" {
 				s.Name = c.Name
 			}
-			if s.Phone == "" && c.Name != "" {
+			if c.Name != "" && c.Phone != "" && s.Phone == "" {
 				s.Phone = c.Phone
 			}
 		} else if !errors.Is(err, orders.ErrNotFound) {

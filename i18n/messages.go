@@ -200,6 +200,7 @@ var catalog = map[string]Text{
 	// contact, address
 	"ask.contact.saved": {"Contact for this order: %s, phone %s. Use these?", "本订单联系人：%s，电话 %s。使用以上信息吗？"},
 	"ask.name":          {"What name should we put on the order? Type it, or tap your Telegram name.", "订单联系人姓名？请输入，或点击下方您的账号名字。"},
+	"ask.name.typed":    {"What name should we put on the order?", "订单联系人姓名？请输入。"},
 	"err.name.empty":    {"Please type a name.", "请输入姓名。"},
 	"err.name.long":     {"That name is too long: at most 80 characters, please.", "姓名过长，请不超过 80 个字符。"},
 	"ask.phone":         {"Your phone number? Type it, or tap “Share my phone number” below.", "您的联系电话？请直接输入，或点击下方“发送我的手机号”。"},

@@ -266,3 +266,42 @@ func (p *Parser) englishNamesBesidePhone(m *msg, i, j int) [][2]int {
 	}
 	return found
 }
+
+// placeholderNames are the words of profile names that name nobody: a demo or test
+// account, "Customer", "Telegram User", 客户, 用户 (lower case).
+var placeholderNames = wordSet(`demo test tester testing customer client user guest admin administrator bot telegram unknown anonymous
+	anon nobody noname null none sample example default new 客户 用户 顾客 测试 游客 匿名 演示 管理员 新用户 新客户 无名`)
+
+// ProfileName returns a chat profile's name when it reads as a person's name worth
+// offering as the order's contact ("Wei Zhang", "王小明", "Mary O'Neil"), else "": empty,
+// a placeholder ("Demo Customer", "Test User", 客户), digits ("user123"), emoji only, or
+// longer than a name.
+func ProfileName(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	n := utf8.RuneCountInString(s)
+	if n == 0 || n > 40 {
+		return ""
+	}
+	letters := 0
+	for _, r := range s {
+		switch {
+		case isHan(r), r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r > 0xBF && r < 0x250:
+			letters++
+		case r == ' ', r == '\'', r == '-', r == '.', r == '·', r == '•', r == '’':
+		default:
+			return "" // digits, emoji, symbols
+		}
+	}
+	if letters == 0 {
+		return ""
+	}
+	if placeholderNames[strings.ToLower(s)] {
+		return ""
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '.' || r == '-' }) {
+		if placeholderNames[w] {
+			return ""
+		}
+	}
+	return s
+}

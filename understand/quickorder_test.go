@@ -487,3 +487,14 @@ func TestNameBesidePhone(t *testing.T) {
 		}
 	}
 }
+
+func TestProfileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Wei Zhang": "Wei Zhang", "王小明": "王小明", " Mary  O'Neil ": "Mary O'Neil", "José": "José",
+		"Demo Customer": "", "Test User": "", "客户": "", "user123": "", "🙂": "", "": "", "Telegram User": "", "新用户": "",
+	} {
+		if got := ProfileName(in); got != want {
+			t.Errorf("ProfileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
