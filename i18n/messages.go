@@ -224,7 +224,7 @@ var catalog = map[string]Text{
 	"err.date.format":     {"I could not read that date. Use a form like 2026-12-05, 12/05, 5 Dec, tomorrow or next Friday.", "无法识别该日期，请输入「12月5日」「明天」「下周一」「3天后」等。"},
 	"err.date.impossible": {"That date does not exist.", "该日期不存在。"},
 	"err.date.past":       {"That date has passed. The earliest possible delivery is %s.", "该日期已过。最早可交货日期为%s。"},
-	"err.date.early":      {"That is before the earliest possible delivery, %s.", "早于最早可交货日期%s。"},
+	"err.date.early":      {"That is before the earliest possible delivery, %s.", "您要的日期早于最早可交货日期%s，请另选日期。"},
 	"err.date.type":       {"Please type a date or pick one in the calendar.", "请输入日期或在日历中选择。"},
 	"err.date.moved":      {"The earliest possible delivery has moved since you chose the date. Please choose the date again.", "最早可交货日期已变化，请重新选择日期。"},
 
