@@ -81,3 +81,39 @@ func TestNoDepositLineOncePaidOrCompleted(t *testing.T) {
 	}
 	noDeposit("completed")
 }
+
+// An order a rep enters for a customer speaks to the rep: it waits for review and the
+// customer (not "you") will be asked to confirm; the rep's card and timeline say "awaiting
+// the customer's confirmation", never "awaiting your confirmation".
+func TestRepsAreNotAddressedAsTheCustomer(t *testing.T) {
+	t.Parallel()
+	k := newDesk(t)
+	r := k.rep1
+	r.cmd("/neworder")
+	r.press("New customer")
+	r.text("Zhao Lei")
+	r.text("+86 139 1111 2222")
+	r.text("CHAIR-300")
+	r.press("black")
+	r.text("20")
+	r.press("Continue")
+	r.text("18 Jiefang Road, Hangzhou")
+	r.text("2026-12-15")
+	r.press("Bank transfer")
+	r.press("Skip")
+	r.press("Confirm")
+	r.expect("is placed for the customer and waits for review", "The customer will be asked to confirm it")
+	if strings.Contains(r.shown(), "You will then be asked") {
+		t.Errorf("the rep is addressed as the customer:\n%s", r.shown())
+	}
+	n := orderNumber(r.shown())
+	rep := orders.StaffActor(orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true})
+	if _, err := k.bed.Service.Review(context.Background(), "", n, rep, orders.ReviewDecision{Accept: true}); err != nil {
+		t.Fatal(err)
+	}
+	r.cmd("/status " + n)
+	r.expect("awaiting the customer's confirmation")
+	if strings.Contains(r.shown(), "awaiting your confirmation") {
+		t.Errorf("the rep's card says awaiting your confirmation:\n%s", r.shown())
+	}
+}

@@ -28,6 +28,7 @@ func placeDemoOrder(t *testing.T, c *cli) {
 		Key: "k1", Customer: orders.Customer{TelegramID: 7, Name: "Wei", Phone: "+8613800138000"},
 		Lines:   []orders.DraftLine{{SKU: "CHAIR-100", Variant: "colour=black", Quantity: 2}},
 		Address: "1 Century Avenue", WantedDate: orders.Date{Year: 2026, Month: 12, Day: 10}, PaymentMethod: "alipay",
+		Notes: "Please call before delivery",
 	}, "customer:7")
 	if err != nil {
 		t.Fatal(err)

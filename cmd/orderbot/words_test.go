@@ -24,7 +24,8 @@ func wordsLikeTheChat(t *testing.T, what, out string) {
 }
 
 // The command line writes money and words as the chat does: "paid ¥100.00 of ¥598.00",
-// "partly paid", "Alipay", never "paid 0 of 4485" or partly_paid.
+// "partly paid", "Alipay", never "paid 0 of 4485" or partly_paid; `orders show` gives a
+// rep the customer's notes and payment method.
 func TestCLIMoneyAndWords(t *testing.T) {
 	c := newCLI(t)
 	if _, err := c.run("products", "import", "../../demo/catalog.csv"); err != nil {
@@ -47,7 +48,7 @@ func TestCLIMoneyAndWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"confirmed", "partly paid", "Alipay", "¥598.00", "paid ¥100.00", "owed ¥498.00", "payment ¥100.00 (Bank transfer)"} {
+	for _, want := range []string{"confirmed", "partly paid", "Alipay", "¥598.00", "paid ¥100.00", "owed ¥498.00", "payment ¥100.00 (Bank transfer)", "notes      Please call before delivery"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("orders show lacks %q:\n%s", want, out)
 		}
