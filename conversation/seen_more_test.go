@@ -117,3 +117,37 @@ func TestRepsAreNotAddressedAsTheCustomer(t *testing.T) {
 		t.Errorf("the rep's card says awaiting your confirmation:\n%s", r.shown())
 	}
 }
+
+// Small things a Chinese reader notices: 「没有」「无」「不用了」 and the typed button word
+// 「跳过」 at the notes question leave no note; units are Chinese (螺丝包 × 10套, never
+// set); the calendar is titled 2026年12月 with weekday labels.
+func TestChineseNotesUnitsAndCalendar(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	for i, none := range []string{"没有", "无", "不用了", "跳过"} {
+		c := newDriver(t, k.bed, int64(6701+i), "zh")
+		c.cmd("/neworder")
+		c.text("螺丝包")
+		c.text("10")
+		c.expect("螺丝包 × 10套")
+		if strings.Contains(c.shown(), "set") {
+			t.Errorf("the English unit in Chinese:\n%s", c.shown())
+		}
+		c.text("下一步")
+		c.text("王小明")
+		c.text("13800138000")
+		c.text("上海市浦东新区世纪大道100号")
+		c.expect("2026年12月", "一", "二", "三", "四", "五", "六", "日")
+		if strings.Contains(c.shown(), "12月 2026") || strings.Contains(c.shown(), "December") {
+			t.Errorf("the calendar's title:\n%s", c.shown())
+		}
+		c.text("12月10日")
+		c.text("银行转账")
+		c.expect("备注")
+		c.text(none)
+		c.expect("请核对您的订单", "地址：上海市浦东新区世纪大道100号")
+		if strings.Contains(c.shown(), "备注") {
+			t.Errorf("%s stored as a note:\n%s", none, c.shown())
+		}
+	}
+}
