@@ -19,4 +19,7 @@ var sentences = map[string]Text{
 		"如需拒绝订单 %s（订单将被取消），请按订单下方的“拒绝”；如需修改交期或数量，请按“申请修改订单”。"},
 	"decide.other_date": {"You named %s, but the date proposed for order %s is %s. Press Confirm to accept it, or Request a change to ask for another date.",
 		"您说的是%s，但订单 %s 提议的交期是%s。接受请按“确认”；如需其他日期，请按“申请修改订单”。"},
+	// The terminal chat marks a notification as it arrives.
+	"console.notice":        {"🔔 notification", "🔔 通知"},
+	"console.notice.edited": {"🔔 notification (edited)", "🔔 通知（已更新）"},
 }
