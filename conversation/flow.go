@@ -689,6 +689,12 @@ func (st *step) answerName(in Input, action, _ string) error {
 			name = n // without 我叫 / my name is
 		}
 	}
+	if _, err := understand.Quantity(name, 1<<30); name != "" && action != "tgname" &&
+		(err == nil || understand.YesNo(name) != understand.Unclear || understand.IsNone(name)) {
+		// 「两套」「好了」「没有」 answer another question: not a name.
+		st.say(st.t("err.name.not_a_name", name))
+		return st.reask()
+	}
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
 		st.say(st.t("err.name.empty"))

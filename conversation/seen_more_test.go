@@ -151,3 +151,42 @@ func TestChineseNotesUnitsAndCalendar(t *testing.T) {
 		}
 	}
 }
+
+// What people type between the questions is understood as the button it means, and never
+// saved as a field: 「再加一个」 at the cart adds a product, 「好了」 goes on, 「两套」 or
+// 「好了」 at the name question is not a name, 「日期」 in the edit menu is the delivery date.
+func TestCasualWordsAtTheCartNameAndEditMenu(t *testing.T) {
+	t.Parallel()
+	k := chineseDesk(t)
+	c := newDriver(t, k.bed, 6801, "zh")
+	c.u.Name = ""
+	c.cmd("/neworder")
+	c.text("培训椅")
+	c.text("灰的")
+	c.text("不要")
+	c.text("五把")
+	c.expect("当前订单")
+	c.text("再加一个")
+	c.expect("您要订购什么商品")
+	c.text("螺丝包")
+	c.text("两套")
+	c.expect("螺丝包 × 2套", "当前订单")
+	c.text("好了")
+	c.expect("订单联系人姓名")
+	for _, bad := range []string{"两套", "好了", "没有"} {
+		c.text(bad)
+		c.expect("不像是姓名", "订单联系人姓名")
+	}
+	c.text("张伟")
+	c.text("139 1234 5678")
+	c.text("寄到杭州市西湖区文三路90号")
+	c.text("12月11日")
+	c.text("微信")
+	c.text("请送货前打电话")
+	c.expect("请核对您的订单", "联系人：张伟，13912345678", "备注：请送货前打电话")
+	c.text("修改")
+	c.text("日期")
+	c.expect("期望交货日期")
+	c.text("12月18日")
+	c.expect("请核对您的订单", "2026年12月18日")
+}
