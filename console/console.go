@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/orderbot/orderbot/conversation"
+	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/notify"
 )
 
@@ -97,7 +99,7 @@ func (c *Chat) SendNotice(_ context.Context, chatID int64, m notify.Message) (in
 		c.log.Info("notification for another chat, not shown in this terminal", "chat", chatID)
 		return c.notices, nil
 	}
-	c.printNotice("🔔 notification", m)
+	c.printNotice(noticeMark(m, false), m)
 	return c.notices, nil
 }
 
@@ -108,8 +110,23 @@ func (c *Chat) EditNotice(_ context.Context, chatID int64, _ int, m notify.Messa
 	if chatID != c.user.ChatID {
 		return nil
 	}
-	c.printNotice("🔔 notification (edited)", m)
+	c.printNotice(noticeMark(m, true), m)
 	return nil
+}
+
+// noticeMark marks a notification in its own language: a notification written in Chinese
+// (its reader's language) is marked 通知.
+func noticeMark(m notify.Message, edited bool) string {
+	zh := strings.ContainsFunc(m.Text, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+	switch {
+	case zh && edited:
+		return i18n.T(i18n.ZH, "console.notice.edited")
+	case zh:
+		return i18n.T(i18n.ZH, "console.notice")
+	case edited:
+		return i18n.T(i18n.EN, "console.notice.edited")
+	}
+	return i18n.T(i18n.EN, "console.notice")
 }
 
 func (c *Chat) printNotice(mark string, m notify.Message) {

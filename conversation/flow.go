@@ -666,12 +666,15 @@ func (st *step) answerContact(in Input, action, _ string) error {
 
 func (st *step) askName() error {
 	rows := [][]Button{}
-	if st.u.Name != "" {
-		rows = append(rows, []Button{st.rawBtn(st.u.Name, "tgname")})
+	key := "ask.name.typed"
+	if name := understand.ProfileName(st.u.Name); name != "" {
+		rows = append(rows, []Button{st.rawBtn(name, "tgname")})
+		key = "ask.name"
 	}
-	// (a chat without a name of its own, like the terminal's, offers none)
+	// (a chat without a name of its own, like the terminal's, or with a placeholder one
+	// like "Demo Customer", offers none)
 	rows = append(rows, st.navRow())
-	st.say(st.t("ask.name"), rows...)
+	st.say(st.t(key), rows...)
 	return nil
 }
 
@@ -679,12 +682,18 @@ func (st *step) answerName(in Input, action, _ string) error {
 	name := ""
 	switch {
 	case action == "tgname":
-		name = st.u.Name
+		name = understand.ProfileName(st.u.Name)
 	case in.Kind == InputText:
 		name = strings.Join(strings.Fields(in.Text), " ")
 		if n := understand.Name(name); n != "" {
 			name = n // without 我叫 / my name is
 		}
+	}
+	if _, err := understand.Quantity(name, 1<<30); name != "" && action != "tgname" &&
+		(err == nil || understand.YesNo(name) != understand.Unclear || understand.IsNone(name)) {
+		// 「两套」「好了」「没有」 answer another question: not a name.
+		st.say(st.t("err.name.not_a_name", name))
+		return st.reask()
 	}
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
@@ -771,7 +780,7 @@ func (st *step) answerAddress(in Input, action, arg string) error {
 			addr = st.s.List[ref.Index]
 		case ref.Ref && len(ref.Candidates) == 0:
 			// 还是上海那个 with no saved address in Shanghai (or none at all): say so.
-			st.say(st.t("err.address.no_saved", strings.TrimSpace(in.Text)))
+			st.say(st.noSavedAddress(strings.TrimSpace(in.Text), st.s.List))
 			return st.reask()
 		case ref.Ref:
 			st.say(st.t("err.address.which"))

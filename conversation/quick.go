@@ -19,6 +19,10 @@ type quick struct {
 	// Pending are lines the message named but not completely: a product to choose among
 	// candidates, an option or a quantity to ask.
 	Pending []pendingLine `json:"pending,omitempty"`
+	// AddressRef is the message's reference to a saved address (还是广州那个) when it picks
+	// none: said with the address question. AddressWhich: it matched several.
+	AddressRef   string `json:"aref,omitempty"`
+	AddressWhich bool   `json:"awhich,omitempty"`
 }
 
 type pendingLine struct {
@@ -88,6 +92,8 @@ func (st *step) quickOrder(text string, more bool) (bool, error) {
 		saved := st.savedAddresses()
 		if ref := understand.Address(qd.AddressRef, saved); ref.Index >= 0 && ref.Index < len(saved) {
 			d.Address = saved[ref.Index]
+		} else {
+			q.AddressRef, q.AddressWhich = qd.AddressRef, len(ref.Candidates) > 1
 		}
 	}
 	if qd.DateState == understand.Understood {
@@ -106,11 +112,13 @@ func (st *step) quickOrder(text string, more bool) (bool, error) {
 		d.Notes = qd.Notes
 	}
 	if s.For == nil && (s.Name == "" || s.Phone == "") {
+		// The contact saved with an earlier order; a name alone is the chat profile's,
+		// which the customer never gave for an order: asked, not taken.
 		if c, err := st.e.desk.Customer(st.ctx, st.u.ID); err == nil {
-			if s.Name == "" {
+			if c.Name != "" && c.Phone != "" && s.Name == "" {
 				s.Name = c.Name
 			}
-			if s.Phone == "" && c.Name != "" {
+			if c.Name != "" && c.Phone != "" && s.Phone == "" {
 				s.Phone = c.Phone
 			}
 		} else if !errors.Is(err, orders.ErrNotFound) {
@@ -207,7 +215,14 @@ func (st *step) draftText(lines []string) string {
 		}
 		b.WriteString(mark("field.contact", contact) + "\n")
 	}
-	b.WriteString(mark("field.address", d.Address) + "\n")
+	switch q := s.Quick; {
+	case d.Address == "" && q != nil && q.AddressRef != "" && q.AddressWhich:
+		b.WriteString("？ " + st.field("field.address", st.t("quick.address.which", q.AddressRef)) + "\n")
+	case d.Address == "" && q != nil && q.AddressRef != "":
+		b.WriteString("✗ " + st.field("field.address", st.t("quick.address.no_saved", q.AddressRef)) + "\n")
+	default:
+		b.WriteString(mark("field.address", d.Address) + "\n")
+	}
 	date := ""
 	if !d.WantedDate.IsZero() {
 		date = st.date(d.WantedDate)
@@ -266,6 +281,15 @@ func (st *step) quickNext() error {
 	case s.For == nil && s.Phone == "":
 		return st.goTo(statePhone)
 	case d.Address == "":
+		if q != nil && q.AddressRef != "" {
+			// 还是广州那个 picked no saved address: say so (once) with the question.
+			if q.AddressWhich {
+				st.say(st.t("err.address.which"))
+			} else {
+				st.say(st.noSavedAddress(q.AddressRef, st.savedAddresses()))
+			}
+			q.AddressRef, q.AddressWhich = "", false
+		}
 		return st.goTo(stateAddress)
 	}
 	earliest, err := st.earliest()
@@ -286,4 +310,13 @@ func (st *step) quickNext() error {
 	s.State = stateSummary
 	s.Seq++
 	return handlerFor(stateSummary).ask(st)
+}
+
+// noSavedAddress says that a reference to a saved address (还是广州那个) matches none of
+// them, listing those there are.
+func (st *step) noSavedAddress(ref string, saved []string) string {
+	if len(saved) == 0 {
+		return st.t("err.address.no_saved", ref)
+	}
+	return st.t("err.address.no_saved.list", ref, st.list(saved))
 }

@@ -91,6 +91,28 @@ func TestSavedAddressBySentence(t *testing.T) {
 	if strings.Contains(c.shown(), "请核对您的订单") || strings.Contains(c.shown(), "期望交期") {
 		t.Errorf("two Beijing addresses, one picked:\n%s", c.shown())
 	}
+
+	// In a one-message order, a reference that matches no saved address is said to, and
+	// the address question lists the saved ones; one that matches two asks which.
+	c.cmd("/cancel")
+	c.text("还是广州那个，5把灰色经典办公椅，12月14日送，银行转账")
+	c.expect("没有找到与「还是广州那个」对应的已保存地址", "您已保存的地址：", "收货地址？")
+	for _, a := range []string{"上海市浦东新区世纪大道100号", "北京市朝阳区建国路88号", "北京市海淀区中关村大街1号"} {
+		if _, ok := c.button(a); !ok {
+			t.Errorf("the saved address %s is not offered:\n%s", a, c.shown())
+		}
+	}
+	if strings.Contains(c.shown(), "地址：未提供") {
+		t.Errorf("the unmatched reference shown as not given:\n%s", c.shown())
+	}
+	c.press("上海市浦东新区世纪大道100号")
+	c.expect("请核对您的订单", "地址：上海市浦东新区世纪大道100号")
+	c.cmd("/cancel")
+	c.text("还是北京那个，5把灰色经典办公椅，12月14日送，银行转账")
+	c.expect("您指的是哪个已保存的地址", "收货地址？")
+	if _, ok := c.button("北京市海淀区中关村大街1号"); !ok {
+		t.Errorf("the Beijing addresses are not offered:\n%s", c.shown())
+	}
 }
 
 // A manager approves a customer's change by typing 「同意修改」 on the order's card, and

@@ -9,6 +9,7 @@ import (
 
 	"github.com/orderbot/orderbot/i18n"
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/understand"
 )
 
 // step is the handling of one update: the session, who wrote, and the replies so far.
@@ -116,13 +117,13 @@ func (st *step) command(cmd, args string) error {
 		}
 		if st.u.Role == RoleCustomer {
 			if _, err := st.e.desk.RegisterCustomer(st.ctx, orders.Customer{
-				TelegramID: st.u.ID, Name: st.u.Name, Language: st.s.Lang,
+				TelegramID: st.u.ID, Name: understand.ProfileName(st.u.Name), Language: st.s.Lang,
 			}); err != nil {
 				return err
 			}
 		}
 		st.reset(true) // an unfinished order is kept: /neworder offers to resume it
-		if st.u.Name == "" && st.u.Role == RoleCustomer {
+		if understand.ProfileName(st.u.Name) == "" && st.u.Role == RoleCustomer {
 			st.say(st.t("start.greeting.anon"))
 		} else {
 			st.say(st.t("start.greeting."+st.roleKey(), st.u.Name))
@@ -250,7 +251,7 @@ func (st *step) menuAction(a string) error {
 			}
 		} else {
 			if _, err := st.e.desk.RegisterCustomer(st.ctx, orders.Customer{
-				TelegramID: st.u.ID, Name: st.u.Name, Language: st.s.Lang,
+				TelegramID: st.u.ID, Name: understand.ProfileName(st.u.Name), Language: st.s.Lang,
 			}); err != nil {
 				return err
 			}

@@ -158,9 +158,10 @@ func (st *step) variantText(p orders.Product, v orders.Variant) string {
 }
 
 // depositLine is the deposit due with the reason why, or "" when none is shown: nothing is
-// due, or the order is cancelled or completed.
-func (st *step) depositLine(due decimal.Decimal, status orders.Status, custom bool) string {
-	if !due.IsPositive() || status == orders.StatusCancelled || status == orders.StatusCompleted {
+// due, it is paid (paid is what the order has been paid so far), or the order is cancelled
+// or completed.
+func (st *step) depositLine(due, paid decimal.Decimal, status orders.Status, custom bool) string {
+	if !due.IsPositive() || paid.GreaterThanOrEqual(due) || status == orders.StatusCancelled || status == orders.StatusCompleted {
 		return ""
 	}
 	r := st.e.desk.Rules()
@@ -384,8 +385,8 @@ var labelTwins = sync.OnceValue(func() map[string][]string {
 			if from == "" {
 				continue
 			}
-			for _, to := range []string{en, zh} {
-				if to != "" && !slices.Contains(twins[from], to) {
+			for _, to := range append([]string{en, zh}, buttonSynonyms[k]...) {
+				if to = buttonWord(to); to != "" && !slices.Contains(twins[from], to) {
 					twins[from] = append(twins[from], to)
 				}
 			}
@@ -393,3 +394,17 @@ var labelTwins = sync.OnceValue(func() map[string][]string {
 	}
 	return twins
 })
+
+// buttonSynonyms are the other words people type for a button, by its text's key: 「再加一个」
+// adds another product at the cart, 「好了」 goes on, 「日期」 picks the delivery date in the
+// edit menu.
+var buttonSynonyms = map[string][]string{
+	"btn.add":        {"再加", "再加一个", "再加一些", "再来一个", "还要", "还要别的", "继续加", "加商品", "add more", "another one", "one more"},
+	"btn.continue":   {"好了", "就这些", "就这样", "没了", "没有了", "够了", "下单", "结算", "that's all", "that is all", "done", "next"},
+	"field.date":     {"日期", "交期", "交货日期", "送货日期", "送货时间", "时间", "date", "delivery date"},
+	"field.contact":  {"联系方式", "电话", "手机", "姓名", "名字", "phone", "name"},
+	"field.address":  {"收货地址", "送货地址", "delivery address"},
+	"field.payment":  {"付款", "支付", "付款方式", "支付方式", "payment method"},
+	"field.notes":    {"留言", "note"},
+	"field.products": {"商品", "产品", "数量", "products", "quantity"},
+}

@@ -26,6 +26,7 @@ var notices = map[string]Text{
 	"notice.line.reason":       {"Reason: %s", "原因：%s"},
 	"notice.line.note":         {"Note: %s", "备注：%s"},
 	"notice.line.by":           {"By: %s", "操作人：%s"},
+	"notice.actor.operator":    {"the back office", "后台管理员"},
 	"notice.line.total":        {"Total: %s", "合计：%s"},
 	"notice.line.deposit":      {"Deposit due before production: %s", "生产前应付订金：%s"},
 	"notice.line.deposit.none": {"No deposit is needed.", "无需支付订金。"},

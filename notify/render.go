@@ -31,6 +31,7 @@ const (
 type renderer struct {
 	lang     string // i18n.EN or i18n.ZH
 	currency string
+	methods  []orders.PaymentMethod // to name a payment method in a note
 }
 
 func newRenderer(lang, currency string) renderer {
@@ -40,6 +41,54 @@ func newRenderer(lang, currency string) renderer {
 }
 
 func (r renderer) t(key string, args ...any) string { return i18n.T(r.lang, key, args...) }
+
+// note is what a notice says of the step it tells: the history note in the reader's
+// language when the notice carries it as data, else its text (a person's own words, or
+// the English of notices written before notes had codes).
+func (r renderer) note(n orders.Notice) string {
+	if n.Detail == nil {
+		return n.Note
+	}
+	d := *n.Detail
+	switch d.Code {
+	case orders.NotePayment:
+		if m := d.Args["method"]; m != "" {
+			name := m
+			for _, pm := range r.methods {
+				if pm.Code == m {
+					name = pm.Label(r.lang)
+				}
+			}
+			return r.t("history.payment", r.money(d.Amount()), name)
+		}
+		return r.t("history.payment.plain", r.money(d.Amount()))
+	case orders.NoteProposedDate:
+		return r.t("history.date", r.date(d.Date()))
+	case orders.NoteConfirmedByCustomer:
+		return r.t("history.confirmed_by_customer")
+	case orders.NoteDeclinedByCustomer:
+		return r.t("history.declined_by_customer")
+	case orders.NoteCancelledByCustomer:
+		return r.t("history.cancelled_by_customer", d.Args["reason"])
+	case orders.NoteChange:
+		c, _ := d.Change()
+		return r.change(orders.Notice{Note: n.Note, Change: &orders.NoticeChange{Kind: c.Kind, Line: c.Line, Quantity: c.Quantity,
+			Date: c.Date, Address: c.Address, Reason: c.Reason}})
+	case orders.NoteText:
+		return d.Args["text"]
+	case orders.NotePlaced:
+		return ""
+	}
+	return n.Note
+}
+
+// actor names who acted: the command line's operator in the reader's words.
+func (r renderer) actor(a string) string {
+	if a == orders.Operator.Display() {
+		return r.t("notice.actor.operator")
+	}
+	return a
+}
 
 func (r renderer) money(d decimal.Decimal) string { return i18n.Money(r.currency, d) }
 
@@ -111,11 +160,11 @@ func (r renderer) statusChanged(n orders.Notice) Message {
 			lines = append(lines, r.t("notice.line.promised", r.date(n.Date)))
 		}
 	}
-	if n.Note != "" {
+	if note := r.note(n); note != "" {
 		if n.To == orders.StatusCancelled {
-			lines = append(lines, r.t("notice.line.reason", n.Note))
+			lines = append(lines, r.t("notice.line.reason", note))
 		} else {
-			lines = append(lines, r.t("notice.line.note", n.Note))
+			lines = append(lines, r.t("notice.line.note", note))
 		}
 	}
 	return Message{Text: text(lines...)}
@@ -124,11 +173,11 @@ func (r renderer) statusChanged(n orders.Notice) Message {
 // staffStatus tells staff of a status change.
 func (r renderer) staffStatus(n orders.Notice) Message {
 	lines := []string{r.t("notice.staff.status", n.Number, n.Customer, r.state(n.To), r.state(n.From))}
-	if n.Note != "" {
-		lines = append(lines, r.t("notice.line.note", n.Note))
+	if note := r.note(n); note != "" {
+		lines = append(lines, r.t("notice.line.note", note))
 	}
-	if n.Actor != "" && !strings.HasPrefix(n.Actor, "customer:") { // the customer is named above
-		lines = append(lines, r.t("notice.line.by", n.Actor))
+	if n.Actor != "" && !strings.HasPrefix(n.Actor, "customer:") && n.Actor != n.Customer { // the customer is named above
+		lines = append(lines, r.t("notice.line.by", r.actor(n.Actor)))
 	}
 	return Message{Text: text(lines...)}
 }
@@ -350,7 +399,7 @@ func (r renderer) changeDecided(n orders.Notice) Message {
 
 // changeApplied tells staff of a change applied at once (before the customer confirmed).
 func (r renderer) changeApplied(n orders.Notice) Message {
-	return Message{Text: r.t("notice.change.applied", n.Number, n.Actor, n.Note)}
+	return Message{Text: r.t("notice.change.applied", n.Number, r.actor(n.Actor), r.note(n))}
 }
 
 // unreachable tells staff that a customer blocked the bot; n.Note is the kind of the

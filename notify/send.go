@@ -338,6 +338,7 @@ func (n *Notifier) plan(ctx context.Context, a SendArgs, nt orders.Notice, queue
 	}
 	_, toStaff := staff[a.ChatID]
 	r := newRenderer(nt.Lang, n.cfg.Rules.Currency)
+	r.methods = n.cfg.Rules.PaymentMethods
 	order := func() (orders.Order, error) {
 		if nt.Number == "" {
 			return orders.Order{}, orders.ErrNotFound

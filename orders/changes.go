@@ -46,7 +46,7 @@ func (s *Service) askChange(ctx context.Context, key string, o Order, a Actor, c
 		if c.Kind == ChangeCancel {
 			req := TransitionRequest{Key: key, Number: o.Number, From: o.Status, To: StatusCancelled, Actor: a.String(),
 				Note: CancelledByCustomerNote(c.Reason).English(), Detail: CancelledByCustomerNote(c.Reason)}
-			if req.Notifications, err = s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, StatusCancelled); err != nil {
+			if req.Notifications, err = s.repNotices(ctx, o, NoticeStatusChanged, req.Detail, a, StatusCancelled); err != nil {
 				return ChangeRequest{}, o, err
 			}
 			out, err := s.store.TransitionOrder(ctx, req)
@@ -61,7 +61,7 @@ func (s *Service) askChange(ctx context.Context, key string, o Order, a Actor, c
 		if apply.Review {
 			ns, err = s.reviewAgain(ctx, o, apply)
 		} else {
-			ns, err = s.repNotices(ctx, o, NoticeChangeDecided, apply.Note, a, o.Status)
+			ns, err = s.repNotices(ctx, o, NoticeChangeDecided, apply.Detail, a, o.Status)
 			if err == nil && o.Status == StatusAwaitingCustomer {
 				// The confirmation the customer was sent no longer holds: a new version.
 				ns = append(ns, s.documentTo(o, DocConfirmation, DocConfirmation+":"+o.Number+":upd:"+randomID(), ReasonAmended, false, nil)...)
@@ -172,6 +172,10 @@ func (s *Service) reviewAgain(ctx context.Context, o Order, apply ChangeApply) (
 	for _, st := range staff {
 		n := s.noticeOf(next, st.Language)
 		n.Date, n.Note = SuggestedDate(next), apply.Note
+		if apply.Detail.Code != "" {
+			d := apply.Detail
+			n.Detail = &d
+		}
 		out = append(out, NewNotification(NoticeReviewRequested, st.TelegramID,
 			NoticeReviewRequested+":"+o.Number+":"+strconv.Itoa(len(o.History))+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
 	}

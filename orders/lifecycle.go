@@ -176,7 +176,7 @@ func (s *Service) decide(ctx context.Context, key string, o Order, a Actor, acce
 		req.Note = req.Detail.English()
 		next.Status = StatusCancelled
 	}
-	reps, err := s.repNotices(ctx, o, NoticeStatusChanged, req.Note, a, next.Status)
+	reps, err := s.repNotices(ctx, o, NoticeStatusChanged, req.Detail, a, next.Status)
 	if err != nil {
 		return Order{}, err
 	}

@@ -42,12 +42,15 @@ const (
 // Notice is the payload of a notification: what its text needs, in the recipient's
 // language. Fields a kind does not use are empty.
 type Notice struct {
-	Lang          string          `json:"lang"`
-	Number        string          `json:"number"`
-	Customer      string          `json:"customer,omitempty"` // the customer's name, for reps
-	From          Status          `json:"from,omitempty"`
-	To            Status          `json:"to,omitempty"`
-	Note          string          `json:"note,omitempty"` // a reason, a comment
+	Lang     string `json:"lang"`
+	Number   string `json:"number"`
+	Customer string `json:"customer,omitempty"` // the customer's name, for reps
+	From     Status `json:"from,omitempty"`
+	To       Status `json:"to,omitempty"`
+	Note     string `json:"note,omitempty"` // a reason, a comment
+	// Detail is the history note a notice tells of, as data (Note keeps its English text
+	// for notices written before this field): rendered in the reader's language.
+	Detail        *HistoryNote    `json:"detail,omitempty"`
 	Actor         string          `json:"actor,omitempty"`
 	Date          Date            `json:"date,omitempty"`     // promised or suggested date
 	OldDate       Date            `json:"old_date,omitempty"` // for date changes

@@ -87,7 +87,7 @@ func (s *Service) otherStaff(ctx context.Context, except int64, roles []Role) ([
 // repNotices tells the rep responsible for o (every active rep when none is) of kind.
 // An error listing the staff is returned, never dropped: the change it would announce must
 // not commit without its notices.
-func (s *Service) repNotices(ctx context.Context, o Order, kind, note string, a Actor, to Status) ([]Notification, error) {
+func (s *Service) repNotices(ctx context.Context, o Order, kind string, note HistoryNote, a Actor, to Status) ([]Notification, error) {
 	staff, err := s.otherStaff(ctx, 0, nil)
 	if err != nil {
 		return nil, fmt.Errorf("staff to tell: %w", err)
@@ -98,7 +98,14 @@ func (s *Service) repNotices(ctx context.Context, o Order, kind, note string, a 
 			continue
 		}
 		n := s.noticeOf(o, st.Language)
-		n.From, n.To, n.Note, n.Actor = o.Status, to, note, a.Display()
+		n.From, n.To, n.Note, n.Actor = o.Status, to, note.English(), a.Display()
+		if note.Code != "" {
+			d := note
+			n.Detail = &d
+		}
+		if a.Kind == ActorCustomer && a.Name == "" {
+			n.Actor = o.Customer.Name // "customer:42" means nothing to a rep
+		}
 		key := kind + ":" + o.Number + ":" + string(to) + ":" + strconv.Itoa(len(o.History)) + ":" + strconv.FormatInt(st.TelegramID, 10)
 		out = append(out, NewNotification(kind, st.TelegramID, key, n, time.Time{}))
 	}

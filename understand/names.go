@@ -5,6 +5,11 @@ import (
 	"unicode/utf8"
 )
 
+// In English the bare name is one to three capitalised words beside the phone number
+// (「John Smith 13800138000」, 「phone 13800138000, John」), with nothing but punctuation
+// (or the start or end of the message) on its other side; a word that greets, thanks,
+// hurries, names a place, a day, a month, a payment or a word of the catalog is not one.
+
 // A contact name is often written bare beside the phone number, without 联系人 or 我叫:
 // 「电话13800138000，王小明，银行转账」, 「王小明 13800138000」. Such a word is read as the
 // name only when it looks like a Chinese personal name — a common surname, one or two
@@ -122,9 +127,181 @@ func (p *Parser) qNameBesidePhone(m *msg, d *Draft) {
 	if k < e && (k == 0 || isNameSep(w[k-1]) || w[k-1] == consumed) && p.personName(string(w[k:e])) {
 		found = append(found, [2]int{k, e})
 	}
+	found = append(found, p.englishNamesBesidePhone(m, i, j)...)
 	if len(found) != 1 {
 		return // none, or one on each side: ask
 	}
 	d.Name, d.NameState = m.orig[found[0][0]:found[0][1]], Understood
 	m.take(found[0][0], found[0][1])
+}
+
+// notEnglishNames are capitalised words that are not a person's name (lower case).
+var notEnglishNames = wordSet(`hi hello hey dear thanks thank thx please pls cheers regards best ok okay yes no sure asap urgent
+		i we my our me us you the a an and or to for from at in on by of with this that order orders need want send ship deliver delivery
+		address phone tel mobile call contact name note notes cash bank transfer alipay wechat pay payment cod invoice today tomorrow
+		tonight morning afternoon evening next this week month monday tuesday wednesday thursday friday saturday sunday mon tue tues wed
+		thu thur thurs fri sat sun january february march april may june july august september october november december jan feb mar apr
+		jun jul aug sep sept oct nov dec road rd street st avenue ave lane ln boulevard blvd drive dr district city province county town
+		village park building bldg floor room unit suite tower plaza centre center office company co ltd inc corp llc group factory
+		shop store warehouse china shanghai beijing shenzhen guangzhou hangzhou suzhou nanjing tianjin chengdu wuhan xian chongqing
+		pudong puxi minhang xuhui jingan huangpu changning putuo hongkou yangpu baoshan jiading songjiang qingpu fengxian jinshan
+		chongming hong kong macau macao taiwan singapore london tokyo seoul usa uk new york paris berlin sydney street
+		mr mrs ms miss dr sir madam customer client user guest demo test admin bot manager boss team sales buyer purchasing`)
+
+// wordSet is the set of the space-separated words of s.
+func wordSet(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		out[w] = true
+	}
+	return out
+}
+
+// englishNameWord reports whether w (as typed) reads as a word of a name: a capital and
+// then lower-case letters, an apostrophe or a hyphen (O'Neil, Jean-Luc, McDonald).
+func englishNameWord(w string) bool {
+	if len(w) < 2 || len(w) > 20 || w[0] < 'A' || w[0] > 'Z' || notEnglishNames[strings.ToLower(strings.TrimSuffix(w, "."))] {
+		return false
+	}
+	upper := 1
+	for i := 1; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= 'A' && c <= 'Z':
+			upper++
+		case c >= 'a' && c <= 'z', c == '\'', c == '-':
+		default:
+			return false
+		}
+	}
+	return upper < len(w) // ASAP, SF, VIP are not names
+}
+
+// englishName reports whether the words (as typed) read as a person's name.
+func (p *Parser) englishName(words []string) bool {
+	if len(words) == 0 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		if !englishNameWord(w) {
+			return false
+		}
+	}
+	low := strings.ToLower(strings.Join(words, " "))
+	return len(p.cat.matches(tokenize(low))) == 0 && len(p.cat.anyOptionHits(low)) == 0
+}
+
+// isEnglishNameRune reports whether b may be part of an English name as typed.
+func isEnglishNameRune(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '\'' || b == '-'
+}
+
+// nameEdge reports whether b, the byte on the far side of a name, ends it: punctuation or
+// a part already understood (never a letter, a digit or another word).
+func nameEdge(b byte) bool {
+	return b == consumed || b == ',' || b == ';' || b == ':' || b == '.' || b == '!' || b == '/' || b == '|' || b == '(' || b == ')' || b == '\n' || b >= utf8.RuneSelf
+}
+
+// englishNamesBesidePhone returns the spans of an English name written just after or just
+// before the phone number at w[i:j].
+func (p *Parser) englishNamesBesidePhone(m *msg, i, j int) [][2]int {
+	w, o := m.work, m.orig
+	var found [][2]int
+	// After: separators, then capitalised words up to punctuation or the end.
+	k := j
+	for k < len(w) && isNameSep(w[k]) {
+		k++
+	}
+	if k > j {
+		s := k
+		var words []string
+		for k < len(w) && isEnglishNameRune(w[k]) {
+			e := k
+			for e < len(w) && isEnglishNameRune(w[e]) {
+				e++
+			}
+			words = append(words, o[k:e])
+			k = e
+			if k+1 < len(w) && w[k] == ' ' && isEnglishNameRune(w[k+1]) {
+				k++
+				continue
+			}
+			break
+		}
+		end := k
+		for end < len(w) && w[end] == ' ' {
+			end++
+		}
+		if len(words) > 0 && (end == len(w) || nameEdge(w[end])) && p.englishName(words) {
+			found = append(found, [2]int{s, k})
+		}
+	}
+	// Before: separators, then capitalised words back to punctuation or the start.
+	k = i
+	for k > 0 && isNameSep(w[k-1]) {
+		k--
+	}
+	if k < i {
+		e := k
+		var words []string
+		for k > 0 && isEnglishNameRune(w[k-1]) {
+			b := k
+			for b > 0 && isEnglishNameRune(w[b-1]) {
+				b--
+			}
+			words = append([]string{o[b:k]}, words...)
+			k = b
+			if k > 1 && w[k-1] == ' ' && isEnglishNameRune(w[k-2]) {
+				k--
+				continue
+			}
+			break
+		}
+		start := k
+		for start > 0 && w[start-1] == ' ' {
+			start--
+		}
+		if len(words) > 0 && (start == 0 || nameEdge(w[start-1])) && p.englishName(words) {
+			found = append(found, [2]int{k, e})
+		}
+	}
+	return found
+}
+
+// placeholderNames are the words of profile names that name nobody: a demo or test
+// account, "Customer", "Telegram User", 客户, 用户 (lower case).
+var placeholderNames = wordSet(`demo test tester testing customer client user guest admin administrator bot telegram unknown anonymous
+	anon nobody noname null none sample example default new 客户 用户 顾客 测试 游客 匿名 演示 管理员 新用户 新客户 无名`)
+
+// ProfileName returns a chat profile's name when it reads as a person's name worth
+// offering as the order's contact ("Wei Zhang", "王小明", "Mary O'Neil"), else "": empty,
+// a placeholder ("Demo Customer", "Test User", 客户), digits ("user123"), emoji only, or
+// longer than a name.
+func ProfileName(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	n := utf8.RuneCountInString(s)
+	if n == 0 || n > 40 {
+		return ""
+	}
+	letters := 0
+	for _, r := range s {
+		switch {
+		case isHan(r), r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r > 0xBF && r < 0x250:
+			letters++
+		case r == ' ', r == '\'', r == '-', r == '.', r == '·', r == '•', r == '’':
+		default:
+			return "" // digits, emoji, symbols
+		}
+	}
+	if letters == 0 {
+		return ""
+	}
+	if placeholderNames[strings.ToLower(s)] {
+		return ""
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '.' || r == '-' }) {
+		if placeholderNames[w] {
+			return ""
+		}
+	}
+	return s
 }

@@ -197,6 +197,17 @@ var quickOrderCases = []qcase{
 	{msg: "I'd like 2 Executive chairs in black, delivered 5 Dec to 66 Nanjing West Road", lines: []wl{L("CHAIR-300", 2, "colour=black")}, date: "2026-12-05", addr: "66 Nanjing West Road"},
 	{msg: "12 grey office chairs in 3 working days", lines: []wl{L("CHAIR-100", 12, "colour=grey")}, date: "2026-12-02"},
 	{msg: "80 office chairs, blue, Jan 5", lines: []wl{L("CHAIR-100", 80, "colour=blue")}, date: "2027-01-05"},
+	// A bare English name beside the phone number is the contact; a capitalised word that
+	// is a place, a greeting or a word of the order is not.
+	{msg: "John Smith 13800138000, 10 black office chairs", lines: []wl{L("CHAIR-100", 10, "colour=black")}, name: "John Smith", phone: "13800138000"},
+	{msg: "10 grey office chairs, phone 13800138000, John", lines: []wl{L("CHAIR-100", 10, "colour=grey")}, name: "John", phone: "13800138000"},
+	{msg: "5 executive chairs brown; Mary O'Neil, 13912345678; tomorrow", lines: []wl{L("CHAIR-300", 5, "colour=brown")}, name: "Mary O'Neil", phone: "13912345678", date: "2026-11-28"},
+	{msg: "20 office chairs, 13600001111 Li Wei, bank transfer", lines: []wl{L("CHAIR-100", 20, "")}, name: "Li Wei", phone: "13600001111", pay: "bank_transfer"},
+	{msg: "10 black office chairs, phone 13800138000, Thanks", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10 black office chairs, 13800138000 Shanghai", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10 black office chairs, phone 13800138000, ASAP", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "Hi 13800138000, 10 black office chairs", lines: []wl{L("CHAIR-100", 10, "colour=black")}, phone: "13800138000"},
+	{msg: "10 office chairs for Pudong 13800138000", lines: []wl{L("CHAIR-100", 10, "")}, phone: "13800138000"},
 	{msg: "5 conference tables oak, shipping address: 1 Science Park Road, Singapore", lines: []wl{L("DESK-CUSTOM", 5, "material=oak")}, addr: "1 Science Park Road, Singapore"},
 	{msg: "10 office chairs black, name: Wang Fang, tel 13500001234", lines: []wl{L("CHAIR-100", 10, "colour=black")}, name: "Wang Fang", phone: "13500001234"},
 	{msg: "4 t-shirts black M, 4 t-shirts white L, tomorrow", lines: []wl{L("TSHIRT-01", 4, "colour=black;size=M"), L("TSHIRT-01", 4, "colour=white;size=L")}, date: "2026-11-28"},
@@ -442,5 +453,48 @@ func TestQuickOrderFields(t *testing.T) {
 	d = p.QuickOrder("2台X1 Pro 256GB 黑色", testNow)
 	if len(d.Lines) != 1 || d.Lines[0].Quantity != 2 || d.Lines[0].SKU != "PHONE-X1P" {
 		t.Errorf("2台X1 Pro 256GB: %+v", d)
+	}
+}
+
+// TestNameBesidePhone: a bare name written beside the phone number is the contact, in
+// Chinese and in English; a word there that is not a name is never taken for one.
+func TestNameBesidePhone(t *testing.T) {
+	p := testParser()
+	for _, c := range []struct{ msg, name string }{
+		{"王小明 13800138000，10把黑色办公椅", "王小明"},
+		{"10把黑色办公椅，电话13800138000，王小明", "王小明"},
+		{"John Smith 13800138000, 10 black office chairs", "John Smith"},
+		{"10 grey office chairs, phone 13800138000, John", "John"},
+		{"5 executive chairs brown; Mary O'Neil, 13912345678; tomorrow", "Mary O'Neil"},
+		{"20 office chairs, 13600001111 Li Wei, bank transfer", "Li Wei"},
+		{"10 black office chairs, phone 13800138000, Thanks", ""},
+		{"10 black office chairs, 13800138000 Shanghai", ""},
+		{"10 black office chairs, phone 13800138000, ASAP", ""},
+		{"Hi 13800138000, 10 black office chairs", ""},
+		{"10 office chairs for Pudong 13800138000", ""},
+		{"10 office chairs 13800138000 Black", ""},
+		{"John 13800138000 Smith, 10 office chairs", ""}, // one on each side: asked
+	} {
+		d := p.QuickOrder(c.msg, testNow)
+		if d.PhoneState != Understood {
+			t.Errorf("%q: phone not read: %+v", c.msg, d)
+		}
+		if c.name == "" && d.NameState != Missing {
+			t.Errorf("%q: name read as %q, want it asked", c.msg, d.Name)
+		}
+		if c.name != "" && (d.NameState != Understood || d.Name != c.name) {
+			t.Errorf("%q: name %q (%v), want %q", c.msg, d.Name, d.NameState, c.name)
+		}
+	}
+}
+
+func TestProfileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Wei Zhang": "Wei Zhang", "王小明": "王小明", " Mary  O'Neil ": "Mary O'Neil", "José": "José",
+		"Demo Customer": "", "Test User": "", "客户": "", "user123": "", "🙂": "", "": "", "Telegram User": "", "新用户": "",
+	} {
+		if got := ProfileName(in); got != want {
+			t.Errorf("ProfileName(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

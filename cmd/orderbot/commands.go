@@ -262,8 +262,8 @@ func (a *app) orders(ctx context.Context, args []string) error {
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NUMBER\tSTATUS\tPAYMENT\tCUSTOMER\tTOTAL\tWANTED\tPROMISED\tCREATED")
 		for _, o := range os {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, o.Status, o.PaymentStatus, o.Customer.Name,
-				o.Total.StringFixed(2), o.WantedDate, o.PromisedDate, o.CreatedAt.In(a.cfg.Location).Format("2006-01-02 15:04"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Number, statusWord(o.Status), paymentWord(o.PaymentStatus), o.Customer.Name,
+				a.money(o.Total), o.WantedDate, o.PromisedDate, o.CreatedAt.In(a.cfg.Location).Format("2006-01-02 15:04"))
 		}
 		return tw.Flush()
 	case "show":
@@ -327,7 +327,7 @@ func (a *app) orders(ctx context.Context, args []string) error {
 			}
 			return err
 		}
-		fmt.Fprintf(a.stdout, "%s is now %s\n", o.Number, o.Status)
+		fmt.Fprintf(a.stdout, "%s is now %s\n", o.Number, statusWord(o.Status))
 		return nil
 	case "documents", "document":
 		return a.documentsCmd(ctx, sub, args)
@@ -381,7 +381,7 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 
 func printOrder(a *app, o orders.Order) error {
 	w := a.stdout
-	fmt.Fprintf(w, "%s  %s  payment %s\n", o.Number, o.Status, o.PaymentStatus)
+	fmt.Fprintf(w, "%s  %s  payment %s\n", o.Number, statusWord(o.Status), paymentWord(o.PaymentStatus))
 	contact := o.Customer.Name + ", " + o.Customer.Phone
 	if o.Customer.Company != "" {
 		contact += ", " + o.Customer.Company
@@ -389,18 +389,19 @@ func printOrder(a *app, o orders.Order) error {
 	fmt.Fprintf(w, "customer   %s (%d)\n", contact, o.Customer.TelegramID)
 	fmt.Fprintf(w, "address    %s\n", o.DeliveryAddress)
 	fmt.Fprintf(w, "wanted     %s   promised %s   estimated %s\n", o.WantedDate, o.PromisedDate, o.EstimatedDate)
-	money := func(d decimal.Decimal) string { return i18n.Money(a.cfg.Rules.Currency, d) }
-	method := o.PaymentMethod
-	if pm, ok := a.cfg.Rules.PaymentMethod(o.PaymentMethod); ok {
-		method = pm.EN
+	money := a.money
+	deposit := ""
+	// As on the cards: the deposit only while it is due.
+	if o.DepositDue.IsPositive() && o.Paid.LessThan(o.DepositDue) && o.Status != orders.StatusCancelled && o.Status != orders.StatusCompleted {
+		deposit = "   deposit due " + money(o.DepositDue)
 	}
-	fmt.Fprintf(w, "payment    %s   total %s   deposit due %s   paid %s   owed %s\n", method, money(o.Total),
-		money(o.DepositDue), money(o.Paid), money(o.Total.Sub(o.Paid)))
+	fmt.Fprintf(w, "payment    %s   total %s%s   paid %s   owed %s\n", a.methodWord(o.PaymentMethod), money(o.Total),
+		deposit, money(o.Paid), money(o.Total.Sub(o.Paid)))
 	if o.Notes != "" {
 		fmt.Fprintf(w, "notes      %s\n", o.Notes)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nSKU\tVARIANT\tQTY\tUNIT PRICE\tNOTE")
+	fmt.Fprintln(tw, "\nSKU\tPRODUCT\tQTY\tUNIT PRICE\tNOTE")
 	for _, l := range o.Lines {
 		note := ""
 		switch {
@@ -411,13 +412,61 @@ func printOrder(a *app, o orders.Order) error {
 		default:
 			note = "production"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", l.SKU, l.Variant, l.Quantity, money(l.UnitPrice), note)
+		fmt.Fprintf(tw, "%s\t%s\t%d %s\t%s\t%s\n", l.SKU, l.Label(i18n.EN), l.Quantity, l.UnitName(i18n.EN), money(l.UnitPrice), note)
 	}
 	fmt.Fprintln(tw, "\nAT\tFROM\tTO\tACTOR\tNOTE")
 	for _, h := range o.History {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.At.In(a.cfg.Location).Format("2006-01-02 15:04"), h.From, h.To, h.Actor, h.Note)
+		from := ""
+		if h.From != "" {
+			from = statusWord(h.From)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.At.In(a.cfg.Location).Format("2006-01-02 15:04"), from, statusWord(h.To), h.Actor, a.noteWords(h))
 	}
 	return tw.Flush()
+}
+
+// The command line writes what it shows a person as the chat does in English: money with
+// its currency, statuses and payment methods by their names.
+
+func (a *app) money(d decimal.Decimal) string { return i18n.Money(a.cfg.Rules.Currency, d) }
+
+func statusWord(s orders.Status) string {
+	if k := "status." + string(s); i18n.Has(k) {
+		return i18n.T(i18n.EN, k)
+	}
+	return string(s)
+}
+
+func paymentWord(p orders.PaymentStatus) string {
+	if k := "payment." + string(p); i18n.Has(k) {
+		return i18n.T(i18n.EN, k)
+	}
+	return string(p)
+}
+
+func (a *app) methodWord(code string) string {
+	if pm, ok := a.cfg.Rules.PaymentMethod(code); ok {
+		return pm.Label(i18n.EN)
+	}
+	return code
+}
+
+// noteWords is a history entry's note in English words (the JSON keeps the stored text).
+func (a *app) noteWords(h orders.HistoryEntry) string {
+	n := h.Detail
+	t := func(key string, args ...any) string { return i18n.T(i18n.EN, key, args...) }
+	switch n.Code {
+	case orders.NotePayment:
+		if m := n.Args["method"]; m != "" {
+			return t("history.payment", a.money(n.Amount()), a.methodWord(m))
+		}
+		return t("history.payment.plain", a.money(n.Amount()))
+	case orders.NoteProposedDate:
+		return t("history.date", n.Date())
+	case orders.NoteText:
+		return n.Args["text"]
+	}
+	return h.Note
 }
 
 // commandKey is a new key for a command's desk action: each run is an action of its own

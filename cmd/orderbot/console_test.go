@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/orderbot/orderbot/orders"
 	"io"
 	"os"
 	"path/filepath"
@@ -112,6 +113,27 @@ func TestConsoleShowsNotifications(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("want %q on the screen:\n%s", want, out)
 		}
+	}
+}
+
+// A Chinese customer's notification is marked in Chinese in the terminal chat.
+func TestConsoleNotificationsInChinese(t *testing.T) {
+	c := newCLI(t)
+	if _, err := c.run("products", "import", "../../demo/catalog.csv"); err != nil {
+		t.Fatal(err)
+	}
+	placeOrderFor(t, c, "k8", orders.Customer{TelegramID: 8, Name: "王小明", Phone: "+8613800138000", Language: "zh"})
+	if _, err := c.run("orders", "set-status", "so-20261127-0001", "shipped", "--carrier", "顺丰速运", "--tracking", "SF123"); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := c.console(t, []line{{"🔔 通知", "/quit"}}, "--user", "8", "--lang", "zh")
+	for _, want := range []string{"── 🔔 通知 ──", "订单 SO-20261127-0001 已发货", "SF123"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q on the screen:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "notification") {
+		t.Errorf("an English mark in the Chinese chat:\n%s", out)
 	}
 }
 

@@ -15,6 +15,12 @@ import (
 // placeDemoOrder places two classic chairs from stock as a customer would.
 func placeDemoOrder(t *testing.T, c *cli) {
 	t.Helper()
+	placeOrderFor(t, c, "k1", orders.Customer{TelegramID: 7, Name: "Wei", Phone: "+8613800138000"})
+}
+
+// placeOrderFor places two classic chairs from stock for the customer, under key.
+func placeOrderFor(t *testing.T, c *cli, key string, cu orders.Customer) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := pgstore.Open(ctx, c.vars["ORDERBOT_DATABASE_URL"])
 	if err != nil {
@@ -25,10 +31,11 @@ func placeDemoOrder(t *testing.T, c *cli) {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, loc)
 	svc := orders.NewService(st, orders.DefaultRules(), orders.WithLocation(loc), orders.WithClock(func() time.Time { return now }))
 	_, _, err = svc.Place(ctx, orders.Draft{
-		Key: "k1", Customer: orders.Customer{TelegramID: 7, Name: "Wei", Phone: "+8613800138000"},
+		Key: key, Customer: cu,
 		Lines:   []orders.DraftLine{{SKU: "CHAIR-100", Variant: "colour=black", Quantity: 2}},
 		Address: "1 Century Avenue", WantedDate: orders.Date{Year: 2026, Month: 12, Day: 10}, PaymentMethod: "alipay",
-	}, "customer:7")
+		Notes: "Please call before delivery",
+	}, orders.CustomerActor(cu.TelegramID).String())
 	if err != nil {
 		t.Fatal(err)
 	}

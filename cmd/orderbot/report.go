@@ -192,13 +192,17 @@ func (a *app) ordersPay(ctx context.Context, args []string) error {
 	case errors.Is(err, orders.ErrNotFound):
 		return fmt.Errorf("no order %s", fs.Arg(0))
 	case errors.As(err, &verr):
+		if cur, oerr := svc.Order(ctx, strings.ToUpper(fs.Arg(0))); oerr == nil && verr.Field == "amount" && amount.GreaterThan(cur.Total.Sub(cur.Paid)) {
+			return fmt.Errorf("%s is more than the %s still owed for %s (paid %s of %s)", a.money(amount),
+				a.money(cur.Total.Sub(cur.Paid)), cur.Number, a.money(cur.Paid), a.money(cur.Total))
+		}
 		return fmt.Errorf("%s: %s", verr.Field, verr.Reason)
 	case errors.Is(err, orders.ErrConflict):
-		return fmt.Errorf("%s is %s: no payment can be recorded", o.Number, o.Status)
+		return fmt.Errorf("%s is %s: no payment can be recorded", o.Number, statusWord(o.Status))
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s: paid %s of %s, payment %s\n", o.Number, o.Paid.StringFixed(2), o.Total.StringFixed(2), o.PaymentStatus)
+	fmt.Fprintf(a.stdout, "%s: paid %s of %s; payment status: %s\n", o.Number, a.money(o.Paid), a.money(o.Total), paymentWord(o.PaymentStatus))
 	return nil
 }
 

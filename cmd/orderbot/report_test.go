@@ -110,14 +110,14 @@ func TestOrdersExportCommand(t *testing.T) {
 func TestOrdersPayCommand(t *testing.T) {
 	c := fixtureCLI(t)
 	// SO-2: total 1250, 375 paid (the deposit).
-	if _, err := c.run("orders", "pay", "SO-20261101-0001", "900", "--method", "cash_on_delivery"); err == nil || !strings.Contains(err.Error(), "more than the balance 875.00") {
+	if _, err := c.run("orders", "pay", "SO-20261101-0001", "900", "--method", "cash_on_delivery"); err == nil || !strings.Contains(err.Error(), "¥900.00 is more than the ¥875.00 still owed") {
 		t.Errorf("paying more than the balance: %v", err)
 	}
 	if _, err := c.run("orders", "pay", "so-20261101-0001", "100", "--method", "gold"); err == nil || !strings.Contains(err.Error(), "--method") {
 		t.Errorf("an unknown method: %v", err)
 	}
 	out, err := c.run("orders", "pay", "so-20261101-0001", "875", "--method", "cash_on_delivery")
-	if err != nil || !strings.Contains(out, "paid 1250.00 of 1250.00, payment paid") {
+	if err != nil || !strings.Contains(out, "paid ¥1,250.00 of ¥1,250.00; payment status: paid") {
 		t.Fatalf("pay: %v %q", err, out)
 	}
 	out, err = c.run("orders", "show", "SO-20261101-0001", "--json")
