@@ -22,7 +22,15 @@ var group = map[string]Text{
 	"group.in_private":    {"Continue in your private chat with me.", "请在与我的私聊中继续。"},
 	"group.copies.on":     {"You will also get private copies of the staff group's cards.", "今后您还会在私聊中收到员工群卡片的副本。"},
 	"group.copies.off":    {"You get the staff group's cards in the group only.", "今后员工群的卡片只发到群里。"},
-	"group.copies.usage":  {"Send /groupcopies on or /groupcopies off.", "请发送 /groupcopies 开启 或 /groupcopies 关闭。"},
+	"group.change_handled": {"Change request #%d (order %s) is handled by %s, who claimed it in the staff group. Nothing was changed.",
+		"第%d号变更申请（订单 %s）已由%s在员工群认领处理，本次操作未执行。"},
+	"group.managers_decide": {"Change requests are decided by managers: only a manager can claim one. Nothing was changed.",
+		"变更申请由经理决定，只有经理可以认领。本次操作未执行。"},
+	"group.language.choose":        {"Choose the language of this group's cards:", "请选择本群卡片的语言："},
+	"group.language.set":           {"This group's cards are in English from now on.", "本群的卡片今后使用中文。"},
+	"group.language.managers_only": {"Only a manager of the desk can change the staff group's language. Nothing was changed.", "只有经理可以更改员工群的语言，本次操作未执行。"},
+	"group.language.not_bound":     {"This group is not the staff group yet: a manager sends /bindgroup first.", "本群还不是员工群，请经理先发送 /bindgroup。"},
+	"group.copies.usage":           {"Send /groupcopies on or /groupcopies off.", "请发送 /groupcopies 开启 或 /groupcopies 关闭。"},
 
 	"complaint.photo_of": {"Photo of complaint #%d (order %s)", "第%d号投诉（订单 %s）的照片"},
 

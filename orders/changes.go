@@ -279,6 +279,10 @@ func (s *Service) decideChange(ctx context.Context, key string, id int64, a Acto
 	if c.Status != "pending" {
 		return c, o, fmt.Errorf("change request %d is %s: %w", id, c.Status, ErrConflict)
 	}
+	if c.Handler != 0 && a.Kind == ActorStaff && a.TelegramID != c.Handler {
+		// Claimed in the staff group: the claimer owns the decision.
+		return c, o, fmt.Errorf("change request %d is handled by %d: %w", id, c.Handler, ErrChangeHandled)
+	}
 	req := DecideChangeRequest{Key: key, ID: id, Approve: approve, Actor: a.String(), Note: note}
 	if approve {
 		if !o.Status.Changeable() {
