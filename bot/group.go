@@ -222,6 +222,9 @@ func (b *Bot) claimCard(ctx context.Context, q *models.CallbackQuery, a orders.A
 	if errors.Is(err, orders.ErrCardClaimed) {
 		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.already", c.StaffName), true)
 	}
+	if errors.Is(err, orders.ErrManagersDecide) {
+		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.managers_decide"), true)
+	}
 	if err != nil {
 		return err
 	}
@@ -242,7 +245,8 @@ func (b *Bot) claimCard(ctx context.Context, q *models.CallbackQuery, a orders.A
 	if _, err := b.api.EditMessageText(ctx, p); err != nil && !strings.Contains(err.Error(), "message is not modified") {
 		return fmt.Errorf("editMessageText: %w", redact(err, b.cfg.Token))
 	}
-	b.log.InfoContext(ctx, "card claimed", "chat", msg.Chat.ID, "message", msg.ID, "by", a.String())
+	b.log.InfoContext(ctx, "card claimed", "chat", msg.Chat.ID, "message", msg.ID, "by", a.String(), "kind", c.Kind,
+		"order", c.Number, "assigned", len(c.Assigned), "change", c.ChangeID)
 	return b.answerPress(ctx, q.ID, i18n.T(lang, "group.you_claimed"), false)
 }
 

@@ -55,6 +55,12 @@ var ErrCardClaimed = errors.New("card already claimed")
 // staff group's review card is claimed: their copy is edited to say who claimed it.
 const NoticeReviewClaimed = "review_claimed"
 
+// A claim waits at most cardRecordTries × cardRecordWait for the record of the card's message.
+const (
+	cardRecordTries = 20
+	cardRecordWait  = 100 * time.Millisecond
+)
+
 // ErrNotGroup is returned when a group command is used outside a group chat.
 var ErrNotGroup = errors.New("not a group chat")
 
@@ -146,6 +152,16 @@ func (g *Group) ClaimCard(ctx context.Context, a Actor, chatID int64, messageID 
 		return CardClaim{}, fmt.Errorf("%s may not claim cards: %w", a, ErrForbidden)
 	}
 	kind, number, copies, err := g.store.CardCopies(ctx, chatID, messageID)
+	// The record of a card's message id may lag its delivery by a moment (sends are
+	// recorded in batches): a press that quick waits for it, a little.
+	for i := 0; err == nil && kind == "" && i < cardRecordTries; i++ {
+		select {
+		case <-ctx.Done():
+			return CardClaim{}, ctx.Err()
+		case <-time.After(cardRecordWait):
+		}
+		kind, number, copies, err = g.store.CardCopies(ctx, chatID, messageID)
+	}
 	if err != nil {
 		return CardClaim{}, err
 	}
