@@ -155,3 +155,65 @@ func TestGroupClaimsMakeTheClaimerResponsible(t *testing.T) {
 		t.Errorf("the group got a notice about %s, which Rep Wang owns", n1)
 	}
 }
+
+// Cards and photos queued for the staff group before it became a supergroup are sent to
+// the new chat, and what follows them there works: a claim of such a card makes the
+// claimer the order's rep, the card is edited in the new chat once the review is taken,
+// and the complaint's photo is forwarded to the new chat by its file id.
+func TestStaffGroupPhotosAndEditsFollowMigration(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	ctx := context.Background()
+	addStaff(t, bed,
+		orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true, Language: "en"},
+		orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "en"})
+	tg := bed.StartTelegram(testbed.TelegramOptions{})
+	srv := tg.Server
+	rep, mgr := newChat(t, srv, 3001, "en"), newChat(t, srv, 3009, "en")
+	srv.AddGroup(staffGroup, "Sales team", mgr.u, rep.u)
+	srv.SendGroupText(mgr.u, staffGroup, "/bindgroup")
+	groupChat(t, srv, staffGroup).expect("This group is now the desk's staff group")
+
+	// Queued for the group while no notifier runs: an unassigned complaint with a photo and
+	// a review card.
+	cust := newChat(t, srv, 1001, "en")
+	n1 := deliveredOrder(t, bed, cust, 0)
+	cust.send("/complain")
+	cust.expect("What went wrong with order " + n1)
+	srv.SendPhoto(cust.u, "photo-torn-seat", "")
+	cust.expect("Photo received (1)")
+	cust.send("The seat is torn")
+	cust.expect("is registered")
+	cust2 := newChat(t, srv, 1002, "en")
+	toSummary(cust2, "CHAIR-300", "black", "20")
+	cust2.press("Confirm")
+	m := cust2.expect("is received")
+	n2 := strings.Fields(m.Text[strings.Index(m.Text, "SO-"):])[0]
+
+	super := srv.MigrateGroup(staffGroup)
+	waitFor(t, func() bool { g, err := bed.Group().Current(ctx); return err == nil && g.ChatID == super })
+	bed.StartNotifier(testbed.NotifierOptions{Server: srv})
+	sg := groupChat(t, srv, super)
+	got := sg.expectEach([]string{"Order " + n2 + " needs review"}, []string{"Complaint #1 about order " + n1},
+		[]string{"Photo of complaint #1 (order " + n1 + ")"})
+	card, photo := got[0], got[2]
+	if photo.Photo == nil || photo.Photo.Ref != "photo-torn-seat" {
+		t.Errorf("the complaint's photo in the new chat: %s", photo)
+	}
+
+	if a := answerOf(t, srv, srv.Press(t, rep.u, card, notify.DataCardClaim)); a.Text != "It is yours now." {
+		t.Fatalf("answer to the claim in the new chat: %+v", a)
+	}
+	if o, _ := bed.Service.Order(ctx, n2); o.Rep != 3001 {
+		t.Errorf("order's rep after the claim in the new chat: %d, want 3001", o.Rep)
+	}
+	srv.Press(t, rep.u, card, "m:ra:"+n2)
+	rep.expect("proposed")
+	waitFor(t, func() bool {
+		m, _ := srv.Message(super, card.MessageID)
+		return strings.Contains(m.Text, "was taken by Rep Li") && len(m.InlineKeyboard) == 0
+	})
+	if rs := srv.Rejections(staffGroup); len(rs) == 0 {
+		t.Error("nothing was tried on the old id: the test did not exercise the migration")
+	}
+}

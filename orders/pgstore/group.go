@@ -62,13 +62,24 @@ func (s *Store) UnbindStaffGroup(ctx context.Context, chatID int64) (bool, error
 	return n > 0, nil
 }
 
-// MoveStaffGroup follows a group that became a supergroup.
+// MoveStaffGroup follows a group that became a supergroup. The notifications to the group
+// not sent yet move with it, so that what they send is recorded in the chat it went to
+// (later edits and claims find the card there); the messages sent before stay in the old
+// group, which cannot be written to any more.
 func (s *Store) MoveStaffGroup(ctx context.Context, from, to int64) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE staff_group SET chat_id = $2 WHERE chat_id = $1`, from, to)
+	var n int64
+	err := s.inTx(ctx, writeTx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE staff_group SET chat_id = $2 WHERE chat_id = $1`, from, to)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = tx.ExecContext(ctx, `UPDATE notifications SET chat_id = $2 WHERE chat_id = $1 AND status <> 'sent'`, from, to)
+		return err
+	})
 	if err != nil {
 		return false, fail("move staff group", err)
 	}
-	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
 
