@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderbot/orderbot/bot/telegramtest"
 	"github.com/orderbot/orderbot/internal/testbed"
 	"github.com/orderbot/orderbot/notify"
 	"github.com/orderbot/orderbot/orders"
@@ -215,5 +216,62 @@ func TestStaffGroupPhotosAndEditsFollowMigration(t *testing.T) {
 	})
 	if rs := srv.Rejections(staffGroup); len(rs) == 0 {
 		t.Error("nothing was tried on the old id: the test did not exercise the migration")
+	}
+}
+
+// /language in the staff group sets the language of the group's cards: a manager chooses
+// it with the buttons or names it (in either language); a rep and anyone outside the staff
+// are refused and nothing changes; in a group that is not the staff group it says so.
+func TestStaffGroupLanguage(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	ctx := context.Background()
+	addStaff(t, bed,
+		orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true, Language: "en"},
+		orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "en"})
+	tg := bed.StartTelegram(testbed.TelegramOptions{})
+	bed.StartNotifier(testbed.NotifierOptions{Server: tg.Server})
+	srv := tg.Server
+	rep, mgr := newChat(t, srv, 3001, "en"), newChat(t, srv, 3009, "en")
+	stranger := telegramtest.User{ID: 5000, FirstName: "Guest", LanguageCode: "en"}
+	group := groupChat(t, srv, staffGroup)
+	srv.AddGroup(staffGroup, "Sales team", mgr.u, rep.u, stranger)
+
+	srv.SendGroupText(mgr.u, staffGroup, "/language")
+	group.expect("This group is not the staff group yet")
+	srv.SendGroupText(mgr.u, staffGroup, "/bindgroup")
+	group.expect("This group is now the desk's staff group")
+
+	srv.SendGroupText(rep.u, staffGroup, "/language 中文")
+	group.expect("Only a manager of the desk can change the staff group's language. Nothing was changed.")
+	srv.SendGroupText(mgr.u, staffGroup, "/language@test_bot")
+	choose := group.expect("Choose the language of this group's cards:")
+	if a := answerOf(t, srv, srv.Press(t, stranger, choose, "m:gl:zh")); !strings.Contains(a.Text, "Only the desk's staff") {
+		t.Errorf("answer to a stranger's language button: %+v", a)
+	}
+	if a := answerOf(t, srv, srv.Press(t, rep.u, choose, "m:gl:zh")); !strings.Contains(a.Text, "Only a manager") || !a.ShowAlert {
+		t.Errorf("answer to a rep's language button: %+v", a)
+	}
+	if g, _ := bed.Group().Current(ctx); g.Language != "en" {
+		t.Fatalf("group language after refused presses: %q", g.Language)
+	}
+	srv.Press(t, mgr.u, choose, "m:gl:zh")
+	group.expect("本群的卡片今后使用中文。")
+	if g, _ := bed.Group().Current(ctx); g.Language != "zh" {
+		t.Fatalf("group language after the manager's choice: %q", g.Language)
+	}
+	// The group's cards are in Chinese now.
+	if err := bed.Store.QueueNotices(ctx, "", []orders.Notification{orders.NewNotification(orders.NoticeCustomerUnreachable, 3001,
+		orders.NoticeCustomerUnreachable+":z:3001", orders.Notice{Lang: "en", Customer: "Wei Z"}, time.Time{})}); err != nil {
+		t.Fatal(err)
+	}
+	group.expect("客户 Wei Z 已屏蔽机器人")
+
+	srv.SendGroupText(mgr.u, staffGroup, "/language English")
+	group.expect("This group's cards are in English from now on.")
+	srv.SendGroupText(mgr.u, staffGroup, "/language klingon")
+	group.expect("Choose the language of this group's cards:")
+	if g, _ := bed.Group().Current(ctx); g.Language != "en" {
+		t.Errorf("group language: %q, want en", g.Language)
 	}
 }

@@ -84,6 +84,9 @@ type GroupStore interface {
 	//   - the overdue alert: the claimer becomes the rep of the overdue orders that have none
 	//     (promised before the alert's day, not delivered).
 	ClaimCard(ctx context.Context, c CardClaim) (CardClaim, error)
+	// SetStaffGroupLanguage sets the language of the staff group's messages; false when
+	// chatID is not the staff group.
+	SetStaffGroupLanguage(ctx context.Context, chatID int64, lang string) (bool, error)
 	// SetGroupCopies sets whether the staff member gets private copies of group messages.
 	SetGroupCopies(ctx context.Context, telegramID int64, on bool) error
 	// CardCopies returns what the card (a message in chatID) announced — its kind and
@@ -129,6 +132,25 @@ func (g *Group) Unbind(ctx context.Context, a Actor, chatID int64) (bool, error)
 		return false, fmt.Errorf("%s may not unbind the staff group: %w", a, ErrForbidden)
 	}
 	return g.store.UnbindStaffGroup(ctx, chatID)
+}
+
+// SetLanguage sets the language of the staff group's cards ("en" or "zh"). Only managers
+// may; ErrNotFound when chatID is not the staff group.
+func (g *Group) SetLanguage(ctx context.Context, a Actor, chatID int64, lang string) error {
+	if !a.May(ActBindGroup) {
+		return fmt.Errorf("%s may not set the staff group's language: %w", a, ErrForbidden)
+	}
+	if lang != "en" && lang != "zh" {
+		return fmt.Errorf("language %q: %w", lang, ErrInvalid)
+	}
+	ok, err := g.store.SetStaffGroupLanguage(ctx, chatID, lang)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("group %d: %w", chatID, ErrNotFound)
+	}
+	return nil
 }
 
 // Left records that the bot is no longer in the group chat (removed, or the group was

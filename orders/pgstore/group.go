@@ -62,6 +62,16 @@ func (s *Store) UnbindStaffGroup(ctx context.Context, chatID int64) (bool, error
 	return n > 0, nil
 }
 
+// SetStaffGroupLanguage sets the language of the staff group's messages.
+func (s *Store) SetStaffGroupLanguage(ctx context.Context, chatID int64, lang string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE staff_group SET language = $2 WHERE chat_id = $1`, chatID, lang)
+	if err != nil {
+		return false, fail("staff group language", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
 // MoveStaffGroup follows a group that became a supergroup. The notifications to the group
 // not sent yet move with it, so that what they send is recorded in the chat it went to
 // (later edits and claims find the card there); the messages sent before stay in the old
