@@ -37,6 +37,6 @@ var group = map[string]Text{
 	"help.complain": {"/complain — a problem with an order? Tell us, with photos; your sales rep answers here.", "/complain — 订单有问题？请告诉我们，可附照片，业务员会在这里答复。"},
 	"help.team": {"/complaints — complaints waiting for the desk\n/groupcopies on|off — private copies of the staff group's cards",
 		"/complaints — 待处理的投诉\n/groupcopies 开启|关闭 — 员工群卡片的私聊副本"},
-	"help.team.manager": {"/invite rep|manager — a one-time link that makes its user staff\n/bindgroup, /unbindgroup — send in the team's group: cards and alerts go there, once for the team",
-		"/invite 业务员|经理 — 生成一次性邀请链接\n/bindgroup、/unbindgroup — 在团队群里发送：卡片和提醒发到群里，全组一条"},
+	"help.team.manager": {"/invite rep|manager — a one-time link that makes its user staff\n/bindgroup, /unbindgroup — send in the team's group: cards and alerts go there, once for the team\n/language — sent in the staff group: the language of its cards",
+		"/invite 业务员|经理 — 生成一次性邀请链接\n/bindgroup、/unbindgroup — 在团队群里发送：卡片和提醒发到群里，全组一条\n/language — 在员工群里发送：设置群卡片的语言"},
 }
