@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,11 +36,47 @@ type Chat struct {
 	out     io.Writer
 	buttons []conversation.Button // the choices on screen, numbered from 1
 	notices int                   // message ids given to notifications
+	files   string                // where files sent to the user are saved ("": not saved)
 }
 
 // New returns a chat of user on out.
 func New(h Handler, user conversation.User, out io.Writer) *Chat {
 	return &Chat{h: h, user: user, out: out, log: slog.New(slog.DiscardHandler)}
+}
+
+// WithFiles saves the files the user is sent (documents, charts, exports) in dir, and
+// shows where each went.
+func (c *Chat) WithFiles(dir string) *Chat {
+	c.files = dir
+	return c
+}
+
+// file tells of a file the user was sent, saving it when the chat has a directory for
+// files. A file that cannot be saved is named with the reason; the chat goes on.
+func (c *Chat) file(name string, data []byte) string {
+	if name == "" {
+		name = "photo"
+	}
+	if c.files == "" || len(data) == 0 {
+		return "📎 " + name
+	}
+	path := filepath.Join(c.files, filepath.Base(name))
+	err := os.MkdirAll(c.files, 0o750)
+	if err == nil {
+		err = os.WriteFile(path, data, 0o600)
+	}
+	if err != nil {
+		c.log.Warn("file not saved", "name", name, "err", err)
+		return fmt.Sprintf("📎 %s (not saved: %v)", name, err)
+	}
+	return fmt.Sprintf("📎 %s (%s) saved as %s", name, size(len(data)), path)
+}
+
+func size(n int) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.0f KB", float64(n)/1024)
 }
 
 // WithLogger makes the chat log the notifications it does not show (those for other
@@ -85,7 +123,7 @@ func (c *Chat) printNotice(mark string, m notify.Message) {
 		r.Buttons = append(r.Buttons, rb)
 	}
 	if m.File != nil {
-		r.Text += "\n(file: " + m.File.Name + ")"
+		r.Text += "\n" + c.file(m.File.Name, m.File.Data)
 	}
 	// The notification's buttons join those on screen, numbered after them.
 	c.print(r)
@@ -178,6 +216,9 @@ func (c *Chat) Deliver(_ context.Context, replies []conversation.Reply) error {
 // print shows one message with its buttons, numbered after those already on screen.
 func (c *Chat) print(r conversation.Reply) {
 	{
+		if r.File != nil {
+			r.Text += "\n" + c.file(r.File.Name, r.File.Data)
+		}
 		fmt.Fprintln(c.out, indent(r.Text))
 		for _, row := range r.Buttons {
 			var cells []string

@@ -445,13 +445,21 @@ func (n *Notifier) sentBatch(ctx context.Context, ms []sentMsg) ([]struct{}, err
 	return make([]struct{}, len(ms)), nil
 }
 
-// riverClock runs River on the Notifier's clock.
+// riverClock runs River on the Notifier's clock, but never behind the wall clock: a job
+// queued without a time of its own is due at the database's now, which a clock set in the
+// past would never reach.
 type riverClock struct{ now func() time.Time }
 
-func (c riverClock) Now() time.Time { return c.now() }
+func (c riverClock) Now() time.Time {
+	t, wall := c.now(), time.Now()
+	if wall.After(t) {
+		return wall
+	}
+	return t
+}
 
 func (c riverClock) NowOrNil() *time.Time {
-	t := c.now()
+	t := c.Now()
 	return &t
 }
 

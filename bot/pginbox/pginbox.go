@@ -20,6 +20,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/orderbot/orderbot/bot"
+	"github.com/orderbot/orderbot/internal/stmtcache"
 )
 
 // Inbox is the PostgreSQL inbox. It is safe for concurrent use by several processes.
@@ -109,7 +110,7 @@ func Open(ctx context.Context, url string) (*Inbox, error) {
 		if err != nil {
 			return nil, fmt.Errorf("inbox: open database: %w", err)
 		}
-		db := sql.OpenDB(conn)
+		db := sql.OpenDB(stmtcache.Wrap(conn))
 		db.SetMaxOpenConns(conns)
 		db.SetMaxIdleConns(conns)
 		db.SetConnMaxIdleTime(5 * time.Minute)

@@ -22,13 +22,14 @@ import (
 )
 
 func (a *app) console(ctx context.Context, args []string) error {
-	fs := a.flags("console", "orderbot console [--as customer|rep] [--user ID] [--lang en|zh] [--log FILE] [--notify=false]\n\n"+
+	fs := a.flags("console", "orderbot console [--as customer|rep] [--user ID] [--lang en|zh] [--log FILE] [--files DIR] [--notify=false]\n\n"+
 		"The bot's conversations in this terminal, on the same database and Redis, without Telegram.\n"+
 		"Notifications for you appear in the chat as they arrive; the role comes from the staff table.")
 	as := fs.String("as", "customer", "customer, or rep to talk as the demo manager (2000001) when --user is not given")
 	userID := fs.Int64("user", 0, "your Telegram user id (default 1000001, or 2000001 with --as rep); staff get their role from the staff table")
 	lang := fs.String("lang", "", "language: en or zh (default from LANG)")
 	logFile := fs.String("log", "", "where the logs go (default console.log in ORDERBOT_STATE_DIR, else in the current directory)")
+	filesDir := fs.String("files", "", "where files you are sent (documents, charts, exports) are saved (default files/ in ORDERBOT_STATE_DIR, else in the current directory)")
 	notices := fs.Bool("notify", true, "deliver the notification outbox in this process: yours inline, other chats' only to the log; "+
 		"use --notify=false when a `serve` works the same database")
 	if done, err := parse(fs, args); done {
@@ -85,13 +86,17 @@ func (a *app) console(ctx context.Context, args []string) error {
 		code = os.Getenv("LANG")
 	}
 	u := conversation.User{ID: *userID, ChatID: *userID, Name: name, LanguageCode: code, Role: role}
-	chat := console.New(engine, u, a.stdout).WithLogger(log)
+	files := *filesDir
+	if files == "" {
+		files = "files"
+		if dir := os.Getenv("ORDERBOT_STATE_DIR"); dir != "" {
+			files = filepath.Join(dir, "files")
+		}
+	}
+	chat := console.New(engine, u, a.stdout).WithLogger(log).WithFiles(files)
 	fmt.Fprintf(a.stdout, "(logs go to %s)\n", path)
 	if *notices {
-		n, err := notify.New(notify.Config{
-			DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: chat,
-			Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
-		})
+		n, err := notify.New(a.notifyConfig(chat, log))
 		if err != nil {
 			return err
 		}

@@ -131,3 +131,41 @@ func TestOrdersShowCaseInsensitive(t *testing.T) {
 		t.Errorf("completing an unpaid order: %v", err)
 	}
 }
+
+// The terminal chat runs the notifier of serve: the customer of an order confirmed at once
+// gets its confirmation (sales contract) as a PDF, saved where --files says and named on
+// the screen; a manager's /report chart is saved the same way.
+func TestConsoleSavesTheFilesItIsSent(t *testing.T) {
+	c := newCLI(t)
+	if _, err := c.run("products", "import", "../../demo/catalog.csv"); err != nil {
+		t.Fatal(err)
+	}
+	placeDemoOrder(t, c) // customer 7, confirmed
+	dir := t.TempDir()
+	out, _ := c.console(t, []line{{"saved as", "/quit"}}, "--user", "7", "--lang", "en", "--files", dir)
+	const name = "SO-20261127-0001-confirmation-v1.pdf"
+	if !strings.Contains(out, "📎 "+name) || !strings.Contains(out, filepath.Join(dir, name)) {
+		t.Fatalf("the confirmation is not shown as a saved file:\n%s", out)
+	}
+	pdf, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("saved confirmation: %v, starts %q", err, pdf[:min(len(pdf), 8)])
+	}
+
+	if _, err := c.run("staff", "add", "--telegram-id", "2000001", "--role", "manager", "--name", "Boss"); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = c.console(t, []line{{"What would you like to do?", "/report 2026-11"}, {"saved as", "/quit"}},
+		"--as", "rep", "--lang", "en", "--files", dir, "--notify=false")
+	if !strings.Contains(out, "📎 ") || !strings.Contains(out, dir) {
+		t.Fatalf("the report's chart is not shown as a saved file:\n%s", out)
+	}
+	charts, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+	if len(charts) != 1 {
+		t.Fatalf("charts saved: %v", charts)
+	}
+	png, _ := os.ReadFile(charts[0])
+	if !strings.HasPrefix(string(png), "\x89PNG") {
+		t.Errorf("the chart is not a PNG: %q", png[:min(len(png), 8)])
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -57,14 +58,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 
 	// Notifications: River works the outbox's jobs and sends them through the bot, within
 	// the rate limits every instance shares in Redis.
-	notifier, err := notify.New(notify.Config{
-		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: b,
-		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
-		Metrics:   notify.NewMetrics(reg),
-		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
-		Reports: a.scheduledReports(), ReportHour: a.cfg.ReportHour,
-		Complaints: a.complaints(), Prune: a.store,
-	})
+	ncfg := a.notifyConfig(b, log)
+	ncfg.Metrics = notify.NewMetrics(reg)
+	notifier, err := notify.New(ncfg)
 	if err != nil {
 		return err
 	}
@@ -185,4 +181,16 @@ func listen(addr, variable string, h http.Handler, errc chan<- error) (*http.Ser
 		}
 	}()
 	return srv, nil
+}
+
+// notifyConfig is the notifier's configuration of serve and of the terminal chat: the
+// same outbox, documents, scheduled reports and complaints, sent through sender.
+func (a *app) notifyConfig(sender notify.Sender, log *slog.Logger) notify.Config {
+	return notify.Config{
+		DB: a.store.DB().DB, Redis: a.redis, RedisPrefix: a.cfg.RedisPrefix, Outbox: a.store, Sender: sender,
+		Rules: a.cfg.Rules, Location: a.cfg.Location, Logger: log.With("component", "notify"), GlobalRate: a.cfg.NotifyRate,
+		Documents: documents.NewRenderer(a.cfg.Rules, a.cfg.Location), Archive: a.store,
+		Reports: a.scheduledReports(), ReportHour: a.cfg.ReportHour,
+		Complaints: a.complaints(), Prune: a.store,
+	}
 }

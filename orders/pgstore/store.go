@@ -28,6 +28,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	"github.com/riverqueue/river"
 
+	"github.com/orderbot/orderbot/internal/stmtcache"
 	"github.com/orderbot/orderbot/orders"
 )
 
@@ -84,6 +85,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Parameters are sent in lib/pq's binary_parameters mode, which sends a statement with its
 // arguments in one round trip instead of two; every argument the Store passes is text or a
 // scalar, never []byte, so nothing is sent in a binary format the server would misread.
+// Statements with arguments are prepared once per connection (internal/stmtcache).
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cfg, err := pq.NewConfig(url)
 	if err != nil {
@@ -94,7 +96,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(conn), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(stmtcache.Wrap(conn)), "postgres")
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
 	db.SetConnMaxIdleTime(connMaxIdleTime)
