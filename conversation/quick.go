@@ -65,8 +65,13 @@ func (st *step) quickOrder(text string, more bool) (bool, error) {
 			p, err := st.e.desk.Product(st.ctx, l.SKU)
 			if err == nil {
 				v := orders.MakeVariant(p.Options, l.Options)
-				d.Lines = mergeLine(d.Lines, orders.DraftLine{SKU: l.SKU, Variant: v, Quantity: l.Quantity})
-				lines = append(lines, "✓ "+st.lineName(l.SKU, v)+" × "+st.qty(l.Quantity, p.Unit, p.UnitZH))
+				var total int
+				d.Lines, total = mergeLine(d.Lines, orders.DraftLine{SKU: l.SKU, Variant: v, Quantity: l.Quantity})
+				line := "✓ " + st.lineName(l.SKU, v) + " × " + st.qty(l.Quantity, p.Unit, p.UnitZH)
+				if total != l.Quantity { // added to the same line of the cart: say what it holds now
+					line += st.t("quick.line_total", st.qty(total, p.Unit, p.UnitZH))
+				}
+				lines = append(lines, line)
 				continue
 			}
 		}
@@ -133,15 +138,16 @@ func saysMore(qd understand.Draft) bool {
 	return false
 }
 
-// mergeLine adds l to lines, adding up the quantity of a line of the same product and options.
-func mergeLine(lines []orders.DraftLine, l orders.DraftLine) []orders.DraftLine {
+// mergeLine adds l to lines, adding up the quantity of a line of the same product and
+// options, and returns the quantity of l's line now.
+func mergeLine(lines []orders.DraftLine, l orders.DraftLine) ([]orders.DraftLine, int) {
 	for i := range lines {
 		if lines[i].SKU == l.SKU && lines[i].Variant == l.Variant {
 			lines[i].Quantity += l.Quantity
-			return lines
+			return lines, lines[i].Quantity
 		}
 	}
-	return append(lines, l)
+	return append(lines, l), l.Quantity
 }
 
 // pendingText describes a line not yet complete: what was typed and what is missing.

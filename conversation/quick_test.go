@@ -62,3 +62,21 @@ func TestQuickOrderFromMenuStartsAfresh(t *testing.T) {
 		t.Errorf("lines %+v, want one line of 10", o.Lines)
 	}
 }
+
+// Inside a resumed draft a quick order adds to the cart; a line of the same product and
+// options then says what the cart holds in all, so that the summary's 20 is no surprise.
+func TestQuickOrderInAResumedDraftSaysTheCartsTotal(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	d := newDriver(t, bed, 7003, "zh")
+	const msg = "我要10把黑色经典办公椅，12月10日送到上海市浦东新区世纪大道100号，联系人王小明，电话13800138000"
+	d.text(msg)
+	d.expect("× 10把")
+	d.cmd("/start")
+	d.cmd("/neworder")
+	d.press("继续")
+	d.text(msg)
+	d.expect("× 10把（已加入购物车，共20把）")
+	d.press("银行转账")
+	d.expect("× 20把")
+}

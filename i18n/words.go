@@ -10,6 +10,7 @@ var words = map[string]Text{
 	"product.didyoumean":     {"No product is called “%s”. Did you mean:", "没有名为「%s」的商品。您是不是要找："},
 	"quick.title":            {"Here is your order as I understood it:", "您的订单，我理解如下："},
 	"quick.missing":          {"missing — I will ask", "未提供，稍后询问"},
+	"quick.line_total":       {" (added to your cart: %s in all)", "（已加入购物车，共%s）"},
 	"quick.missing.product":  {"%s: which product?", "%s：具体是哪款商品？"},
 	"quick.missing.quantity": {"%s: how many?", "%s：需要多少？"},
 	"quick.missing.option":   {"%s: which option?", "%s：请选择规格"},

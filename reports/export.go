@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/orderbot/orderbot/i18n"
@@ -24,17 +25,73 @@ var (
 	lineColumns = []string{"position", "sku", "name", "variant", "quantity", "unit", "unit_price", "amount", "complimentary"}
 )
 
-// orderCells are an order's values in orderColumns' order; money as decimal text or
-// numbers (xlsx).
-func (r *Reports) orderCells(o orders.Order, lang string, numbers bool) []any {
-	money := func(d interface{ StringFixed(int32) string }) any {
-		s := d.StringFixed(2)
-		if numbers {
-			f, _ := strconv.ParseFloat(s, 64)
-			return f
-		}
-		return s
+// labels are the translated words an export repeats on every row, looked up once.
+type labels struct {
+	lang    string
+	status  map[orders.Status]string
+	payment map[orders.PaymentStatus]string
+	yes, no string
+}
+
+func newLabels(lang string) *labels {
+	lb := &labels{lang: lang, status: map[orders.Status]string{}, payment: map[orders.PaymentStatus]string{},
+		yes: i18n.T(lang, "yes"), no: i18n.T(lang, "no")}
+	for _, st := range orders.Statuses {
+		lb.status[st] = i18n.T(lang, "status."+string(st))
 	}
+	for _, ps := range []orders.PaymentStatus{orders.PaymentUnpaid, orders.PaymentPartlyPaid, orders.PaymentDepositPaid, orders.PaymentPaid} {
+		lb.payment[ps] = i18n.T(lang, "payment."+string(ps))
+	}
+	return lb
+}
+
+func (lb *labels) statusOf(s orders.Status) string {
+	if v, ok := lb.status[s]; ok {
+		return v
+	}
+	return i18n.T(lb.lang, "status."+string(s))
+}
+
+func (lb *labels) paymentOf(p orders.PaymentStatus) string {
+	if v, ok := lb.payment[p]; ok {
+		return v
+	}
+	return i18n.T(lb.lang, "payment."+string(p))
+}
+
+func (lb *labels) yesNo(b bool) string {
+	if b {
+		return lb.yes
+	}
+	return lb.no
+}
+
+// moneyCell is an amount as decimal text, or as a number (xlsx).
+func moneyCell(d decimal.Decimal, numbers bool) any {
+	if numbers {
+		// amounts with at most two decimals (what the database stores): cents ÷ 100 in
+		// floating point is the double nearest the decimal, as parsing its text is
+		if e := d.Exponent(); e >= -2 && e <= 0 {
+			cents := d.CoefficientInt64()
+			for ; e > -2; e-- {
+				cents *= 10
+			}
+			if cents > -1<<53 && cents < 1<<53 {
+				return float64(cents) / 100
+			}
+		}
+	}
+	s := d.StringFixed(2)
+	if numbers {
+		f, _ := strconv.ParseFloat(s, 64)
+		return f
+	}
+	return s
+}
+
+// orderCells appends an order's values in orderColumns' order to dst; money as decimal
+// text or numbers (xlsx).
+func (r *Reports) orderCells(dst []any, o orders.Order, lb *labels, numbers bool) []any {
 	rep := ""
 	if o.Rep != 0 {
 		rep = strconv.FormatInt(o.Rep, 10)
@@ -43,30 +100,30 @@ func (r *Reports) orderCells(o orders.Order, lang string, numbers bool) []any {
 	if o.Rating > 0 {
 		rating = o.Rating
 	}
-	return []any{
+	return append(dst,
 		o.Number, o.CreatedAt.In(r.location()).Format("2006-01-02 15:04"),
-		i18n.T(lang, "status."+string(o.Status)), i18n.T(lang, "payment."+string(o.PaymentStatus)),
+		lb.statusOf(o.Status), lb.paymentOf(o.PaymentStatus),
 		o.Customer.Name, o.Customer.Company, rep, o.Source,
-		money(o.Total), money(o.DepositDue), money(o.Paid),
-		o.WantedDate.String(), o.PromisedDate.String(), o.PaymentMethod, yesNo(lang, o.Modified), rating,
-	}
+		moneyCell(o.Total, numbers), moneyCell(o.DepositDue, numbers), moneyCell(o.Paid, numbers),
+		o.WantedDate.String(), o.PromisedDate.String(), o.PaymentMethod, lb.yesNo(o.Modified), rating,
+	)
 }
 
-func (r *Reports) lineCells(i int, l orders.Line, lang string, numbers bool) []any {
-	price, amount := any(l.UnitPrice.StringFixed(2)), any(l.Amount().StringFixed(2))
-	if numbers {
-		p, _ := l.UnitPrice.Float64()
-		a, _ := l.Amount().Float64()
-		price, amount = p, a
-	}
-	return []any{i + 1, l.SKU, l.Name, string(l.Variant), l.Quantity, l.Unit, price, amount, yesNo(lang, l.Complimentary)}
+// lineCells appends the values of an order's i-th line in lineColumns' order to dst.
+func (r *Reports) lineCells(dst []any, i int, l orders.Line, lb *labels, numbers bool) []any {
+	return append(dst, i+1, l.SKU, l.Name, string(l.Variant), l.Quantity, l.Unit,
+		moneyCell(l.UnitPrice, numbers), moneyCell(l.Amount(), numbers), lb.yesNo(l.Complimentary))
 }
 
-func yesNo(lang string, b bool) string {
-	if b {
-		return i18n.T(lang, "yes")
+// blanksNil turns the empty texts of an xlsx row into nil: excelize writes no cell for
+// them, which reads back as the same empty value.
+func blanksNil(row []any) []any {
+	for i, v := range row {
+		if s, ok := v.(string); ok && s == "" {
+			row[i] = nil
+		}
 	}
-	return i18n.T(lang, "no")
+	return row
 }
 
 func headers(lang string, cols ...[]string) []string {
@@ -87,6 +144,8 @@ const utf8BOM = "\uFEFF"
 type csvWriter struct {
 	r      *Reports
 	lang   string
+	lb     *labels
+	cells  []any
 	bw     *bufio.Writer
 	w      *csv.Writer
 	header bool
@@ -95,7 +154,7 @@ type csvWriter struct {
 
 func newCSVWriter(w io.Writer, r *Reports, lang string) *csvWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	return &csvWriter{r: r, lang: lang, bw: bw, w: csv.NewWriter(bw)}
+	return &csvWriter{r: r, lang: lang, lb: newLabels(lang), bw: bw, w: csv.NewWriter(bw)}
 }
 
 func (c *csvWriter) start() error {
@@ -113,19 +172,19 @@ func (c *csvWriter) write(o orders.Order) error {
 	if err := c.start(); err != nil {
 		return err
 	}
-	oc := c.r.orderCells(o, c.lang, false)
+	oc := c.r.orderCells(c.cells[:0], o, c.lb, false)
+	n := len(oc)
 	for i, l := range o.Lines {
 		c.row = c.row[:0]
+		oc = c.r.lineCells(oc[:n], i, l, c.lb, false)
 		for _, v := range oc {
-			c.row = append(c.row, fmt.Sprint(v))
-		}
-		for _, v := range c.r.lineCells(i, l, c.lang, false) {
 			c.row = append(c.row, fmt.Sprint(v))
 		}
 		if err := c.w.Write(c.row); err != nil {
 			return err
 		}
 	}
+	c.cells = oc
 	return nil
 }
 
@@ -147,6 +206,8 @@ func (c *csvWriter) flush() error {
 type xlsxWriter struct {
 	r      *Reports
 	lang   string
+	lb     *labels
+	row    []any
 	f      *excelize.File
 	orders *excelize.StreamWriter
 	lines  *excelize.StreamWriter
@@ -156,7 +217,7 @@ type xlsxWriter struct {
 }
 
 func newXLSXWriter(r *Reports, lang string) *xlsxWriter {
-	x := &xlsxWriter{r: r, lang: lang, f: excelize.NewFile(), oRow: 1, lRow: 1}
+	x := &xlsxWriter{r: r, lang: lang, lb: newLabels(lang), f: excelize.NewFile(), oRow: 1, lRow: 1}
 	ordersSheet, linesSheet := i18n.T(lang, "sheet.orders"), i18n.T(lang, "sheet.lines")
 	if x.err = x.f.SetSheetName("Sheet1", ordersSheet); x.err != nil {
 		return x
@@ -194,14 +255,15 @@ func (x *xlsxWriter) write(o orders.Order) error {
 		return x.err
 	}
 	cell, _ := excelize.CoordinatesToCellName(1, x.oRow)
-	if err := x.orders.SetRow(cell, x.r.orderCells(o, x.lang, true)); err != nil {
+	x.row = blanksNil(x.r.orderCells(x.row[:0], o, x.lb, true))
+	if err := x.orders.SetRow(cell, x.row); err != nil {
 		return err
 	}
 	x.oRow++
 	for i, l := range o.Lines {
 		cell, _ := excelize.CoordinatesToCellName(1, x.lRow)
-		row := append([]any{o.Number}, x.r.lineCells(i, l, x.lang, true)...)
-		if err := x.lines.SetRow(cell, row); err != nil {
+		x.row = blanksNil(x.r.lineCells(append(x.row[:0], o.Number), i, l, x.lb, true))
+		if err := x.lines.SetRow(cell, x.row); err != nil {
 			return err
 		}
 		x.lRow++

@@ -65,7 +65,8 @@ var (
 	exportOnly = flag.String("export-child", "", "internal: export from this database URL to -o and exit")
 	exportPer  = flag.String("period", "", "internal: the period of the export child")
 	out        = flag.String("o", "", "internal: the export child's file")
-	cpuProfile = flag.String("cpuprofile", "", "with -export-child: write the export's CPU profile to this file")
+	cpuProfile = flag.String("cpuprofile", "", "write the CPU profile of the report runs to FILE and of the export to FILE.export")
+	only       = flag.String("only", "", "measure only this: report or export")
 	reuse      = flag.String("db", "", "measure this database, seeded by an earlier run with -keep, instead of seeding a new one")
 	docs       = flag.String("docs", "", "write last month's report chart of the seeded desk as DIR/report-en.png and DIR/report-zh.png, and stop")
 )
@@ -153,7 +154,7 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 	var rollupRows int
 	_ = st.DB().GetContext(ctx, &rollupRows, `SELECT count(*) FROM report_rollup`)
 	fmt.Printf("built the report rollup (%d rows) in %s\n", rollupRows, time.Since(t0).Round(time.Millisecond))
-	if _, err := st.DB().ExecContext(ctx, `VACUUM ANALYZE report_rollup`); err != nil {
+	if _, err := st.DB().ExecContext(ctx, `VACUUM ANALYZE report_rollup, report_customer_sums`); err != nil {
 		return err
 	}
 	if err := checkRollup(ctx, st, today); err != nil {
@@ -179,6 +180,35 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 			fmt.Printf("%s:\n%s\n", file, m.Text)
 		}
 		return nil
+	}
+	if *only != "export" {
+		if err := measureReports(ctx, st, src, rr, manager, today); err != nil {
+			return err
+		}
+	}
+	if *only != "export" {
+		if err := measureRefresh(ctx, st, today); err != nil {
+			return err
+		}
+	}
+	if *only == "report" {
+		return nil
+	}
+	return measureExport(ctx, dbURL, today)
+}
+
+// measureReports times /report for a month and for a year: wall and CPU per run.
+func measureReports(ctx context.Context, st *pgstore.Store, src *orders.Reports, rr *reports.Reports, manager orders.Actor, today orders.Date) error {
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	year := today.AddDays(-364).String() + ".." + today.String()
 	for _, p := range []struct{ name, period string }{{"month (last month)", orders.PeriodLastMonth}, {"year (365 days)", year}} {
@@ -215,6 +245,41 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 		fmt.Printf("/report %-20s p50 %6.1f ms  p95 %6.1f ms  max %6.1f ms  (%d runs: query + chart + message; p50 of the figures %.1f ms, of chart and text %.1f ms)\n", p.name,
 			ms(ds[len(ds)/2]), ms(ds[(len(ds)*95+99)/100-1]), ms(ds[len(ds)-1]), len(ds), ms(qs[len(qs)/2]), ms(rs[len(rs)/2]))
 	}
+	return nil
+}
+
+// measureRefresh times the rollup's refresh after one change of an order placed today (what
+// the first report after a write pays) and of one placed a year ago (whose month starts'
+// running sums of every later month are rewritten).
+func measureRefresh(ctx context.Context, st *pgstore.Store, today orders.Date) error {
+	for _, c := range []struct {
+		name string
+		day  orders.Date
+	}{{"today", today.AddDays(-1)}, {"a year ago", today.AddDays(-365)}} {
+		var id int64
+		if err := st.DB().GetContext(ctx, &id, `SELECT id FROM orders WHERE created_at >= $1 ORDER BY created_at LIMIT 1`,
+			c.day.Time(location)); err != nil {
+			return err
+		}
+		// an order's flag rewritten with its own value: its day is marked dirty, nothing changes
+		if _, err := st.DB().ExecContext(ctx, `UPDATE orders SET modified = modified WHERE id = $1`, id); err != nil {
+			return err
+		}
+		c0 := cpuNow(ctx, st)
+		t := time.Now()
+		n, err := st.RefreshReportRollups(ctx, location)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("rollup refresh after one change of an order placed %-10s: %d day(s) recomputed in %6.1f ms (CPU %6.1f ms)\n",
+			c.name, n, ms(time.Since(t)), ms(cpuNow(ctx, st).since(c0)))
+	}
+	return nil
+}
+
+// measureExport exports about 100,000 orders to XLSX in a child process and prints its
+// rows per second, CPU time and peak RSS.
+func measureExport(ctx context.Context, dbURL string, today orders.Date) error {
 
 	days := *exportDays
 	if days == 0 {
@@ -227,7 +292,11 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 	}
 	f.Close()
 	defer os.Remove(f.Name())
-	child := exec.CommandContext(ctx, os.Args[0], "-export-child", dbURL, "-period", period, "-o", f.Name())
+	args := []string{"-export-child", dbURL, "-period", period, "-o", f.Name()}
+	if *cpuProfile != "" {
+		args = append(args, "-cpuprofile", *cpuProfile+".export")
+	}
+	child := exec.CommandContext(ctx, os.Args[0], args...)
 	child.Stdout, child.Stderr = os.Stdout, os.Stderr
 	if err := child.Run(); err != nil {
 		return fmt.Errorf("export child: %w", err)
@@ -344,12 +413,27 @@ func exportChild(ctx context.Context, dbURL, period, file string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	// the database sessions' CPU: those open once the export has begun (it holds one for
+	// its statement while it writes), sampled again at its end
+	var dbCPU0, dbCPU1 cpuSample
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		time.Sleep(200 * time.Millisecond)
+		dbCPU0 = cpuNow(ctx, st)
+	}()
 	t := time.Now()
 	s, err := rr.Export(ctx, orders.Operator, orders.ExportRequest{Period: period}, reports.FormatXLSX, "zh", f)
 	if err != nil {
 		return err
 	}
 	el := time.Since(t)
+	<-sampled
+	dbCPU1 = cpuNow(ctx, st)
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("export CPU: this process %s (all of it), its database sessions %s (from 0.2 s after the start)\n",
+		time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Round(time.Millisecond), (dbCPU1.since(dbCPU0) - (dbCPU1.self - dbCPU0.self)).Round(time.Millisecond))
 	fi, _ := f.Stat()
 	rows := s.Orders + s.Lines
 	fmt.Printf("export %s: %d orders + %d lines = %d rows to XLSX in %s: %.0f rows/s (%.0f orders/s), %.1f MB file\n",
@@ -374,11 +458,16 @@ func seed(ctx context.Context, db *sqlx.DB, n int, today orders.Date) error {
 		`INSERT INTO staff (telegram_id, name, role) VALUES (900001, 'Manager', 'manager')`,
 		`INSERT INTO customers (telegram_id, name, phone, company)
 			SELECT 100000 + i, 'Customer ' || i, '138' || lpad(i::text, 8, '0'), 'Company ' || (i % 3000) FROM generate_series(1, 20000) i`,
-		// orders: created uniformly over 730 days before today; lines 1-3, from the id
+		// orders: created uniformly over 730 days before today, numbered in the order they
+		// were placed (as the desk numbers them: an order's id, lines, history and payments
+		// are written when it is placed, so a period's orders lie together on disk); lines
+		// 1-3, from the id
 		`CREATE TEMP TABLE seed_orders AS
-			SELECT i AS id, timestamptz '` + end + `' - (random() * 730 * interval '1 day') AS created_at,
+			SELECT i AS id, created_at,
 				1 + (hashint4(i) & 2147483647) % 20000 AS customer, (hashint4(i * 7) & 2147483647) % 100 AS r
-			FROM generate_series(1, ` + strconv.Itoa(n) + `) i`,
+			FROM (SELECT (row_number() OVER (ORDER BY t))::int AS i, t AS created_at
+				FROM (SELECT timestamptz '` + end + `' - (random() * 730 * interval '1 day') AS t
+					FROM generate_series(1, ` + strconv.Itoa(n) + `)) g) s ORDER BY i`,
 		`INSERT INTO orders (id, number, status, payment_status, customer_id, total, deposit_due, delivery_address,
 				wanted_date, promised_date, payment_method, source, rep_telegram_id, modified, rating, created_at, updated_at)
 			SELECT s.id,

@@ -88,7 +88,7 @@ func (s *Store) RefreshReportRollups(ctx context.Context, loc *time.Location) (i
 
 // rebuildRollup recomputes the whole rollup in the zone tz.
 func rebuildRollup(ctx context.Context, tx *sqlx.Tx, tz string) error {
-	for _, q := range []string{`DELETE FROM report_dirty`, `DELETE FROM report_rollup`} {
+	for _, q := range []string{`DELETE FROM report_dirty`, `DELETE FROM report_rollup`, `DELETE FROM report_customer_sums`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
@@ -100,6 +100,9 @@ func rebuildRollup(ctx context.Context, tx *sqlx.Tx, tz string) error {
 	}
 	if _, err := tx.ExecContext(ctx, monthsSQL+`true`+monthsGroup); err != nil {
 		return fmt.Errorf("rollup months: %w", err)
+	}
+	if err := customerSums(ctx, tx, orders.Date{}); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO report_rollup_state (tz) VALUES ($1)
 		ON CONFLICT (one) DO UPDATE SET tz = EXCLUDED.tz`, tz)
@@ -122,13 +125,13 @@ func refreshDays(ctx context.Context, tx *sqlx.Tx, tz string, loc *time.Location
 			mArgs = append(mArgs, m)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE bucket = ANY($1::date[]) AND grain = 'd'`, pq.Array(dayArgs)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE kind = ANY($2::bpchar[]) AND grain = 'd' AND bucket = ANY($1::date[])`, pq.Array(dayArgs), pq.Array(dayKinds)); err != nil {
 		return fmt.Errorf("rollup days: %w", err)
 	}
 	if err := insertDays(ctx, tx, tz, los, his); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE bucket = ANY($1::date[]) AND grain = 'm'`, pq.Array(mArgs)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM report_rollup WHERE kind = ANY($2::bpchar[]) AND grain = 'm' AND bucket = ANY($1::date[])`, pq.Array(mArgs), pq.Array(monthKinds)); err != nil {
 		return fmt.Errorf("rollup months: %w", err)
 	}
 	first, _ := orders.ParseISODate(mArgs[0])
@@ -138,8 +141,59 @@ func refreshDays(ctx context.Context, tx *sqlx.Tx, tz string, loc *time.Location
 		first.String(), orders.DateOf(next).String(), pq.Array(mArgs)); err != nil {
 		return fmt.Errorf("rollup months: %w", err)
 	}
+	return customerSums(ctx, tx, first)
+}
+
+// customerSums rewrites the customers' running sums (report_customer_sums, migration 0070)
+// of the month starts after the local month since (all of them when since is zero): each
+// month start's sums are the previous one's plus the month's customer rows.
+func customerSums(ctx context.Context, tx *sqlx.Tx, since orders.Date) error {
+	var span struct {
+		First date `db:"first"`
+		Last  date `db:"last"`
+	}
+	if err := sqlx.GetContext(ctx, tx, &span, `SELECT min(bucket) AS first, max(bucket) AS last FROM report_rollup WHERE kind = 'c' AND grain = 'm'`); err != nil {
+		return fmt.Errorf("customer sums: %w", err)
+	}
+	q := `DELETE FROM report_customer_sums`
+	var args []any
+	if !since.IsZero() {
+		q += ` WHERE bucket > $1::date`
+		args = append(args, since.String())
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("customer sums: %w", err)
+	}
+	if span.Last.IsZero() {
+		return nil
+	}
+	month := func(d orders.Date, n int) orders.Date {
+		return orders.DateOf(time.Date(d.Year, d.Month+time.Month(n), 1, 0, 0, 0, 0, time.UTC))
+	}
+	start := month(span.First.Date, 1)
+	if !since.IsZero() && start.Before(month(since, 1)) {
+		start = month(since, 1)
+	}
+	for b := start; !month(span.Last.Date, 1).Before(b); b = month(b, 1) {
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO report_customer_sums (bucket, customer, orders, cents)
+SELECT $1::date, k, sum(orders), sum(cents) FROM (
+	SELECT customer AS k, orders, cents FROM report_customer_sums WHERE bucket = $2::date
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup WHERE kind = 'c' AND grain = 'm' AND bucket = $2::date
+) x GROUP BY k ORDER BY k`, b.String(), month(b, -1).String()); err != nil {
+			return fmt.Errorf("customer sums: %w", err)
+		}
+	}
 	return nil
 }
+
+// The kinds of the day rows and of the month rows: a refresh deletes a day's or a month's
+// rows through the primary key (kind, grain, bucket, …), not by reading the whole table.
+var (
+	dayKinds   = []string{"d", "r", "o", "p", "c", "x", "v", "l", "g"}
+	monthKinds = []string{"r", "o", "p", "c", "x", "v"}
+)
 
 // monthsSQL adds up day rows into month rows (the kinds reports read by month).
 const (
@@ -155,8 +209,7 @@ GROUP BY 2, 3, 4, 5 ORDER BY 3, 2, 4, 5`
 // instants [los[i], his[i]) — whole local days of tz — with the report queries' definitions.
 func insertDays(ctx context.Context, tx *sqlx.Tx, tz string, los, his []time.Time) error {
 	q := `
-WITH r AS (SELECT * FROM unnest($1::timestamptz[], $2::timestamptz[]) AS r(lo, hi)),
-o AS MATERIALIZED (
+WITH o AS MATERIALIZED (
 	SELECT o.id, (o.created_at AT TIME ZONE ` + tz + `)::date AS day, ` + repOf + ` AS rep,
 		split_part(o.source, ':', 1) AS src, o.status, o.status <> 'cancelled' AS live, o.total, o.deposit_due,
 		o.customer_id, o.created_at, o.modified,
@@ -165,7 +218,7 @@ o AS MATERIALIZED (
 				WHERE h.order_id = o.id AND h.to_status = 'confirmed'))) AS confirmed,
 		(SELECT sum(l.quantity) FROM order_lines l WHERE l.order_id = o.id AND NOT l.complimentary) AS units,
 		(SELECT sum(p.amount) FROM payments p WHERE p.order_id = o.id) AS paid
-	FROM r JOIN orders o ON o.created_at >= r.lo AND o.created_at < r.hi
+	FROM orders o WHERE o.created_at >= $1 AND o.created_at < $2
 ),
 d AS (INSERT INTO report_rollup (grain, bucket, kind, orders, units, amount, placed, cancelled, confirmed, changed,
 		total, deposit_due, paid, deposit_paid)
@@ -194,16 +247,27 @@ v AS (INSERT INTO report_rollup (grain, bucket, kind, k, orders)
 	FROM o JOIN order_history h ON h.order_id = o.id AND h.from_status = 'pending_review' GROUP BY 2, 4),
 dl AS MATERIALIZED (
 	SELECT (h.at AT TIME ZONE ` + tz + `)::date AS day, COALESCE(o.promised_date::text, '') AS promised, o.rating
-	FROM r JOIN order_history h ON h.to_status = 'delivered' AND h.at >= r.lo AND h.at < r.hi
-	JOIN orders o ON o.id = h.order_id
+	FROM order_history h JOIN orders o ON o.id = h.order_id
+	WHERE h.to_status = 'delivered' AND h.at >= $1 AND h.at < $2
 ),
 l AS (INSERT INTO report_rollup (grain, bucket, kind, s, orders)
 	SELECT 'd', day, 'l', promised, count(*) FROM dl GROUP BY day, promised),
 g AS (INSERT INTO report_rollup (grain, bucket, kind, k, orders)
 	SELECT 'd', day, 'g', rating, count(*) FROM dl WHERE rating BETWEEN 1 AND 5 GROUP BY day, rating)
 SELECT 1`
-	if _, err := tx.ExecContext(ctx, q, pq.Array(los), pq.Array(his)); err != nil {
-		return fmt.Errorf("rollup days: %w", err)
+	// one statement a run of consecutive days, its bounds given as values: the planner
+	// then knows how few orders a day holds and reads them, their lines and history through
+	// their indexes (bounds in an array looked like a ninth of the table each, and a day's
+	// refresh read every line and history entry of the desk)
+	for i := 0; i < len(los); {
+		j := i
+		for j+1 < len(los) && his[j].Equal(los[j+1]) {
+			j++
+		}
+		if _, err := tx.ExecContext(ctx, q, los[i], his[j]); err != nil {
+			return fmt.Errorf("rollup days: %w", err)
+		}
+		i = j + 1
 	}
 	return nil
 }
@@ -343,16 +407,8 @@ ORDER BY x.kind, x.k, x.s`, args...)
 			Orders  int             `db:"orders"`
 			Amount  decimal.Decimal `db:"amount"`
 		}
-		sub, args := rollupRows("k, orders, amount", "'c'", from, to, 1)
-		limit := fmt.Sprintf("$%d", len(args)+1)
-		q := `
-WITH top AS (
-	SELECT k AS customer_id, sum(orders) AS orders, sum(amount) AS amount
-	FROM ` + sub + ` AS x
-	GROUP BY k ORDER BY amount DESC, k LIMIT ` + limit + `
-)
-SELECT c.id, c.name, c.company, top.orders, top.amount FROM top JOIN customers c ON c.id = top.customer_id`
-		if err := sqlx.SelectContext(ctx, tx, &top, q, append(args, sc.TopCustomers)...); err != nil {
+		q, args := topCustomersSQL(from, to, sc.TopCustomers)
+		if err := sqlx.SelectContext(ctx, tx, &top, q, args...); err != nil {
 			return fmt.Errorf("rollup customers: %w", err)
 		}
 		for _, r := range top {
@@ -390,6 +446,68 @@ WHERE kind IN ('l', 'g') AND grain = 'd' AND bucket >= $1::date AND bucket < $2:
 		}
 	}
 	return nil
+}
+
+// topCustomersSQL is the query of the n best customers of the local days [from, to]: the
+// whole months' sums as the difference of two month starts' running sums
+// (report_customer_sums), the days before and after them from the day rows.
+func topCustomersSQL(from, to orders.Date, n int) (string, []any) {
+	end := to.AddDays(1)
+	m1 := from
+	if from.Day != 1 {
+		m1 = orders.DateOf(time.Date(from.Year, from.Month+1, 1, 0, 0, 0, 0, time.UTC))
+	}
+	m2 := orders.Date{Year: end.Year, Month: end.Month, Day: 1}
+	var parts string
+	var args []any
+	oneMonth := m1.Before(m2) && !orders.DateOf(time.Date(m1.Year, m1.Month+1, 1, 0, 0, 0, 0, time.UTC)).Before(m2)
+	switch {
+	case oneMonth && from == m1 && end == m2:
+		// a calendar month: its customer rows, one a customer, need no adding up
+		return `
+WITH top AS (
+	SELECT k AS customer_id, orders, amount FROM report_rollup
+	WHERE kind = 'c' AND grain = 'm' AND bucket = $1::date AND orders > 0 ORDER BY amount DESC, k LIMIT $2
+)
+SELECT c.id, c.name, c.company, top.orders, top.amount FROM top JOIN customers c ON c.id = top.customer_id`, []any{m1.String(), n}
+	case oneMonth:
+		// one whole month: its rows are fewer than two month starts' sums
+		parts = `
+	SELECT k, orders, (amount * 100)::bigint AS cents FROM report_rollup
+	WHERE kind = 'c' AND grain = 'm' AND bucket = $1::date
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND ((bucket >= $2::date AND bucket < $3::date) OR (bucket >= $4::date AND bucket < $5::date))`
+		args = []any{m1.String(), from.String(), m1.String(), m2.String(), end.String()}
+	case m1.Before(m2):
+		// a month start after the last one written holds the same sums as the last one
+		// (nothing was placed after it); one before the first holds nothing
+		parts = `
+	SELECT customer AS k, orders, cents FROM report_customer_sums
+	WHERE bucket = (SELECT max(bucket) FROM report_customer_sums WHERE bucket <= $1::date)
+	UNION ALL
+	SELECT customer, -orders, -cents FROM report_customer_sums
+	WHERE bucket = (SELECT max(bucket) FROM report_customer_sums WHERE bucket <= $2::date)
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND bucket >= $3::date AND bucket < $4::date
+	UNION ALL
+	SELECT k, orders, (amount * 100)::bigint FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND bucket >= $5::date AND bucket < $6::date`
+		args = []any{m2.String(), m1.String(), from.String(), m1.String(), m2.String(), end.String()}
+	default:
+		parts = `
+	SELECT k, orders, (amount * 100)::bigint AS cents FROM report_rollup
+	WHERE kind = 'c' AND grain = 'd' AND bucket >= $1::date AND bucket < $2::date`
+		args = []any{from.String(), end.String()}
+	}
+	limit := fmt.Sprintf("$%d", len(args)+1)
+	return `
+WITH top AS (
+	SELECT k AS customer_id, sum(orders) AS orders, sum(cents) AS cents FROM (` + parts + `
+	) x GROUP BY k HAVING sum(orders) > 0 ORDER BY sum(cents) DESC, k LIMIT ` + limit + `
+)
+SELECT c.id, c.name, c.company, top.orders, round(top.cents / 100.0, 2) AS amount FROM top JOIN customers c ON c.id = top.customer_id`, append(args, n)
 }
 
 // productNames fills in the products' names and categories.

@@ -68,13 +68,19 @@ func normal(f orders.ReportFacts) orders.ReportFacts {
 // read from the orders.
 func checkRollup(t *testing.T, s *pgstore.Store, loc *time.Location, periods ...string) {
 	t.Helper()
+	checkRollupTop(t, s, loc, 100, periods...)
+}
+
+// checkRollupTop is checkRollup with the n best customers.
+func checkRollupTop(t *testing.T, s *pgstore.Store, loc *time.Location, n int, periods ...string) {
+	t.Helper()
 	for _, ps := range periods {
 		p, err := orders.ParsePeriod(ps, orders.Date{Year: 2026, Month: 12, Day: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		start, end := p.Bounds(loc)
-		sc := orders.ReportScope{Start: start, End: end, Loc: loc, TopCustomers: 100}
+		sc := orders.ReportScope{Start: start, End: end, Loc: loc, TopCustomers: n}
 		got, err := s.ReportFacts(t.Context(), sc)
 		if err != nil {
 			t.Fatal(err)
@@ -151,4 +157,72 @@ func TestReportRollupMatchesOrders(t *testing.T) {
 	}
 	checkRollup(t, s, time.UTC, periods...)
 	checkRollup(t, s, loc, periods...)
+}
+
+// The best customers of periods of many months (read from the customers' running sums of
+// each month start, migration 0070) are those of the orders, before and after orders of
+// months long rolled up are cancelled, moved to another customer, repriced or deleted, and
+// a new customer's first order arrives in an old month.
+func TestReportCustomerSumsMatchOrders(t *testing.T) {
+	t.Parallel()
+	s, ctx := setup(t)
+	pgstoretest.ReportFixture(t, s)
+	loc := shanghai(t)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.DB().ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	exec(`INSERT INTO customers (id, telegram_id, name, company) VALUES (4, 104, 'Dan', 'D Co'), (5, 105, 'Eve', '')`)
+	// customers 1-5 across May to August 2026 (nothing in September); at the months' edges
+	// in Shanghai time (UTC+8)
+	for i, o := range []struct {
+		customer int
+		total    string
+		status   string
+		created  string // UTC
+	}{
+		{1, "100", "completed", "2026-05-03 02:00"},
+		{2, "700", "completed", "2026-05-31 15:59"}, // 23:59 on 31 May
+		{3, "250", "completed", "2026-05-31 16:00"}, // 00:00 on 1 June
+		{4, "900", "cancelled", "2026-06-10 02:00"},
+		{4, "300", "completed", "2026-06-20 02:00"},
+		{1, "650", "completed", "2026-07-01 02:00"},
+		{2, "50", "completed", "2026-07-15 02:00"},
+		{5, "480", "delivered", "2026-07-31 15:00"},
+		{3, "480", "completed", "2026-08-05 02:00"},
+		{1, "0", "completed", "2026-08-06 02:00"},
+		{2, "820", "completed", "2026-08-31 17:00"}, // 1 September
+	} {
+		id := 100 + i
+		exec(`INSERT INTO orders (id, number, status, payment_status, customer_id, total, wanted_date, source, created_at, updated_at)
+			VALUES ($1, $2, $3, 'unpaid', $4, $5, '2026-09-01', 'customer', $6::timestamp AT TIME ZONE 'UTC', now())`,
+			id, fmt.Sprintf("SO-20260101-%04d", id), o.status, o.customer, o.total, o.created)
+	}
+	periods := []string{"2026-05-01..2026-11-30", "2026-06-15..2026-10-05", "2026-06-01..2026-08-31", "2026-07",
+		"2026-06-02..2026-06-30", "2026-08-15..2027-03-31", "2025-01-01..2026-12-31", "2026-09-01..2026-09-30", "2026-05-31..2026-06-01", "2026-06-20..2026-08-05"}
+	check := func() {
+		t.Helper()
+		checkRollup(t, s, loc, periods...)
+		checkRollupTop(t, s, loc, 2, periods...)
+	}
+	check()
+
+	exec(`UPDATE orders SET status = 'cancelled' WHERE id = 105`) // July, customer 1
+	exec(`UPDATE orders SET customer_id = 4 WHERE id = 101`)      // May, 2 → 4
+	exec(`UPDATE orders SET total = 1480 WHERE id = 108`)         // August, customer 3
+	exec(`UPDATE orders SET status = 'completed' WHERE id = 103`) // June, customer 4's cancelled order counts
+	exec(`DELETE FROM orders WHERE id = 106`)                     // July, customer 2
+	exec(`INSERT INTO customers (id, telegram_id, name, company) VALUES (6, 106, 'Fay', '')`)
+	exec(`INSERT INTO orders (id, number, status, payment_status, customer_id, total, wanted_date, source, created_at, updated_at)
+		VALUES (200, 'SO-20260101-0200', 'completed', 'unpaid', 6, 5000, '2026-09-01', 'customer', '2026-05-20 02:00+00', now())`)
+	check()
+
+	if n, err := s.RefreshReportRollups(ctx, time.UTC); err != nil || n != -1 {
+		t.Errorf("refresh in another zone: %d days, %v; want a rebuild (-1)", n, err)
+	}
+	checkRollup(t, s, time.UTC, periods...)
+	checkRollupTop(t, s, time.UTC, 2, periods...)
+	check()
 }
