@@ -56,12 +56,25 @@ func (b *Bot) sendNoticeFile(ctx context.Context, chatID int64, m notify.Message
 		u.markup = kb
 	}
 	if utf16Len(u.caption) > maxCaption {
-		if _, err := b.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: u.caption}); err != nil {
+		_, err := b.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: u.caption})
+		if to, ok, merr := b.followMigration(ctx, chatID, err); merr != nil {
+			return 0, b.noticeError("sendMessage", merr)
+		} else if ok {
+			u.chatID = to
+			_, err = b.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: to, Text: u.caption})
+		}
+		if err != nil {
 			return 0, b.noticeError("sendMessage", err)
 		}
 		u.caption = ""
 	}
 	id, err := b.upload(ctx, u)
+	if to, ok, merr := b.followMigration(ctx, u.chatID, err); merr != nil {
+		return 0, b.noticeError(u.method(), merr)
+	} else if ok {
+		u.chatID = to
+		id, err = b.upload(ctx, u)
+	}
 	if err != nil {
 		return 0, b.noticeError(u.method(), err)
 	}

@@ -24,6 +24,7 @@ type GroupDesk interface {
 	Migrated(ctx context.Context, from, to int64) (bool, error)
 	ClaimCard(ctx context.Context, a orders.Actor, chatID int64, messageID int) (orders.CardClaim, error)
 	Current(ctx context.Context) (orders.StaffGroup, error)
+	SetLanguage(ctx context.Context, a orders.Actor, chatID int64, lang string) error
 }
 
 // Gate keeps the bot's own messages to a chat within Telegram's limits; *notify.GroupGate
@@ -63,6 +64,9 @@ func (b *Bot) handleGroup(ctx context.Context, u *models.Update, out *sink) (han
 			if !ok {
 				return true, nil
 			}
+			if cmd == "language" {
+				return true, b.groupLanguage(ctx, m)
+			}
 			return true, b.groupBind(ctx, m, cmd)
 		}
 		return true, nil
@@ -88,7 +92,77 @@ func (b *Bot) groupCommand(text string) (string, bool) {
 		return "", false
 	}
 	cmd = strings.ToLower(cmd)
-	return cmd, cmd == "bindgroup" || cmd == "unbindgroup"
+	return cmd, cmd == "bindgroup" || cmd == "unbindgroup" || cmd == "language"
+}
+
+// DataGroupLanguage is the callback data of the buttons of /language in the staff group,
+// followed by "en" or "zh".
+const DataGroupLanguage = "m:gl:"
+
+// languageWords are the names /language takes in the staff group, in both languages.
+var languageWords = map[string]string{
+	"en": "en", "english": "en", "英文": "en", "英语": "en",
+	"zh": "zh", "cn": "zh", "chinese": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh",
+}
+
+// groupLanguage answers /language in a group: in the staff group a manager names the
+// language of the group's cards, or chooses it with buttons.
+func (b *Bot) groupLanguage(ctx context.Context, m *models.Message) error {
+	if b.group == nil {
+		return nil
+	}
+	a, lang, err := b.staffActor(ctx, *m.From)
+	if err != nil {
+		return err
+	}
+	g, err := b.group.Current(ctx)
+	if errors.Is(err, orders.ErrNotFound) || (err == nil && g.ChatID != m.Chat.ID) {
+		return b.sayInGroup(ctx, m.Chat.ID, i18n.T(lang, "group.language.not_bound"))
+	} else if err != nil {
+		return err
+	}
+	if !a.May(orders.ActBindGroup) {
+		return b.sayInGroup(ctx, m.Chat.ID, i18n.T(lang, "group.language.managers_only"))
+	}
+	_, args, _ := strings.Cut(strings.TrimSpace(m.Text), " ")
+	choice, ok := languageWords[strings.ToLower(strings.TrimSpace(args))]
+	if !ok {
+		kb := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{
+			{Text: "中文", CallbackData: DataGroupLanguage + "zh"}, {Text: "English", CallbackData: DataGroupLanguage + "en"}}}}
+		return b.sayInGroupWith(ctx, m.Chat.ID, i18n.T(i18n.Normalize(g.Language), "group.language.choose"), kb)
+	}
+	return b.setGroupLanguage(ctx, a, m.Chat.ID, choice)
+}
+
+func (b *Bot) setGroupLanguage(ctx context.Context, a orders.Actor, chatID int64, lang string) error {
+	if err := b.group.SetLanguage(ctx, a, chatID, lang); err != nil {
+		return err
+	}
+	b.log.InfoContext(ctx, "staff group language set", "chat", chatID, "language", lang, "by", a.String())
+	return b.sayInGroup(ctx, chatID, i18n.T(lang, "group.language.set"))
+}
+
+// groupLanguagePress handles a press of /language's buttons in the group (staff only).
+func (b *Bot) groupLanguagePress(ctx context.Context, q *models.CallbackQuery, a orders.Actor, lang string) error {
+	msg := q.Message.Message
+	choice := strings.TrimPrefix(q.Data, DataGroupLanguage)
+	if b.group == nil || (choice != "en" && choice != "zh") {
+		return b.answerPress(ctx, q.ID, "", false)
+	}
+	err := b.group.SetLanguage(ctx, a, msg.Chat.ID, choice)
+	switch {
+	case errors.Is(err, orders.ErrForbidden):
+		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.language.managers_only"), true)
+	case errors.Is(err, orders.ErrNotFound):
+		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.language.not_bound"), true)
+	case err != nil:
+		return err
+	}
+	b.log.InfoContext(ctx, "staff group language set", "chat", msg.Chat.ID, "language", choice, "by", a.String())
+	if err := b.sayInGroup(ctx, msg.Chat.ID, i18n.T(choice, "group.language.set")); err != nil {
+		return err
+	}
+	return b.answerPress(ctx, q.ID, "", false)
 }
 
 // staffActor returns the user's actor: staff, or a customer.
@@ -150,12 +224,22 @@ func (b *Bot) groupBind(ctx context.Context, m *models.Message, cmd string) erro
 
 // sayInGroup sends a message to a group chat within the group's limits.
 func (b *Bot) sayInGroup(ctx context.Context, chatID int64, text string) error {
+	return b.sayInGroupWith(ctx, chatID, text, nil)
+}
+
+// sayInGroupWith sends a message with buttons (kb, nil: none) to a group chat within the
+// group's limits.
+func (b *Bot) sayInGroupWith(ctx context.Context, chatID int64, text string, kb *models.InlineKeyboardMarkup) error {
 	if b.gate != nil {
 		if err := b.gate.Wait(ctx, chatID); err != nil {
 			return err
 		}
 	}
-	return b.send(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: text})
+	p := &tgbot.SendMessageParams{ChatID: chatID, Text: text}
+	if kb != nil {
+		p.ReplyMarkup = kb
+	}
+	return b.send(ctx, p)
 }
 
 func (b *Bot) groupLeft(ctx context.Context, chatID int64) error {
@@ -198,6 +282,9 @@ func (b *Bot) groupPress(ctx context.Context, u *models.Update, out *sink) error
 	if q.Data == notify.DataCardClaim {
 		return b.claimCard(ctx, q, a, lang)
 	}
+	if strings.HasPrefix(q.Data, DataGroupLanguage) {
+		return b.groupLanguagePress(ctx, q, a, lang)
+	}
 	role := conversation.RoleRep
 	if a.Role == orders.RoleManager {
 		role = conversation.RoleManager
@@ -222,6 +309,9 @@ func (b *Bot) claimCard(ctx context.Context, q *models.CallbackQuery, a orders.A
 	if errors.Is(err, orders.ErrCardClaimed) {
 		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.already", c.StaffName), true)
 	}
+	if errors.Is(err, orders.ErrManagersDecide) {
+		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.managers_decide"), true)
+	}
 	if err != nil {
 		return err
 	}
@@ -242,7 +332,8 @@ func (b *Bot) claimCard(ctx context.Context, q *models.CallbackQuery, a orders.A
 	if _, err := b.api.EditMessageText(ctx, p); err != nil && !strings.Contains(err.Error(), "message is not modified") {
 		return fmt.Errorf("editMessageText: %w", redact(err, b.cfg.Token))
 	}
-	b.log.InfoContext(ctx, "card claimed", "chat", msg.Chat.ID, "message", msg.ID, "by", a.String())
+	b.log.InfoContext(ctx, "card claimed", "chat", msg.Chat.ID, "message", msg.ID, "by", a.String(), "kind", c.Kind,
+		"order", c.Number, "assigned", len(c.Assigned), "change", c.ChangeID)
 	return b.answerPress(ctx, q.ID, i18n.T(lang, "group.you_claimed"), false)
 }
 

@@ -18,6 +18,7 @@ func TestGroupCommand(t *testing.T) {
 		{"/start", "start", false},
 		{"/", "", false},
 		{"/bindgroup\nplease", "bindgroup", true},
+		{"/language@desk_bot 中文", "language", true},
 	} {
 		cmd, ok := b.groupCommand(c.text)
 		if ok != c.ok || (ok && cmd != c.cmd) {
@@ -26,7 +27,7 @@ func TestGroupCommand(t *testing.T) {
 	}
 }
 
-// Any text after "/" is read without a panic, and only bindgroup and unbindgroup are taken.
+// Any text after "/" is read without a panic, and only bindgroup, unbindgroup and language are taken.
 func FuzzGroupCommand(f *testing.F) {
 	for _, s := range []string{"/bindgroup", "/bindgroup@desk_bot x", "/unbindgroup@", "/@", "/\n"} {
 		f.Add(s)
@@ -37,7 +38,7 @@ func FuzzGroupCommand(f *testing.F) {
 			s = "/" + s
 		}
 		cmd, ok := b.groupCommand(s)
-		if ok && cmd != "bindgroup" && cmd != "unbindgroup" {
+		if ok && cmd != "bindgroup" && cmd != "unbindgroup" && cmd != "language" {
 			t.Errorf("groupCommand(%q) took %q", s, cmd)
 		}
 	})

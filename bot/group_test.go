@@ -356,8 +356,8 @@ func TestHelpNamesComplaintsAndTheGroup(t *testing.T) {
 		{1001, "zh", []string{"/complain — 订单有问题？"}, []string{"/complaints", "/bindgroup"}},
 		{3001, "en", []string{"/complaints — complaints waiting for the desk", "/groupcopies on|off"}, []string{"/bindgroup", "/invite"}},
 		{3002, "zh", []string{"/complaints — 待处理的投诉", "/groupcopies 开启|关闭"}, []string{"/bindgroup", "/invite"}},
-		{3009, "zh", []string{"/complaints — 待处理的投诉", "/invite 业务员|经理", "/bindgroup、/unbindgroup — 在团队群里发送"}, nil},
-		{3008, "en", []string{"/complaints", "/invite rep|manager", "/bindgroup, /unbindgroup — send in the team's group"}, nil},
+		{3009, "zh", []string{"/complaints — 待处理的投诉", "/invite 业务员|经理", "/bindgroup、/unbindgroup — 在团队群里发送", "/language — 在员工群里发送"}, nil},
+		{3008, "en", []string{"/complaints", "/invite rep|manager", "/bindgroup, /unbindgroup — send in the team's group", "/language — sent in the staff group"}, nil},
 	} {
 		ch := newChat(t, srv, c.id, c.lang)
 		ch.send("/help")

@@ -123,9 +123,13 @@ func (b *Bot) Work(ctx context.Context) error {
 	d.running, d.stop, d.hctx = true, ctx, hctx
 	d.mu.Unlock()
 	defer func() {
-		d.wg.Wait()
+		// Not running first, under the lock: an accept after this puts its updates back
+		// instead of starting a worker (a WaitGroup's Add must not race its Wait).
 		d.mu.Lock()
 		d.running = false
+		d.mu.Unlock()
+		d.wg.Wait()
+		d.mu.Lock()
 		for _, t := range d.timers {
 			t.Stop()
 		}

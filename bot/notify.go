@@ -33,14 +33,10 @@ func (b *Bot) SendNotice(ctx context.Context, chatID int64, m notify.Message) (i
 	}
 	ctx, written := traceWrite(ctx)
 	msg, err := b.api.SendMessage(ctx, p)
-	var moved *tgbot.MigrateError
-	if errors.As(err, &moved) && moved.MigrateToChatID != 0 && chatID < 0 {
-		// The group became a supergroup: follow it (the update saying so may not have come
-		// yet) and send there.
-		if merr := b.groupMigrated(ctx, chatID, int64(moved.MigrateToChatID)); merr != nil {
-			return 0, b.noticeError("sendMessage", merr)
-		}
-		p.ChatID = int64(moved.MigrateToChatID)
+	if to, ok, merr := b.followMigration(ctx, chatID, err); merr != nil {
+		return 0, b.noticeError("sendMessage", merr)
+	} else if ok {
+		p.ChatID = to
 		msg, err = b.api.SendMessage(ctx, p)
 	}
 	if err != nil {
@@ -62,6 +58,13 @@ func (b *Bot) EditNotice(ctx context.Context, chatID int64, messageID int, m not
 	}
 	ctx, written := traceWrite(ctx)
 	_, err := b.api.EditMessageText(ctx, p)
+	if _, ok, merr := b.followMigration(ctx, chatID, err); merr != nil {
+		return b.noticeError("editMessageText", merr)
+	} else if ok {
+		// A message of the group before it became a supergroup stays there: it cannot be
+		// edited any more (what was sent after the migration is edited in the new chat).
+		return b.noticeError("editMessageText", err)
+	}
 	if err != nil {
 		if errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
 			return nil
@@ -70,6 +73,21 @@ func (b *Bot) EditNotice(ctx context.Context, chatID int64, messageID int, m not
 	}
 	b.metrics.Sends.WithLabelValues("ok").Inc()
 	return nil
+}
+
+// followMigration follows a group that became a supergroup when err says so (Telegram
+// answers 400 with migrate_to_chat_id; the update saying so may not have come yet): the
+// staff group's binding and its unsent cards move to the new chat id, returned with ok.
+func (b *Bot) followMigration(ctx context.Context, chatID int64, err error) (int64, bool, error) {
+	var moved *tgbot.MigrateError
+	if !errors.As(err, &moved) || moved.MigrateToChatID == 0 || chatID >= 0 {
+		return 0, false, nil
+	}
+	to := int64(moved.MigrateToChatID)
+	if merr := b.groupMigrated(ctx, chatID, to); merr != nil {
+		return 0, false, merr
+	}
+	return to, true, nil
 }
 
 // noticeError turns an error of the Telegram client into one notify understands, with the

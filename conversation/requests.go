@@ -210,6 +210,10 @@ func (st *step) decideChange(note string) error {
 			st.say(st.t(key, cr.ID, st.t("change.status."+cr.Status)))
 			return nil
 		}
+		if errors.Is(err, orders.ErrChangeHandled) {
+			st.say(st.t("group.change_handled", cr.ID, o.Number, cr.HandlerName))
+			return nil
+		}
 		return st.explain(err, o)
 	}
 	if cr.Kind == orders.ChangeCancel {

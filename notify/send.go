@@ -269,9 +269,10 @@ func (n *Notifier) unreachable(ctx context.Context, a SendArgs, nt orders.Notice
 		return nil // a staff member blocked the bot: nobody else to tell
 	}
 	name := nt.Customer
+	var owner int64 // the order's rep: the notice is theirs, private
 	if nt.Number != "" {
 		if o, err := n.out.Order(ctx, nt.Number); err == nil {
-			name = o.Customer.Name
+			name, owner = o.Customer.Name, o.Rep
 		}
 	}
 	if name == "" {
@@ -289,7 +290,7 @@ func (n *Notifier) unreachable(ctx context.Context, a SendArgs, nt orders.Notice
 	for _, st := range staff {
 		key := orders.NoticeCustomerUnreachable + ":" + subject + ":" + strconv.FormatInt(st.TelegramID, 10)
 		ns = append(ns, orders.NewNotification(orders.NoticeCustomerUnreachable, st.TelegramID, key,
-			orders.Notice{Lang: st.Language, Number: nt.Number, Customer: name, Note: a.Notice}, time.Time{}))
+			orders.Notice{Lang: st.Language, Number: nt.Number, Customer: name, Note: a.Notice, Owned: owner != 0 && st.TelegramID == owner}, time.Time{}))
 	}
 	if len(ns) == 0 {
 		n.log.WarnContext(ctx, "a customer blocked the bot and no active staff can be told", "order", nt.Number)

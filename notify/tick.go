@@ -22,7 +22,7 @@ var overdueStatuses = []orders.Status{
 //   - from OverdueAt, the day's overdue alert to every active staff member, when orders are
 //     past their promised date and not delivered (once a day: the key holds the date);
 //   - for each order in review for StaleReviewAfter or longer, a reminder to every active
-//     staff member (once per order).
+//     staff member, or to its rep alone when one claimed it (once per order).
 //
 // Outside working hours it does nothing: what is due is queued at the next tick inside
 // them. A River periodic job runs it every TickInterval on one Notifier (the leader).
@@ -91,11 +91,17 @@ func (n *Notifier) queueStaleReviews(ctx context.Context, now time.Time, staff [
 		if now.Sub(o.CreatedAt) < n.cfg.StaleReviewAfter {
 			continue
 		}
+		// A review somebody claimed in the staff group is theirs: the reminder goes to them
+		// alone, privately. Otherwise to every staff member (the staff group, when bound).
+		owned := o.Rep != 0 && slices.ContainsFunc(staff, func(st orders.Staff) bool { return st.TelegramID == o.Rep })
 		ns := make([]orders.Notification, 0, len(staff))
 		for _, st := range staff {
+			if owned && st.TelegramID != o.Rep {
+				continue
+			}
 			key := orders.NoticeReviewStale + ":" + o.Number + ":" + strconv.FormatInt(st.TelegramID, 10)
 			ns = append(ns, orders.NewNotification(orders.NoticeReviewStale, st.TelegramID, key,
-				orders.Notice{Lang: st.Language, Number: o.Number}, time.Time{}))
+				orders.Notice{Lang: st.Language, Number: o.Number, Owned: owned}, time.Time{}))
 		}
 		if err := n.out.QueueNotices(ctx, o.Number, ns); err != nil {
 			errs = append(errs, fmt.Errorf("queue stale review %s: %w", o.Number, err))

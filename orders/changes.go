@@ -81,13 +81,15 @@ func (s *Service) askChange(ctx context.Context, key string, o Order, a Actor, c
 		return ChangeRequest{}, o, err
 	}
 	var ns []Notification
+	// Each request is a new event, even one like an earlier rejected request; its
+	// managers' notices share one subject (the staff group gets one card of it).
+	event := randomID()
 	for _, m := range managers {
 		n := s.noticeOf(o, m.Language)
 		n.Note, n.Actor = changeText(c), o.Customer.Name
 		n.Change = noticeChange(c)
 		ns = append(ns, NewNotification(NoticeChangeRequested, m.TelegramID,
-			// Each request is a new event, even one like an earlier rejected request.
-			NoticeChangeRequested+":"+o.Number+":"+randomID()+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
+			NoticeChangeRequested+":"+o.Number+":"+event+":"+strconv.FormatInt(m.TelegramID, 10), n, time.Time{}))
 	}
 	cr, err := s.store.CreateChangeRequest(ctx, key, c, ns)
 	return cr, o, err
@@ -282,6 +284,10 @@ func (s *Service) decideChange(ctx context.Context, key string, id int64, a Acto
 	}
 	if c.Status != "pending" {
 		return c, o, fmt.Errorf("change request %d is %s: %w", id, c.Status, ErrConflict)
+	}
+	if c.Handler != 0 && a.Kind == ActorStaff && a.TelegramID != c.Handler {
+		// Claimed in the staff group: the claimer owns the decision.
+		return c, o, fmt.Errorf("change request %d is handled by %d: %w", id, c.Handler, ErrChangeHandled)
 	}
 	req := DecideChangeRequest{Key: key, ID: id, Approve: approve, Actor: a.String(), Note: note}
 	if approve {

@@ -23,14 +23,29 @@ type StaffGroup struct {
 	BoundAt  time.Time
 }
 
-// CardClaim is the claim of a card (a message) in the staff group: the first wins.
+// CardClaim is the claim of a card (a message) in the staff group: the first wins. The
+// claimer becomes responsible for what the card is about, in the claim's transaction (see
+// GroupStore.ClaimCard): Kind and Number say what that was, Assigned the orders whose rep
+// the claimer became and ChangeID the change request they now handle.
 type CardClaim struct {
 	ChatID    int64
 	MessageID int
 	StaffID   int64
 	StaffName string
 	At        time.Time
+	Kind      string   // the card's notification kind
+	Number    string   // the card's order, when it is about one
+	Assigned  []string // orders whose rep the claimer became
+	ChangeID  int64    // the change request the claimer handles, when a change card
 }
+
+// ErrManagersDecide is returned when a staff member who may not decide change requests
+// claims a change request's card: its owner must be able to decide it.
+var ErrManagersDecide = errors.New("only managers decide change requests")
+
+// ErrChangeHandled is returned when a staff member decides a change request another one
+// claimed in the staff group (ChangeRequest.Handler): its claimer decides it.
+var ErrChangeHandled = errors.New("change request handled by another manager")
 
 // ErrCardClaimed is returned when a card already has an owner; the claim returned with it
 // names the owner.
@@ -39,6 +54,12 @@ var ErrCardClaimed = errors.New("card already claimed")
 // NoticeReviewClaimed is sent to the staff members who keep private copies when the
 // staff group's review card is claimed: their copy is edited to say who claimed it.
 const NoticeReviewClaimed = "review_claimed"
+
+// A claim waits at most cardRecordTries × cardRecordWait for the record of the card's message.
+const (
+	cardRecordTries = 20
+	cardRecordWait  = 100 * time.Millisecond
+)
 
 // ErrNotGroup is returned when a group command is used outside a group chat.
 var ErrNotGroup = errors.New("not a group chat")
@@ -55,8 +76,17 @@ type GroupStore interface {
 	// when from was not the staff group.
 	MoveStaffGroup(ctx context.Context, from, to int64) (bool, error)
 	// ClaimCard records the first claim of a card; a later one gets ErrCardClaimed with the
-	// first claim.
+	// first claim. In the same transaction the first claimer becomes responsible for what
+	// the card announced (the notification sent as the message):
+	//   - a review card (review_requested, review_stale) of an order still in review, or an
+	//     unreachable customer's card about an order: the claimer becomes the order's rep;
+	//   - a change request's card: the claimer becomes the pending request's handler;
+	//   - the overdue alert: the claimer becomes the rep of the overdue orders that have none
+	//     (promised before the alert's day, not delivered).
 	ClaimCard(ctx context.Context, c CardClaim) (CardClaim, error)
+	// SetStaffGroupLanguage sets the language of the staff group's messages; false when
+	// chatID is not the staff group.
+	SetStaffGroupLanguage(ctx context.Context, chatID int64, lang string) (bool, error)
 	// SetGroupCopies sets whether the staff member gets private copies of group messages.
 	SetGroupCopies(ctx context.Context, telegramID int64, on bool) error
 	// CardCopies returns what the card (a message in chatID) announced — its kind and
@@ -104,6 +134,25 @@ func (g *Group) Unbind(ctx context.Context, a Actor, chatID int64) (bool, error)
 	return g.store.UnbindStaffGroup(ctx, chatID)
 }
 
+// SetLanguage sets the language of the staff group's cards ("en" or "zh"). Only managers
+// may; ErrNotFound when chatID is not the staff group.
+func (g *Group) SetLanguage(ctx context.Context, a Actor, chatID int64, lang string) error {
+	if !a.May(ActBindGroup) {
+		return fmt.Errorf("%s may not set the staff group's language: %w", a, ErrForbidden)
+	}
+	if lang != "en" && lang != "zh" {
+		return fmt.Errorf("language %q: %w", lang, ErrInvalid)
+	}
+	ok, err := g.store.SetStaffGroupLanguage(ctx, chatID, lang)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("group %d: %w", chatID, ErrNotFound)
+	}
+	return nil
+}
+
 // Left records that the bot is no longer in the group chat (removed, or the group was
 // deleted): it is no longer the staff group, and staff get their cards privately again.
 func (g *Group) Left(ctx context.Context, chatID int64) (bool, error) {
@@ -124,15 +173,31 @@ func (g *Group) ClaimCard(ctx context.Context, a Actor, chatID int64, messageID 
 	if a.Kind != ActorStaff {
 		return CardClaim{}, fmt.Errorf("%s may not claim cards: %w", a, ErrForbidden)
 	}
+	kind, number, copies, err := g.store.CardCopies(ctx, chatID, messageID)
+	// The record of a card's message id may lag its delivery by a moment (sends are
+	// recorded in batches): a press that quick waits for it, a little.
+	for i := 0; err == nil && kind == "" && i < cardRecordTries; i++ {
+		select {
+		case <-ctx.Done():
+			return CardClaim{}, ctx.Err()
+		case <-time.After(cardRecordWait):
+		}
+		kind, number, copies, err = g.store.CardCopies(ctx, chatID, messageID)
+	}
+	if err != nil {
+		return CardClaim{}, err
+	}
+	if kind == NoticeChangeRequested && !a.May(ActDecideChange) {
+		return CardClaim{}, fmt.Errorf("%s may not own a change request: %w", a, ErrManagersDecide)
+	}
 	c, err := g.store.ClaimCard(ctx, CardClaim{ChatID: chatID, MessageID: messageID, StaffID: a.TelegramID,
 		StaffName: a.Display(), At: g.now()})
 	if err != nil {
 		return c, err
 	}
 	// The private copies of a review card are edited to say who claimed it.
-	kind, number, copies, err := g.store.CardCopies(ctx, chatID, messageID)
-	if err != nil || number == "" || (kind != NoticeReviewRequested && kind != NoticeReviewStale) {
-		return c, err
+	if number == "" || (kind != NoticeReviewRequested && kind != NoticeReviewStale) {
+		return c, nil
 	}
 	var ns []Notification
 	for id, lang := range copies {
@@ -206,7 +271,7 @@ func RouteToGroup(ns []Notification, g StaffGroup, staff []Staff) []Notification
 			continue
 		}
 		claimable, _ := payload["claimable"].(bool)
-		if !GroupKind(n.Kind, claimable) {
+		if owned, _ := payload["owned"].(bool); owned || !GroupKind(n.Kind, claimable) {
 			out = append(out, n)
 			continue
 		}

@@ -76,6 +76,9 @@ type Notice struct {
 	Claimable bool      `json:"claimable,omitempty"`
 	// Group: the notice goes to the staff group (one message for the team, with Claim).
 	Group bool `json:"group,omitempty"`
+	// Owned: the notice is for the staff member responsible for its subject (the order's
+	// rep, who claimed it): it stays in their private chat, never goes to the staff group.
+	Owned bool `json:"owned,omitempty"`
 	// PhotoIDs are the Telegram file ids of a complaint message's photos, forwarded with it.
 	PhotoIDs []string `json:"photo_ids,omitempty"`
 }

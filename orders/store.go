@@ -178,6 +178,8 @@ type ChangeRequest struct {
 	DecidedBy   string
 	Note        string // the manager's note
 	CreatedAt   time.Time
+	Handler     int64 // the manager who claimed it in the staff group (Telegram id); 0: nobody
+	HandlerName string
 }
 
 // ChangeApply is what an approved change does to the order.

@@ -5,6 +5,7 @@
 #   scripts/services.sh up      start both (idempotent) and print export lines
 #   scripts/services.sh down    stop both
 #   scripts/services.sh env     print the export lines only
+#   scripts/services.sh check   say whether the ports can be used, starting nothing
 #   scripts/services.sh reset   empty the local database and orderbot's Redis keys (demo data)
 #
 # PostgreSQL comes from /usr/lib/postgresql/*/bin (or PATH); redis-server is installed with
@@ -65,6 +66,19 @@ as_pg() {
 	fi
 }
 
+# pg_port_free stops with port_taken when something listens on PostgreSQL's port.
+pg_port_free() {
+	local who; who=$(holder "$pg_port")
+	[ -n "$who" ] && port_taken "$pg_port" "$who" "PostgreSQL" ORDERBOT_PG_PORT
+	return 0
+}
+
+# pg_running reports whether our own cluster runs.
+pg_running() {
+	local bin; bin=$(pg_bin)
+	[ -s "$pgdata/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1
+}
+
 pg_up() {
 	local bin; bin=$(pg_bin)
 	mkdir -p "$state"
@@ -81,14 +95,32 @@ pg_up() {
 	if as_pg "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
 		return
 	fi
-	local who; who=$(holder "$pg_port")
-	[ -n "$who" ] && port_taken "$pg_port" "$who" "PostgreSQL" ORDERBOT_PG_PORT
+	pg_port_free
 	log "starting PostgreSQL on port $pg_port"
 	as_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 \
 		-o "-p $pg_port -k $pgdata -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${ORDERBOT_PG_FSYNC:-on}" start >/dev/null
 	if ! "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U orderbot -d postgres -tAc "select 1 from pg_database where datname='orderbot'" | grep -q 1; then
 		"$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U orderbot orderbot
 	fi
+}
+
+# redis_answers reports whether a Redis answers on its port (used; a warning when this script
+# did not start it), and stops with port_taken when something else listens there.
+redis_answers() {
+	# Bounded: something that is not Redis may hold the port and never answer.
+	if timeout 3 redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+		# Ours when the server's pid is the one our pidfile holds; another Redis is used, but
+		# not silently: its data is not ours to reset.
+		local pid; pid=$(timeout 3 redis-cli -p "$redis_port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
+		if [ "$pid" != "$(cat "$redisdir/redis.pid" 2>/dev/null)" ]; then
+			log "warning: a Redis this script did not start answers on port $redis_port (pid ${pid:-unknown}); orderbot will use it."
+			log "To run a Redis of our own instead: ORDERBOT_REDIS_PORT=<free port> make run"
+		fi
+		return 0
+	fi
+	local who; who=$(holder "$redis_port")
+	[ -n "$who" ] && port_taken "$redis_port" "$who" "Redis" ORDERBOT_REDIS_PORT
+	return 1
 }
 
 redis_up() {
@@ -103,18 +135,7 @@ redis_up() {
 		fi
 	fi
 	mkdir -p "$redisdir"
-	if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
-		# Ours when the server's pid is the one our pidfile holds; another Redis is used, but
-		# not silently: its data is not ours to reset.
-		local pid; pid=$(redis-cli -p "$redis_port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
-		if [ "$pid" != "$(cat "$redisdir/redis.pid" 2>/dev/null)" ]; then
-			log "warning: a Redis this script did not start answers on port $redis_port (pid ${pid:-unknown}); orderbot will use it."
-			log "To run a Redis of our own instead: ORDERBOT_REDIS_PORT=<free port> make run"
-		fi
-		return
-	fi
-	local who; who=$(holder "$redis_port")
-	[ -n "$who" ] && port_taken "$redis_port" "$who" "Redis" ORDERBOT_REDIS_PORT
+	redis_answers && return
 	log "starting Redis on port $redis_port"
 	redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$redisdir" --daemonize yes \
 		--pidfile "$redisdir/redis.pid" --logfile "$redisdir/redis.log" --save "" --appendonly no >/dev/null
@@ -147,6 +168,12 @@ down)
 	fi
 	;;
 env) print_env ;;
+check)
+	# What up would say about the ports, starting nothing.
+	pg_running || pg_port_free
+	redis_answers || true
+	log "ports $pg_port (PostgreSQL) and $redis_port (Redis) can be used"
+	;;
 reset)
 	pg_up
 	redis_up
@@ -160,7 +187,7 @@ reset)
 	log "the local database and Redis keys ${prefix}* are empty: make run starts again with the demo catalog"
 	;;
 *)
-	log "usage: $0 up|down|env|reset"
+	log "usage: $0 up|down|env|check|reset"
 	exit 2
 	;;
 esac

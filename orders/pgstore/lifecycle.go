@@ -118,8 +118,9 @@ func lockOrder(ctx context.Context, tx *sqlx.Tx, cond string, arg any) (lockedOr
 // r (change_requests).
 const changeSelect = `
 SELECT r.id, o.number, r.kind, r.line, r.quantity, r.wanted_date, r.address, r.reason, r.requested_by,
-	r.status, r.decided_by, r.note, r.created_at
-FROM change_requests r JOIN orders o ON o.id = r.order_id`
+	r.status, r.decided_by, r.note, r.created_at, COALESCE(r.handler_telegram_id, 0) AS handler,
+	COALESCE(hs.name, '') AS handler_name
+FROM change_requests r JOIN orders o ON o.id = r.order_id LEFT JOIN staff hs ON hs.telegram_id = r.handler_telegram_id`
 
 // changeRow is a row of changeSelect.
 type changeRow struct {
@@ -136,13 +137,15 @@ type changeRow struct {
 	DecidedBy   string    `db:"decided_by"`
 	Note        string    `db:"note"`
 	CreatedAt   time.Time `db:"created_at"`
+	Handler     int64     `db:"handler"`
+	HandlerName string    `db:"handler_name"`
 }
 
 func (r changeRow) change() orders.ChangeRequest {
 	return orders.ChangeRequest{
 		ID: r.ID, Number: r.Number, Kind: r.Kind, Line: r.Line, Quantity: r.Quantity, Date: r.Date.Date,
 		Address: r.Address, Reason: r.Reason, RequestedBy: r.RequestedBy, Status: r.Status,
-		DecidedBy: r.DecidedBy, Note: r.Note, CreatedAt: r.CreatedAt,
+		DecidedBy: r.DecidedBy, Note: r.Note, CreatedAt: r.CreatedAt, Handler: r.Handler, HandlerName: r.HandlerName,
 	}
 }
 

@@ -307,14 +307,23 @@ func (s *Store) MarkUnreachable(ctx context.Context, chatID int64) (bool, error)
 	return n > 0, nil
 }
 
-// ResponsibleStaff returns the active staff member who last acted on the order with number
-// (as recorded in its history, like "rep:7"), or else every active rep, or else every
-// active staff member.
+// ResponsibleStaff returns the order's rep when active, or else the active staff member who
+// last acted on the order with number (as recorded in its history, like "rep:7"), or else
+// every active rep, or else every active staff member.
 func (s *Store) ResponsibleStaff(ctx context.Context, number string) ([]orders.Staff, error) {
 	var rows []staffRow
 	err := s.inTx(ctx, readTx, func(tx *sqlx.Tx) error {
 		if number != "" {
+			// The order's rep (who reviewed it, or claimed it in the staff group), else the
+			// last staff member who acted on it.
 			err := tx.SelectContext(ctx, &rows, `
+				SELECT `+prefixed("s.", staffColumns)+`
+				FROM orders o JOIN staff s ON s.telegram_id = o.rep_telegram_id
+				WHERE o.number = $1 AND s.active`, number)
+			if err != nil || len(rows) > 0 {
+				return err
+			}
+			err = tx.SelectContext(ctx, &rows, `
 				SELECT `+prefixed("s.", staffColumns)+`
 				FROM order_history h
 				JOIN orders o ON o.id = h.order_id
