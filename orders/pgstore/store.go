@@ -141,13 +141,21 @@ func (s *Store) Ping(ctx context.Context) error {
 // Migrate applies the migrations that the database lacks. Concurrent calls, from this or
 // other processes, wait for each other on a PostgreSQL advisory lock.
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrate(ctx, Migrations())
+}
+
+// migrate applies the migrations of fsys that the database lacks. A migration numbered
+// below the database's latest one is applied too (features developed side by side take
+// numbers from ranges of their own): each migration stands on its own.
+func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, Migrations(),
+	p, err := goose.NewProvider(goose.DialectPostgres, s.db.DB, fsys,
 		goose.WithSessionLocker(locker),
 		goose.WithDisableGlobalRegistry(true),
+		goose.WithAllowOutofOrder(true),
 		goose.WithSlog(s.log),
 	)
 	if err != nil {
