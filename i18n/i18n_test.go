@@ -55,3 +55,12 @@ func TestEveryKeyInOneTable(t *testing.T) {
 		}
 	}
 }
+
+// The desk says 审核 for a rep's review of an order, never 评审 (an appraisal).
+func TestReviewIsShenhe(t *testing.T) {
+	for _, k := range Keys() {
+		if zh := T(ZH, k); strings.Contains(zh, "评审") {
+			t.Errorf("%s: %q says 评审", k, zh)
+		}
+	}
+}
