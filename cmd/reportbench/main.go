@@ -199,17 +199,11 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 
 // measureReports times /report for a month and for a year: wall and CPU per run.
 func measureReports(ctx context.Context, st *pgstore.Store, src *orders.Reports, rr *reports.Reports, manager orders.Actor, today orders.Date) error {
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	year := today.AddDays(-364).String() + ".." + today.String()
 	for _, p := range []struct{ name, period string }{{"month (last month)", orders.PeriodLastMonth}, {"year (365 days)", year}} {
 		var ds, qs, rs, cs []time.Duration
@@ -402,17 +396,11 @@ func exportChild(ctx context.Context, dbURL, period, file string) error {
 		return err
 	}
 	defer f.Close()
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	// the database sessions' CPU: those open once the export has begun (it holds one for
 	// its statement while it writes), sampled again at its end
 	var dbCPU0, dbCPU1 cpuSample
@@ -519,4 +507,20 @@ func seed(ctx context.Context, db *sqlx.DB, n int, today orders.Date) error {
 		}
 	}
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path ("": none) until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
