@@ -237,9 +237,10 @@ func TestCommandMenusPerRoleAndLanguage(t *testing.T) {
 	sets := tg.Server.Commands()
 	var en, zh, group bool
 	for _, s := range sets {
-		if strings.Contains(string(s.Scope), "all_chat_administrators") && len(s.Commands) == 2 &&
-			s.Commands[0].Command == "bindgroup" && s.Commands[1].Command == "unbindgroup" {
-			group = group || s.LanguageCode == "zh" && strings.Contains(s.Commands[0].Description, "员工群")
+		if strings.Contains(string(s.Scope), "all_chat_administrators") && len(s.Commands) == 3 &&
+			s.Commands[0].Command == "bindgroup" && s.Commands[1].Command == "unbindgroup" && s.Commands[2].Command == "language" {
+			group = group || s.LanguageCode == "zh" && strings.Contains(s.Commands[0].Description, "员工群") &&
+				strings.Contains(s.Commands[2].Description, "本群卡片")
 		}
 		names := make([]string, len(s.Commands))
 		for i, c := range s.Commands {

@@ -3,9 +3,10 @@ package i18n
 // group are the texts of the staff group: binding a group chat, claiming its cards, and the
 // help lines of complaints and the team.
 var group = map[string]Text{
-	"cmd.bindgroup":   {"Make this group the staff group (managers)", "将本群设为员工群（经理）"},
-	"cmd.unbindgroup": {"Stop sending cards to this group (managers)", "停止向本群发送卡片（经理）"},
-	"cmd.groupcopies": {"Private copies of the staff group's cards: on or off", "员工群卡片的私聊副本：开启或关闭"},
+	"cmd.bindgroup":      {"Make this group the staff group (managers)", "将本群设为员工群（经理）"},
+	"cmd.unbindgroup":    {"Stop sending cards to this group (managers)", "停止向本群发送卡片（经理）"},
+	"cmd.group_language": {"Language of this group's cards (managers)", "本群卡片的语言（经理）"},
+	"cmd.groupcopies":    {"Private copies of the staff group's cards: on or off", "员工群卡片的私聊副本：开启或关闭"},
 
 	"group.bound": {"This group is now the desk's staff group. Review cards, change requests, stale-review and overdue alerts, unassigned complaints and unreachable customers come here, one message for the team: press Claim to take one. /unbindgroup undoes this.",
 		"本群已设为员工群。待审核订单、变更申请、审核超时与逾期提醒、无人负责的投诉以及联系不上的客户都会发到这里，全组只发一条：点击“认领”即由您负责。发送 /unbindgroup 可取消。"},
