@@ -190,3 +190,23 @@ func TestCasualWordsAtTheCartNameAndEditMenu(t *testing.T) {
 	c.text("12月18日")
 	c.expect("请核对您的订单", "2026年12月18日")
 }
+
+// 帮助 (or help) typed at a question shows the help and asks the same question again; it is
+// not taken as the answer.
+func TestHelpTypedAtAQuestion(t *testing.T) {
+	t.Parallel()
+	k := newDesk(t)
+	n := k.place(t, "CHAIR-100", "black", "2")
+	c := k.customer
+	c.cmd("/language")
+	c.text("中文")
+	c.cmd("/status")
+	c.expect("请输入订单号")
+	c.text("帮助")
+	got := c.shown()
+	if !strings.Contains(got, "/neworder") || !strings.Contains(got, "请输入订单号") || strings.Contains(got, "订单号格式为") {
+		t.Errorf("帮助 at the order-number question: want the help and the question again, not a refusal:\n%s", got)
+	}
+	c.text(n)
+	c.expect("订单 " + n)
+}

@@ -85,6 +85,12 @@ func (st *step) run(in Input) error {
 			return st.cancel()
 		case isWord(in.Text, "btn.back"):
 			return st.back()
+		case isWord(in.Text, "cmd.help") || strings.EqualFold(strings.TrimSpace(in.Text), "help"):
+			// 帮助 typed at a question: the help, then the same question again.
+			if err := st.command("help", ""); err != nil || s.State == stateIdle {
+				return err
+			}
+			return handlerFor(s.State).ask(st)
 		}
 		if data, ok := st.typedButton(in.Text); ok {
 			return st.button(data)
