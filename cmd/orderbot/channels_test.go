@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,4 +216,50 @@ func (c *cli) store(t *testing.T) *pgstore.Store {
 	}
 	t.Cleanup(st.Close)
 	return st
+}
+
+// An operator sends a failed webhook event again from the command line: it is pending again
+// with a delivery job queued, and the listing shows it.
+func TestChannelsRedeliverAFailedEvent(t *testing.T) {
+	c := newCLI(t)
+	if _, err := c.run("products", "import", "../../demo/catalog.csv"); err != nil {
+		t.Fatal(err)
+	}
+	placeDemoOrder(t, c)
+	if _, err := c.run("channels", "add", "acme-shop", "--kind", "platform", "--webhook", "https://shop.example.com/events"); err != nil {
+		t.Fatal(err)
+	}
+	st := c.store(t)
+	var id int64
+	if err := st.DB().Get(&id, `
+		INSERT INTO channel_events (channel_id, order_id, type, data, status, attempts, last_error)
+		SELECT ch.id, o.id, 'order.created', '{}', 'failed', 8, 'HTTP 500'
+		FROM channels ch, orders o WHERE ch.name = 'acme-shop' AND o.number = 'SO-20261127-0001'
+		RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	evt := "evt_" + strconv.FormatInt(id, 10)
+	out, err := c.run("channels", "deliveries", "acme-shop")
+	if err != nil || !strings.Contains(out, evt) || !strings.Contains(out, "failed") {
+		t.Fatalf("deliveries before: %v\n%s", err, out)
+	}
+	var jobs int
+	if err := st.DB().Get(&jobs, `SELECT count(*) FROM river_job`); err != nil {
+		t.Fatal(err)
+	}
+	out, err = c.run("channels", "deliveries", "acme-shop", "--redeliver", evt)
+	if err != nil || !strings.Contains(out, evt) || !strings.Contains(out, "queued for delivery again") {
+		t.Fatalf("redeliver: %v\n%s", err, out)
+	}
+	var status string
+	var after int
+	if err := st.DB().Get(&status, `SELECT status FROM channel_events WHERE id = $1`, id); err != nil || status != "pending" {
+		t.Errorf("event status after redeliver: %q, %v", status, err)
+	}
+	if err := st.DB().Get(&after, `SELECT count(*) FROM river_job`); err != nil || after != jobs+1 {
+		t.Errorf("river jobs %d → %d (%v), want one more", jobs, after, err)
+	}
+	if _, err := c.run("channels", "deliveries", "other-shop", "--redeliver", evt); err == nil {
+		t.Error("redeliver through another channel's name: no error")
+	}
 }
