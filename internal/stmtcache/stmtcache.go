@@ -5,9 +5,9 @@
 // planning were a quarter of the database's CPU time in orderbot's order dialog.
 //
 // Statements without arguments go through unchanged (the driver's simple protocol), and
-// so does everything asked for with Prepare (COPY among them). A connection keeps at most
-// Max statements; once full, further ones run unprepared: a statement is never closed
-// while its connection lives, so nothing is closed under a query in progress.
+// so does everything asked for with Prepare (lib/pq's COPY among them). A connection
+// keeps at most Max statements; once full, further ones run unprepared: a statement is
+// never closed while its connection lives, so nothing is closed under a query in progress.
 package stmtcache
 
 import (
@@ -15,7 +15,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"strings"
-	"sync"
 )
 
 // Max is the number of statements a connection keeps prepared.
@@ -43,15 +42,12 @@ func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
 
 func (c *connector) Driver() driver.Driver { return c.inner.Driver() }
 
-// conn is one connection. database/sql uses a connection from one goroutine at a time;
-// the mutex only guards the map against a Close racing a statement.
+// conn is one connection; database/sql never uses a connection from two goroutines at once.
 type conn struct {
 	driver.Conn
 	prep  driver.ConnPrepareContext
 	exec  driver.ExecerContext
 	query driver.QueryerContext
-
-	mu    sync.Mutex
 	stmts map[string]driver.Stmt
 }
 
@@ -70,32 +66,23 @@ var (
 // stmt returns the prepared statement of query, preparing it when the connection has
 // room; nil means run it unprepared.
 func (c *conn) stmt(ctx context.Context, query string) (driver.Stmt, error) {
-	c.mu.Lock()
-	st, ok := c.stmts[query]
-	full := len(c.stmts) >= Max
-	c.mu.Unlock()
-	if ok || full || strings.HasPrefix(strings.TrimSpace(strings.ToUpper(query[:min(len(query), 16)])), "COPY") {
+	if st, ok := c.stmts[query]; ok || len(c.stmts) >= Max {
 		return st, nil
 	}
 	st, err := c.prep.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
 	c.stmts[query] = st
-	c.mu.Unlock()
 	return st, nil
 }
 
 // forget drops a statement the server no longer accepts (it was deallocated, or a schema
 // change altered its result); the next use prepares it again.
 func (c *conn) forget(query string, err error) {
-	if !stale(err) {
-		return
+	if stale(err) {
+		delete(c.stmts, query)
 	}
-	c.mu.Lock()
-	delete(c.stmts, query)
-	c.mu.Unlock()
 }
 
 // stale reports an error of a prepared statement that preparing it again cures:
@@ -192,8 +179,6 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
 
 // Close closes the connection; its prepared statements go with it on the server.
 func (c *conn) Close() error {
-	c.mu.Lock()
 	clear(c.stmts)
-	c.mu.Unlock()
 	return c.Conn.Close()
 }
