@@ -187,7 +187,7 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	b.accepts = batch.Group[InboxUpdate, struct{}]{Max: 100, Run: func(ctx context.Context, us []InboxUpdate) ([]struct{}, error) {
 		return make([]struct{}, len(us)), b.accept(ctx, us, 0)
 	}}
-	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{},
+	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{}, putBack: map[int64]bool{},
 		sem: make(chan struct{}, cfg.Workers)}
 	b.disp.completes = batch.Group[int64, struct{}]{Max: 200, Run: func(ctx context.Context, ids []int64) ([]struct{}, error) {
 		return make([]struct{}, len(ids)), b.inbox.Complete(ctx, ids)

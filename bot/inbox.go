@@ -44,11 +44,13 @@ type Accepted struct {
 type Inbox interface {
 	// Accept stores the updates (an update already stored is kept as it is). A chat whose
 	// backlog would exceed maxBacklog keeps only the first updates up to it; the rest are
-	// dropped and reported. With lease > 0, an update stored as its chat's only one is
-	// leased to the caller for that long and returned in Taken; only one process may call
-	// Accept with a lease at a time (the polling loop: Telegram has one getUpdates
-	// consumer), or two might take updates of one chat at once.
-	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int, lease time.Duration) (Accepted, error)
+	// dropped and reported. With lease > 0, an update stored as its chat's next one (the
+	// first of its chat in us, and nothing of the chat stored but updates in held whose
+	// lease still runs: those the caller is handling) is leased to the caller for that
+	// long and returned in Taken; only one process may call Accept with a lease at a time
+	// (the polling loop: Telegram has one getUpdates consumer), or two might take updates
+	// of one chat at once.
+	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int, lease time.Duration, held []int64) (Accepted, error)
 	// Next deletes the update done of chat (0: none) and, when take is true, takes the
 	// chat's oldest update for lease, when it is due and no one else has it. When there is
 	// none to take now, due is when the oldest waiting one is due (zero when none waits, or
@@ -97,10 +99,15 @@ type dispatcher struct {
 	// completes its update without looking for another.
 	sole      bool
 	completes batch.Group[int64, struct{}]
+	// putBack lists the chats whose worker put an update back since the last snapshot of
+	// held updates (see held): an update leased at accept behind one of theirs must not
+	// run before it.
+	putBack map[int64]bool
 }
 
 type chatWork struct {
 	again bool
+	cur   int64         // the update being handled, leased to this process (0: none)
 	taken []InboxUpdate // leased to this process when accepted: handled without taking
 }
 
@@ -177,14 +184,41 @@ func (d *dispatcher) signal(chats ...int64) {
 	}
 }
 
+// held returns the updates this process's workers are handling, for Accept to lease a
+// chat's next update to the worker that holds the chat (one statement less per update of
+// a chat that keeps writing). A worker with an update queued already holds its chat
+// longer, so its chat's next update waits in the inbox. It starts a new record of put-back
+// chats for hand: the caller (the polling loop) accepts one batch at a time.
+func (d *dispatcher) held() []int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ids := make([]int64, 0, len(d.active))
+	for _, w := range d.active {
+		if w.cur != 0 && len(w.taken) == 0 {
+			ids = append(ids, w.cur)
+		}
+	}
+	clear(d.putBack)
+	return ids
+}
+
 // hand starts the workers of the chats of updates leased to this process when they were
 // accepted, or queues each for its chat's running worker. A dispatcher that is not working
-// puts them back, due at once, for whichever worker comes next.
+// puts them back, due at once, for whichever worker comes next; so does a chat whose
+// worker put an update back since held was asked (the update taken behind it must wait
+// for it).
 func (d *dispatcher) hand(us []InboxUpdate) {
+	var back []InboxUpdate
 	d.mu.Lock()
 	stopped := !d.running || d.stop.Err() != nil
-	if !stopped {
+	if stopped {
+		back = us
+	} else {
 		for _, u := range us {
+			if d.putBack[u.ChatID] {
+				back = append(back, u)
+				continue
+			}
 			if w, ok := d.active[u.ChatID]; ok {
 				w.taken = append(w.taken, u)
 				continue
@@ -195,14 +229,14 @@ func (d *dispatcher) hand(us []InboxUpdate) {
 		}
 	}
 	d.mu.Unlock()
-	if !stopped {
+	if len(back) == 0 {
 		return
 	}
-	// Not working (stopping, or Work not started yet, so there is no handling context):
-	// put them back, due at once.
+	// Put them back, due at once (when stopping, or before Work started, there is no
+	// handling context; a put-back chat's worker takes them after the update it put back).
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for _, u := range us {
+	for _, u := range back {
 		if err := d.b.inbox.Retry(ctx, u.ID, u.Attempts, u.RepliesSent, time.Now(), "not handled: not working"); err != nil {
 			d.b.log.ErrorContext(ctx, "inbox: put an update back", "update_id", u.ID, "err", err)
 		}
@@ -277,8 +311,9 @@ func (d *dispatcher) work(chat int64) {
 			ok = false
 			fallthrough
 		case ok && done != 0:
-			// Complete the last one; this one is ours already.
-			if _, _, _, err = b.inbox.Next(d.hctx, chat, done, false, 0); err != nil && d.hctx.Err() == nil {
+			// Complete the last one (with those of other chats: one statement for many);
+			// this one is ours already.
+			if _, err = d.completes.Do(done); err != nil && d.hctx.Err() == nil {
 				b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
 			}
 			err = nil
@@ -313,9 +348,18 @@ func (d *dispatcher) work(chat int64) {
 			}
 			return
 		}
-		if d.handle(u) {
+		d.mu.Lock()
+		d.active[chat].cur = u.ID
+		d.mu.Unlock()
+		switch d.handle(u) {
+		case handled:
 			done = u.ID
+		case putBack:
+			d.putBackTaken(chat)
 		}
+		d.mu.Lock()
+		d.active[chat].cur = 0
+		d.mu.Unlock()
 		// Take turns: a chat that keeps sending goes to the back of the queue for a worker
 		// slot after each update, so that waiting chats are not starved (a channel's
 		// waiting senders are served in order).
@@ -328,38 +372,60 @@ func (d *dispatcher) work(chat int64) {
 	}
 }
 
-// handle handles one update taken from the inbox, and reports whether it is done (to be
-// deleted). An update that failed is put back for a retry or moved to the dead letters
-// here.
-func (d *dispatcher) handle(it InboxUpdate) bool {
+// putBackTaken puts back the updates leased to this process behind one of chat that was
+// put back, and has hand put back those still on their way: none may run before it.
+func (d *dispatcher) putBackTaken(chat int64) {
+	d.mu.Lock()
+	d.putBack[chat] = true
+	w := d.active[chat]
+	back := w.taken
+	w.taken = nil
+	d.mu.Unlock()
+	for _, u := range back {
+		d.retry(u, time.Now(), errors.New("not handled: an earlier update of the chat waits for a retry"))
+	}
+}
+
+// outcome is what became of an update a worker handled.
+type outcome int
+
+const (
+	handled outcome = iota // done: to be deleted
+	gone                   // moved to the dead letters
+	putBack                // put back in the inbox for a later attempt
+)
+
+// handle handles one update taken from the inbox. An update that failed is put back for a
+// retry or moved to the dead letters here.
+func (d *dispatcher) handle(it InboxUpdate) outcome {
 	b := d.b
 	var u models.Update
 	if err := json.Unmarshal(it.Raw, &u); err != nil {
 		d.deadLetter(it, &permanentError{fmt.Errorf("undecodable update: %w", err)}, nil)
-		return false
+		return gone
 	}
 	ctx, cancel := context.WithTimeout(d.hctx, b.cfg.HandleTimeout)
 	sent, err := b.process(ctx, &u, it.RepliesSent)
 	cancel()
 	if err == nil {
-		return true
+		return handled
 	}
 	it.RepliesSent += sent
 	if d.stop.Err() != nil && d.hctx.Err() != nil {
 		// Cut off by the shutdown: not the update's fault. Another process, or this one
 		// after its restart, takes it again.
 		d.retry(it, time.Now(), err)
-		return false
+		return putBack
 	}
 	if isPermanent(err) {
 		d.deadLetter(it, err, &u)
-		return false
+		return gone
 	}
 	it.Attempts++
 	age := time.Since(it.ReceivedAt)
 	if it.Attempts >= b.cfg.MaxAttempts || age >= b.cfg.MaxAge {
 		d.deadLetter(it, fmt.Errorf("gave up after %d attempts over %s: %w", it.Attempts, age.Round(time.Second), err), &u)
-		return false
+		return gone
 	}
 	wait := backoff(b.cfg.RetryBase, b.cfg.RetryMax, it.Attempts)
 	var ra *tgbot.TooManyRequestsError
@@ -371,7 +437,7 @@ func (d *dispatcher) handle(it InboxUpdate) bool {
 		"attempt", it.Attempts, "retry_in", wait, "err", err)
 	d.retry(it, time.Now().Add(wait), err)
 	d.later(it.ChatID, time.Now().Add(wait))
-	return false
+	return putBack
 }
 
 func (d *dispatcher) retry(it InboxUpdate, at time.Time, cause error) {

@@ -131,14 +131,19 @@ func (b *Bot) pollOK() { b.pollFails = 0 }
 // backlog limit is told once to slow down.
 //
 // With lease > 0 (the polling loop, Telegram's only consumer of this bot's updates), an
-// update that is its chat's only one is leased to this process as it is stored and handed
-// to its chat's worker directly; otherwise (webhook deliveries, which several instances
+// update that is its chat's next one (nothing else of the chat stored but the update its
+// worker here is handling) is leased to this process as it is stored and handed to its
+// chat's worker directly; otherwise (webhook deliveries, which several instances
 // may receive at once) the workers take them from the inbox in order.
 func (b *Bot) accept(ctx context.Context, us []InboxUpdate, lease time.Duration) error {
 	if b.inbox == nil {
 		return errors.New("bot: no inbox")
 	}
-	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog, lease)
+	var held []int64
+	if lease > 0 {
+		held = b.disp.held()
+	}
+	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog, lease, held)
 	if err != nil {
 		return err
 	}

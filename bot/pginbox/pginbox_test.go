@@ -24,10 +24,10 @@ func TestAcceptLeasesOnlyAChatsOnlyUpdate(t *testing.T) {
 	const lease = time.Minute
 
 	// Chat 7 has an update waiting already.
-	if _, err := in.Accept(ctx, []bot.InboxUpdate{upd(1, 7)}, 50, 0); err != nil {
+	if _, err := in.Accept(ctx, []bot.InboxUpdate{upd(1, 7)}, 50, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	acc, err := in.Accept(ctx, []bot.InboxUpdate{upd(2, 7), upd(3, 8), upd(4, 8), upd(5, 9), upd(3, 8)}, 50, lease)
+	acc, err := in.Accept(ctx, []bot.InboxUpdate{upd(2, 7), upd(3, 8), upd(4, 8), upd(5, 9), upd(3, 8)}, 50, lease, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestAcceptLeasesOnlyAChatsOnlyUpdate(t *testing.T) {
 		t.Fatalf("taken %v, want [3 5]", got)
 	}
 	// Accepted again (a batch fetched twice): stored once, taken by nobody.
-	acc, err = in.Accept(ctx, []bot.InboxUpdate{upd(3, 8), upd(5, 9)}, 50, lease)
+	acc, err = in.Accept(ctx, []bot.InboxUpdate{upd(3, 8), upd(5, 9)}, 50, lease, nil)
 	if err != nil || len(acc.Taken) != 0 {
 		t.Fatalf("accepted twice: taken %v, %v", acc.Taken, err)
 	}
@@ -58,5 +58,48 @@ func TestAcceptLeasesOnlyAChatsOnlyUpdate(t *testing.T) {
 	u, ok, _, err := in.Next(ctx, 8, 3, true, lease)
 	if err != nil || !ok || u.ID != 4 {
 		t.Errorf("after completing 3: took %d, %v, %v; want 4", u.ID, ok, err)
+	}
+}
+
+// An update of a chat whose only stored update is one the caller holds (its worker is
+// handling it) is leased to the caller at accept; not once the held one was put back for a
+// retry (it must run first), nor when the chat has another update waiting.
+func TestAcceptLeasesTheNextUpdateOfAHeldChat(t *testing.T) {
+	ctx := context.Background()
+	in := pginbox.New(pgstoretest.New(t).DB().DB)
+	const lease = time.Minute
+	taken := func(acc bot.Accepted) []int64 {
+		var ids []int64
+		for _, u := range acc.Taken {
+			ids = append(ids, u.ID)
+		}
+		return ids
+	}
+	acc, err := in.Accept(ctx, []bot.InboxUpdate{upd(1, 7), upd(2, 8)}, 50, lease, nil)
+	if err != nil || len(acc.Taken) != 2 {
+		t.Fatalf("first updates: taken %v, %v", taken(acc), err)
+	}
+	// The caller handles 1 and 2; chat 7 writes again twice, chat 8 once.
+	acc, err = in.Accept(ctx, []bot.InboxUpdate{upd(3, 7), upd(4, 7), upd(5, 8)}, 50, lease, []int64{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := taken(acc); len(got) != 1 || got[0] != 3 {
+		t.Fatalf("taken %v, want [3]: chat 7's next behind the held 1; not 4 behind it, not 5 behind 2 (not held)", got)
+	}
+	// Update 2 is put back for a retry: held or not, chat 8's next waits behind it.
+	if err := in.Retry(ctx, 2, 1, 0, time.Now().Add(time.Hour), "boom"); err != nil {
+		t.Fatal(err)
+	}
+	acc, err = in.Accept(ctx, []bot.InboxUpdate{upd(6, 8)}, 50, lease, []int64{2})
+	if err != nil || len(acc.Taken) != 0 {
+		t.Fatalf("behind a put-back update: taken %v, %v", taken(acc), err)
+	}
+	// Once 1 and 3 are done, chat 7's 4 is the next one: Next takes it.
+	if err := in.Complete(ctx, []int64{1, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if u, ok, _, err := in.Next(ctx, 7, 0, true, lease); err != nil || !ok || u.ID != 4 {
+		t.Fatalf("chat 7 next: %d %v %v, want 4", u.ID, ok, err)
 	}
 }
