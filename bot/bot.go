@@ -192,6 +192,9 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 	b.disp.completes = batch.Group[int64, struct{}]{Max: 200, Run: func(ctx context.Context, ids []int64) ([]struct{}, error) {
 		return make([]struct{}, len(ids)), b.inbox.Complete(ctx, ids)
 	}}
+	b.disp.nexts = batch.Group[NextRequest, NextResult]{Max: 200, Run: func(ctx context.Context, reqs []NextRequest) ([]NextResult, error) {
+		return b.inbox.Next(ctx, reqs, b.cfg.Lease)
+	}}
 	return b, nil
 }
 

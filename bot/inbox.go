@@ -51,11 +51,10 @@ type Inbox interface {
 	// (the polling loop: Telegram has one getUpdates consumer), or two might take updates
 	// of one chat at once.
 	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int, lease time.Duration, held []int64) (Accepted, error)
-	// Next deletes the update done of chat (0: none) and, when take is true, takes the
-	// chat's oldest update for lease, when it is due and no one else has it. When there is
-	// none to take now, due is when the oldest waiting one is due (zero when none waits, or
-	// another worker has it).
-	Next(ctx context.Context, chat, done int64, take bool, lease time.Duration) (u InboxUpdate, ok bool, due time.Time, err error)
+	// Next, for each request (one per chat), deletes the update Done of the chat (0: none)
+	// and takes the chat's oldest update for lease, when it is due and no one else has it.
+	// It returns one result per request, in order.
+	Next(ctx context.Context, reqs []NextRequest, lease time.Duration) ([]NextResult, error)
 	// Retry puts a taken update back, to be taken again at notBefore.
 	Retry(ctx context.Context, id int64, attempts, repliesSent int, notBefore time.Time, lastErr string) error
 	// DeadLetter moves a taken update to the dead letters.
@@ -69,6 +68,21 @@ type Inbox interface {
 	// DueChats returns chats with an update due and not taken (retries come due, leases of
 	// a stopped process expire, an operator requeued a dead letter).
 	DueChats(ctx context.Context, limit int) ([]int64, error)
+}
+
+// NextRequest asks Inbox.Next for a chat's next update, completing the chat's last one.
+type NextRequest struct {
+	Chat int64
+	Done int64 // the chat's update handled (deleted), 0 for none
+}
+
+// NextResult is the update Inbox.Next took for a chat, if any (OK). When there was none to
+// take, Due is when the chat's oldest waiting one is due (zero when none waits, or another
+// worker has it).
+type NextResult struct {
+	Update InboxUpdate
+	OK     bool
+	Due    time.Time
 }
 
 // Customers is told which customers cannot be reached; *pgstore.Store implements it.
@@ -99,6 +113,7 @@ type dispatcher struct {
 	// completes its update without looking for another.
 	sole      bool
 	completes batch.Group[int64, struct{}]
+	nexts     batch.Group[NextRequest, NextResult] // workers' Next calls, many in one statement
 	// putBack lists the chats whose worker put an update back since the last snapshot of
 	// held updates (see held): an update leased at accept behind one of theirs must not
 	// run before it.
@@ -252,6 +267,13 @@ func (d *dispatcher) quiet(chat int64) bool {
 	return d.sole && !w.again && len(w.taken) == 0
 }
 
+// next completes the chat's update done and takes its next one, in a statement shared with
+// the other chats' workers asking at the same time.
+func (d *dispatcher) next(chat, done int64) (InboxUpdate, bool, time.Time, error) {
+	r, err := d.nexts.Do(NextRequest{Chat: chat, Done: done})
+	return r.Update, r.OK, r.Due, err
+}
+
 // later signals chat at t.
 func (d *dispatcher) later(chat int64, at time.Time) {
 	d.mu.Lock()
@@ -310,21 +332,23 @@ func (d *dispatcher) work(chat int64) {
 			}
 			ok = false
 			fallthrough
-		case ok && done != 0:
+		case ok && done != 0, !ok && done != 0 && !take:
 			// Complete the last one (with those of other chats: one statement for many);
-			// this one is ours already.
-			if _, err = d.completes.Do(done); err != nil && d.hctx.Err() == nil {
-				b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
+			// this one is ours already, or none is taken when stopping.
+			if done != 0 {
+				if _, err = d.completes.Do(done); err != nil && d.hctx.Err() == nil {
+					b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
+				}
 			}
 			err = nil
-		case !ok && done != 0 && take && d.quiet(chat):
+		case !ok && done != 0 && d.quiet(chat):
 			// Nothing more was accepted for the chat: complete the update with those of
 			// other chats (one statement for many), then look again.
 			if _, err = d.completes.Do(done); err != nil {
-				u, ok, due, err = b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+				u, ok, due, err = d.next(chat, done)
 			}
-		case !ok:
-			u, ok, due, err = b.inbox.Next(d.hctx, chat, done, take, b.cfg.Lease)
+		case !ok && take:
+			u, ok, due, err = d.next(chat, done)
 		}
 		done = 0
 		if err != nil {

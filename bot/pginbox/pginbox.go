@@ -202,13 +202,18 @@ func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog in
 	return acc, nil
 }
 
-// nextQuery completes an update and takes the chat's next one (see Next).
+// nextQuery completes updates and takes their chats' next ones (see Next): one row per
+// chat that has an update stored.
 const nextQuery = `
-		WITH done AS (
-			DELETE FROM update_inbox WHERE update_id = $2
+		WITH req AS (
+			SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS t(chat_id, done)
+		), done AS (
+			DELETE FROM update_inbox WHERE update_id IN (SELECT done FROM req WHERE done <> 0)
 		), head AS (
-			SELECT update_id, not_before, lease_until FROM update_inbox
-			WHERE chat_id = $1 AND update_id <> $2 ORDER BY update_id LIMIT 1
+			SELECT h.* FROM req CROSS JOIN LATERAL (
+				SELECT update_id, chat_id, not_before, lease_until FROM update_inbox
+				WHERE chat_id = req.chat_id AND update_id <> req.done ORDER BY update_id LIMIT 1
+			) h
 		), taken AS (
 			UPDATE update_inbox u SET lease_until = $3::timestamptz + $4::double precision * interval '1 millisecond'
 			FROM head
@@ -216,48 +221,58 @@ const nextQuery = `
 				AND (u.lease_until IS NULL OR u.lease_until < $3)
 			RETURNING u.update_id, u.chat_id, u.raw, u.received_at, u.attempts, u.replies_sent, u.last_error
 		)
-		SELECT head.update_id, CASE WHEN head.lease_until >= $3 THEN NULL ELSE head.not_before END,
-			taken.update_id, taken.chat_id, taken.raw, taken.received_at, taken.attempts, taken.replies_sent, taken.last_error
+		SELECT head.chat_id, CASE WHEN head.lease_until >= $3 THEN NULL ELSE head.not_before END,
+			taken.update_id, taken.raw, taken.received_at, taken.attempts, taken.replies_sent, taken.last_error
 		FROM head LEFT JOIN taken ON taken.update_id = head.update_id`
 
-// Next completes done and takes the chat's next update; see bot.Inbox.
-func (in *Inbox) Next(ctx context.Context, chat, done int64, take bool, lease time.Duration) (bot.InboxUpdate, bool, time.Time, error) {
-	var u bot.InboxUpdate
-	if !take {
-		if done == 0 {
-			return u, false, time.Time{}, nil
-		}
-		_, err := in.async.ExecContext(ctx, `DELETE FROM update_inbox WHERE update_id = $1`, done)
-		if err != nil {
-			return u, false, time.Time{}, fmt.Errorf("inbox: complete update %d: %w", done, err)
-		}
-		return u, false, time.Time{}, nil
+// Next completes the requests' updates and takes their chats' next ones; see bot.Inbox.
+func (in *Inbox) Next(ctx context.Context, reqs []bot.NextRequest, lease time.Duration) ([]bot.NextResult, error) {
+	res := make([]bot.NextResult, len(reqs))
+	if len(reqs) == 0 {
+		return res, nil
 	}
-	now := in.now()
-	var (
-		id, chatID          sql.NullInt64
-		raw, lastErr        sql.NullString
-		received, notBefore sql.NullTime
-		attempts, sent      sql.NullInt64
-		headID              int64
-	)
-	err := in.async.QueryRowContext(ctx, nextQuery, chat, done, now, lease.Milliseconds()).Scan(&headID, &notBefore, &id, &chatID, &raw, &received, &attempts, &sent, &lastErr)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, false, time.Time{}, nil
+	chats := make([]int64, len(reqs))
+	dones := make([]int64, len(reqs))
+	at := make(map[int64]int, len(reqs))
+	for i, r := range reqs {
+		chats[i], dones[i] = r.Chat, r.Done
+		at[r.Chat] = i
 	}
+	rows, err := in.async.QueryContext(ctx, nextQuery, pq.Array(chats), pq.Array(dones), in.now(), lease.Milliseconds())
 	if err != nil {
-		return u, false, time.Time{}, fmt.Errorf("inbox: next update of chat %d: %w", chat, err)
+		return nil, fmt.Errorf("inbox: next updates of %d chats: %w", len(reqs), err)
 	}
-	if !id.Valid {
-		var due time.Time
-		if notBefore.Valid {
-			due = notBefore.Time
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			chat         int64
+			id           sql.NullInt64
+			raw, lastErr sql.NullString
+			received     sql.NullTime
+			notBefore    sql.NullTime
+			attempts     sql.NullInt64
+			sent         sql.NullInt64
+		)
+		if err := rows.Scan(&chat, &notBefore, &id, &raw, &received, &attempts, &sent, &lastErr); err != nil {
+			return nil, fmt.Errorf("inbox: next updates: %w", err)
 		}
-		return u, false, due, nil
+		i, ok := at[chat]
+		if !ok {
+			continue
+		}
+		if !id.Valid {
+			if notBefore.Valid {
+				res[i].Due = notBefore.Time
+			}
+			continue
+		}
+		res[i] = bot.NextResult{OK: true, Update: bot.InboxUpdate{ID: id.Int64, ChatID: chat, Raw: []byte(raw.String),
+			ReceivedAt: received.Time, Attempts: int(attempts.Int64), RepliesSent: int(sent.Int64), LastError: lastErr.String}}
 	}
-	u = bot.InboxUpdate{ID: id.Int64, ChatID: chatID.Int64, Raw: []byte(raw.String), ReceivedAt: received.Time,
-		Attempts: int(attempts.Int64), RepliesSent: int(sent.Int64), LastError: lastErr.String}
-	return u, true, time.Time{}, nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("inbox: next updates: %w", err)
+	}
+	return res, nil
 }
 
 // pollingLock is the key of the session advisory lock that the polling instance holds.

@@ -14,6 +14,14 @@ func upd(id, chat int64) bot.InboxUpdate {
 	return bot.InboxUpdate{ID: id, ChatID: chat, Raw: []byte(`{"update_id":1}`)}
 }
 
+func next(ctx context.Context, in *pginbox.Inbox, chat, done int64, lease time.Duration) (bot.NextResult, error) {
+	rs, err := in.Next(ctx, []bot.NextRequest{{Chat: chat, Done: done}}, lease)
+	if err != nil {
+		return bot.NextResult{}, err
+	}
+	return rs[0], nil
+}
+
 // Accepting with a lease takes, for the caller, exactly the updates that are their chat's
 // only one: not a chat's second update of the batch, not an update behind one already
 // waiting, and never an update stored before. Taken updates are not taken again by Next
@@ -51,13 +59,13 @@ func TestAcceptLeasesOnlyAChatsOnlyUpdate(t *testing.T) {
 		t.Errorf("due chats %v, want 7 and 8", due)
 	}
 	// Chat 8's head is leased: nobody else takes it, nor the update behind it.
-	if u, ok, _, err := in.Next(ctx, 8, 0, true, lease); err != nil || ok {
-		t.Errorf("took %d of chat 8 while its head is leased (%v)", u.ID, err)
+	if r, err := next(ctx, in, 8, 0, lease); err != nil || r.OK {
+		t.Errorf("took %d of chat 8 while its head is leased (%v)", r.Update.ID, err)
 	}
 	// Its worker completes it and takes the next in the same statement.
-	u, ok, _, err := in.Next(ctx, 8, 3, true, lease)
-	if err != nil || !ok || u.ID != 4 {
-		t.Errorf("after completing 3: took %d, %v, %v; want 4", u.ID, ok, err)
+	r, err := next(ctx, in, 8, 3, lease)
+	if err != nil || !r.OK || r.Update.ID != 4 {
+		t.Errorf("after completing 3: took %d, %v, %v; want 4", r.Update.ID, r.OK, err)
 	}
 }
 
@@ -99,7 +107,64 @@ func TestAcceptLeasesTheNextUpdateOfAHeldChat(t *testing.T) {
 	if err := in.Complete(ctx, []int64{1, 3}); err != nil {
 		t.Fatal(err)
 	}
-	if u, ok, _, err := in.Next(ctx, 7, 0, true, lease); err != nil || !ok || u.ID != 4 {
-		t.Fatalf("chat 7 next: %d %v %v, want 4", u.ID, ok, err)
+	if r, err := next(ctx, in, 7, 0, lease); err != nil || !r.OK || r.Update.ID != 4 {
+		t.Fatalf("chat 7 next: %d %v %v, want 4", r.Update.ID, r.OK, err)
+	}
+}
+
+// Next serves many chats in one statement: each completes its last update and takes its
+// next one when due and not leased; a chat whose next waits for a retry learns when.
+func TestNextServesManyChats(t *testing.T) {
+	ctx := context.Background()
+	in := pginbox.New(pgstoretest.New(t).DB().DB)
+	const lease = time.Minute
+	// Chats 1..3 each have two updates; chat 4 one, which is put back for an hour.
+	var us []bot.InboxUpdate
+	for chat := int64(1); chat <= 3; chat++ {
+		us = append(us, upd(chat*10, chat), upd(chat*10+1, chat))
+	}
+	us = append(us, upd(40, 4))
+	if _, err := in.Accept(ctx, us, 50, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour).Truncate(time.Millisecond)
+	if err := in.Retry(ctx, 40, 1, 0, later, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := []bot.NextRequest{{Chat: 1}, {Chat: 2}, {Chat: 3}, {Chat: 4}, {Chat: 5}}
+	rs, err := in.Next(ctx, reqs, lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int64{10, 20, 30} {
+		if !rs[i].OK || rs[i].Update.ID != want || rs[i].Update.ChatID != int64(i+1) {
+			t.Errorf("chat %d: %+v, want update %d", i+1, rs[i], want)
+		}
+	}
+	if rs[3].OK || !rs[3].Due.Equal(later) {
+		t.Errorf("chat 4: %+v, want nothing taken, due %v", rs[3], later)
+	}
+	if rs[4].OK || !rs[4].Due.IsZero() {
+		t.Errorf("chat 5 (nothing stored): %+v", rs[4])
+	}
+	// Asked again while leased: nothing, and no due time (another worker has them).
+	rs, err = in.Next(ctx, reqs[:3], lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rs {
+		if r.OK || !r.Due.IsZero() {
+			t.Errorf("chat %d while leased: %+v", i+1, r)
+		}
+	}
+	// Completing each chat's first takes its second, in the same statement.
+	rs, err = in.Next(ctx, []bot.NextRequest{{Chat: 3, Done: 30}, {Chat: 1, Done: 10}, {Chat: 2, Done: 20}}, lease)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int64{31, 11, 21} {
+		if !rs[i].OK || rs[i].Update.ID != want {
+			t.Errorf("request %d: %+v, want update %d", i, rs[i], want)
+		}
 	}
 }
