@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -612,5 +613,65 @@ func TestUpdateTakenBehindARetriedOneWaits(t *testing.T) {
 	}
 	if n := len(srv.Rejections(c.u.ID)); n != 1 {
 		t.Errorf("%d refused sends, want the 1 injected", n)
+	}
+}
+
+// hiccupInbox is the real inbox whose Retry and Complete fail a number of times first, as
+// they do on pooled connections that PostgreSQL closed when it restarted.
+type hiccupInbox struct {
+	bot.Inbox
+	retries, completes atomic.Int32
+}
+
+func (h *hiccupInbox) Retry(ctx context.Context, id int64, attempts, repliesSent int, notBefore time.Time, lastErr string) error {
+	if h.retries.Add(-1) >= 0 {
+		return fmt.Errorf("inbox: retry update %d: %w", id, errors.New("pq: terminating connection due to administrator command"))
+	}
+	return h.Inbox.Retry(ctx, id, attempts, repliesSent, notBefore, lastErr)
+}
+
+func (h *hiccupInbox) Complete(ctx context.Context, ids []int64) error {
+	if h.completes.Add(-1) >= 0 {
+		return errors.New("inbox: complete: driver: bad connection")
+	}
+	return h.Inbox.Complete(ctx, ids)
+}
+
+// An update that could not be put back, or not deleted once handled, at the first try (the
+// database just restarted) does not hold its chat until its lease runs out: the inbox is
+// asked again, and the chat's messages are answered in order, once each.
+func TestInboxHiccupDoesNotStallAChat(t *testing.T) {
+	t.Parallel()
+	bed := testbed.New(t)
+	in := &hiccupInbox{}
+	tg := bed.StartTelegram(testbed.TelegramOptions{Configure: func(c *bot.Config) {
+		in.Inbox = c.Inbox
+		c.Inbox = in
+	}})
+	srv := tg.Server
+	c := newChat(t, srv, 2801, "en")
+	c.send("/start")
+	c.expect("Hello")
+	waitFor(t, func() bool { return inboxEmpty(bed) })
+
+	// The reply fails once: the update is put back, which fails twice first.
+	in.retries.Store(2)
+	srv.FailNext("sendMessage", http.StatusBadGateway, "", 1)
+	c.send("SO-20261127-0001")
+	c.expect("No order", "SO-20261127-0001")
+	// Deleting handled updates fails twice: the chat's next messages still come through.
+	in.completes.Store(2)
+	c.send("SO-20261127-0002")
+	c.expect("No order", "SO-20261127-0002")
+	c.send("SO-20261127-0003")
+	c.expect("No order", "SO-20261127-0003")
+	waitFor(t, func() bool { return inboxEmpty(bed) })
+	for _, n := range []string{"0001", "0002", "0003"} {
+		if got := count(srv, c.u.ID, "SO-20261127-"+n); got != 1 {
+			t.Errorf("SO-20261127-%s answered %d times, want once", n, got)
+		}
+	}
+	if in.retries.Load() >= 0 || in.completes.Load() >= 0 {
+		t.Errorf("the inbox's hiccups were not all met (retries %d, completes %d left)", in.retries.Load(), in.completes.Load())
 	}
 }

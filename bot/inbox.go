@@ -267,6 +267,23 @@ func (d *dispatcher) quiet(chat int64) bool {
 	return d.sole && !w.again && len(w.taken) == 0
 }
 
+// complete deletes a handled update, in a statement shared with other workers. The inbox
+// is asked again until it answers, for up to 10 s: an update left there stays leased to
+// this process and holds back its chat's later updates until the lease runs out.
+func (d *dispatcher) complete(id int64) error {
+	deadline := time.Now().Add(10 * time.Second)
+	wait := 50 * time.Millisecond
+	for {
+		_, err := d.completes.Do(id)
+		if err == nil || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		d.b.log.WarnContext(d.hctx, "inbox: complete update, trying again", "update_id", id, "err", err)
+		time.Sleep(wait)
+		wait = min(2*wait, time.Second)
+	}
+}
+
 // next completes the chat's update done and takes its next one, in a statement shared with
 // the other chats' workers asking at the same time.
 func (d *dispatcher) next(chat, done int64) (InboxUpdate, bool, time.Time, error) {
@@ -336,7 +353,7 @@ func (d *dispatcher) work(chat int64) {
 			// Complete the last one (with those of other chats: one statement for many);
 			// this one is ours already, or none is taken when stopping.
 			if done != 0 {
-				if _, err = d.completes.Do(done); err != nil && d.hctx.Err() == nil {
+				if err = d.complete(done); err != nil && d.hctx.Err() == nil {
 					b.log.WarnContext(d.hctx, "inbox: complete update", "chat", chat, "err", err)
 				}
 			}
@@ -344,7 +361,7 @@ func (d *dispatcher) work(chat int64) {
 		case !ok && done != 0 && d.quiet(chat):
 			// Nothing more was accepted for the chat: complete the update with those of
 			// other chats (one statement for many), then look again.
-			if _, err = d.completes.Do(done); err != nil {
+			if err = d.complete(done); err != nil {
 				u, ok, due, err = d.next(chat, done)
 			}
 		case !ok && take:
@@ -464,12 +481,26 @@ func (d *dispatcher) handle(it InboxUpdate) outcome {
 	return putBack
 }
 
+// retry puts a taken update back in the inbox, to be taken again at at. The inbox is asked
+// again until it answers, for up to 10 s: after PostgreSQL restarted, each
+// pooled connection fails once before it is replaced, and an update not put back stays
+// leased to this process until its lease runs out.
 func (d *dispatcher) retry(it InboxUpdate, at time.Time, cause error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.hctx), 10*time.Second)
 	defer cancel()
-	if err := d.b.inbox.Retry(ctx, it.ID, it.Attempts, it.RepliesSent, at, cause.Error()); err != nil {
-		// The lease expires and the update is taken again then.
-		d.b.log.ErrorContext(ctx, "inbox: put an update back", "update_id", it.ID, "err", err)
+	wait := 50 * time.Millisecond
+	for {
+		err := d.b.inbox.Retry(ctx, it.ID, it.Attempts, it.RepliesSent, at, cause.Error())
+		if err == nil {
+			return
+		}
+		if sleepCtx(ctx, wait) != nil {
+			// The lease expires and the update is taken again then.
+			d.b.log.ErrorContext(ctx, "inbox: put an update back", "update_id", it.ID, "err", err)
+			return
+		}
+		d.b.log.WarnContext(ctx, "inbox: put an update back, trying again", "update_id", it.ID, "err", err)
+		wait = min(2*wait, time.Second)
 	}
 }
 
