@@ -185,31 +185,20 @@ func (st *step) orderHasCustom(o orders.Order) bool {
 // historyNote writes a timeline entry's note in the reader's language from its code and
 // arguments; a person's own words are shown as they wrote them.
 func (st *step) historyNote(h orders.HistoryEntry) string {
-	n := h.Detail
-	switch n.Code {
-	case orders.NotePayment:
-		if m := n.Args["method"]; m != "" {
-			return st.t("history.payment", st.money(n.Amount()), st.methodName(m))
-		}
-		return st.t("history.payment.plain", st.money(n.Amount()))
-	case orders.NoteProposedDate:
-		return st.t("history.date", st.date(n.Date()))
-	case orders.NoteConfirmedByCustomer:
-		return st.t("history.confirmed_by_customer")
-	case orders.NoteDeclinedByCustomer:
-		return st.t("history.declined_by_customer")
-	case orders.NoteCancelledByCustomer:
-		return st.t("history.cancelled_by_customer", n.Args["reason"])
-	case orders.NoteChange:
-		c, _ := n.Change()
-		return st.changeText(c, nil)
-	case orders.NoteText:
-		return n.Args["text"]
-	case orders.NotePlaced:
-		return ""
+	if s, ok := h.Detail.Words(noteWords{st}); ok {
+		return s
 	}
 	return h.Note
 }
+
+// noteWords writes history notes in the step's reader's words.
+type noteWords struct{ st *step }
+
+func (w noteWords) T(key string, args ...any) string     { return w.st.t(key, args...) }
+func (w noteWords) Money(d decimal.Decimal) string       { return w.st.money(d) }
+func (w noteWords) Date(d orders.Date) string            { return w.st.date(d) }
+func (w noteWords) Method(code string) string            { return w.st.methodName(code) }
+func (w noteWords) Change(c orders.ChangeRequest) string { return w.st.changeText(c, nil) }
 
 // changeText describes a change request in the reader's language, from its fields; with
 // the order, a quantity change names the line's product.

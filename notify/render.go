@@ -49,37 +49,34 @@ func (r renderer) note(n orders.Notice) string {
 	if n.Detail == nil {
 		return n.Note
 	}
-	d := *n.Detail
-	switch d.Code {
-	case orders.NotePayment:
-		if m := d.Args["method"]; m != "" {
-			name := m
-			for _, pm := range r.methods {
-				if pm.Code == m {
-					name = pm.Label(r.lang)
-				}
-			}
-			return r.t("history.payment", r.money(d.Amount()), name)
-		}
-		return r.t("history.payment.plain", r.money(d.Amount()))
-	case orders.NoteProposedDate:
-		return r.t("history.date", r.date(d.Date()))
-	case orders.NoteConfirmedByCustomer:
-		return r.t("history.confirmed_by_customer")
-	case orders.NoteDeclinedByCustomer:
-		return r.t("history.declined_by_customer")
-	case orders.NoteCancelledByCustomer:
-		return r.t("history.cancelled_by_customer", d.Args["reason"])
-	case orders.NoteChange:
-		c, _ := d.Change()
-		return r.change(orders.Notice{Note: n.Note, Change: &orders.NoticeChange{Kind: c.Kind, Line: c.Line, Quantity: c.Quantity,
-			Date: c.Date, Address: c.Address, Reason: c.Reason}})
-	case orders.NoteText:
-		return d.Args["text"]
-	case orders.NotePlaced:
-		return ""
+	if s, ok := n.Detail.Words(noteWords{r, n.Note}); ok {
+		return s
 	}
 	return n.Note
+}
+
+// noteWords writes history notes in the renderer's reader's words.
+type noteWords struct {
+	r    renderer
+	note string // the notice's text, for a change told without its fields
+}
+
+func (w noteWords) T(key string, args ...any) string { return w.r.t(key, args...) }
+func (w noteWords) Money(d decimal.Decimal) string   { return w.r.money(d) }
+func (w noteWords) Date(d orders.Date) string        { return w.r.date(d) }
+
+func (w noteWords) Method(code string) string {
+	for _, pm := range w.r.methods {
+		if pm.Code == code {
+			return pm.Label(w.r.lang)
+		}
+	}
+	return code
+}
+
+func (w noteWords) Change(c orders.ChangeRequest) string {
+	return w.r.change(orders.Notice{Note: w.note, Change: &orders.NoticeChange{Kind: c.Kind, Line: c.Line,
+		Quantity: c.Quantity, Date: c.Date, Address: c.Address, Reason: c.Reason}})
 }
 
 // actor names who acted: the command line's operator in the reader's words.

@@ -27,6 +27,47 @@ const (
 	NoteText                = "text"                  // text: a person's own words (a reason, a comment)
 )
 
+// NoteWords is what writing a history note in a reader's language takes: the reader's
+// sentences (i18n keys "history.…") and how they write money, dates, payment methods and
+// changes.
+type NoteWords interface {
+	T(key string, args ...any) string
+	Money(d decimal.Decimal) string
+	Date(d Date) string
+	Method(code string) string
+	Change(c ChangeRequest) string
+}
+
+// Words writes the note in the reader's language from its code and arguments; a person's
+// own words are shown as they wrote them, and the placing of an order needs none (""). It
+// reports false for a note it has no words for (written before notes had codes): the
+// English text kept beside it stands.
+func (n HistoryNote) Words(w NoteWords) (string, bool) {
+	switch n.Code {
+	case NotePayment:
+		if m := n.Args["method"]; m != "" {
+			return w.T("history.payment", w.Money(n.Amount()), w.Method(m)), true
+		}
+		return w.T("history.payment.plain", w.Money(n.Amount())), true
+	case NoteProposedDate:
+		return w.T("history.date", w.Date(n.Date())), true
+	case NoteConfirmedByCustomer:
+		return w.T("history.confirmed_by_customer"), true
+	case NoteDeclinedByCustomer:
+		return w.T("history.declined_by_customer"), true
+	case NoteCancelledByCustomer:
+		return w.T("history.cancelled_by_customer", n.Args["reason"]), true
+	case NoteChange:
+		c, _ := n.Change()
+		return w.Change(c), true
+	case NoteText:
+		return n.Args["text"], true
+	case NotePlaced:
+		return "", true
+	}
+	return "", false
+}
+
 // TextNote is a note of a person's own words; the empty text is no note.
 func TextNote(text string) HistoryNote {
 	if strings.TrimSpace(text) == "" {
