@@ -114,9 +114,10 @@ type dispatcher struct {
 	sole      bool
 	completes batch.Group[int64, struct{}]
 	nexts     batch.Group[NextRequest, NextResult] // workers' Next calls, many in one statement
-	// putBack lists the chats whose worker put an update back since the last snapshot of
-	// held updates (see held): an update leased at accept behind one of theirs must not
-	// run before it.
+	// While an accept that leases is running (leasing, from held to accepted), putBack
+	// lists the chats whose worker put an update back: an update leased at accept behind
+	// one of theirs must not run before it.
+	leasing bool
 	putBack map[int64]bool
 }
 
@@ -202,11 +203,13 @@ func (d *dispatcher) signal(chats ...int64) {
 // held returns the updates this process's workers are handling, for Accept to lease a
 // chat's next update to the worker that holds the chat (one statement less per update of
 // a chat that keeps writing). A worker with an update queued already holds its chat
-// longer, so its chat's next update waits in the inbox. It starts a new record of put-back
-// chats for hand: the caller (the polling loop) accepts one batch at a time.
+// longer, so its chat's next update waits in the inbox. It starts a record of put-back
+// chats for hand, kept until accepted is called: the caller (the polling loop) accepts one
+// batch at a time.
 func (d *dispatcher) held() []int64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.leasing = true
 	ids := make([]int64, 0, len(d.active))
 	for _, w := range d.active {
 		if w.cur != 0 && len(w.taken) == 0 {
@@ -217,6 +220,14 @@ func (d *dispatcher) held() []int64 {
 	return ids
 }
 
+// accepted ends the record that held started.
+func (d *dispatcher) accepted() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.leasing = false
+	clear(d.putBack)
+}
+
 // hand starts the workers of the chats of updates leased to this process when they were
 // accepted, or queues each for its chat's running worker. A dispatcher that is not working
 // puts them back, due at once, for whichever worker comes next; so does a chat whose
@@ -224,8 +235,12 @@ func (d *dispatcher) held() []int64 {
 // for it).
 func (d *dispatcher) hand(us []InboxUpdate) {
 	var back []InboxUpdate
+	reason := "not handled: an earlier update of the chat waits for a retry"
 	d.mu.Lock()
 	stopped := !d.running || d.stop.Err() != nil
+	if stopped {
+		reason = "not handled: not working"
+	}
 	if stopped {
 		back = us
 	} else {
@@ -252,7 +267,7 @@ func (d *dispatcher) hand(us []InboxUpdate) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, u := range back {
-		if err := d.b.inbox.Retry(ctx, u.ID, u.Attempts, u.RepliesSent, time.Now(), "not handled: not working"); err != nil {
+		if err := d.b.inbox.Retry(ctx, u.ID, u.Attempts, u.RepliesSent, time.Now(), reason); err != nil {
 			d.b.log.ErrorContext(ctx, "inbox: put an update back", "update_id", u.ID, "err", err)
 		}
 	}
@@ -417,7 +432,9 @@ func (d *dispatcher) work(chat int64) {
 // put back, and has hand put back those still on their way: none may run before it.
 func (d *dispatcher) putBackTaken(chat int64) {
 	d.mu.Lock()
-	d.putBack[chat] = true
+	if d.leasing {
+		d.putBack[chat] = true
+	}
 	w := d.active[chat]
 	back := w.taken
 	w.taken = nil

@@ -142,6 +142,7 @@ func (b *Bot) accept(ctx context.Context, us []InboxUpdate, lease time.Duration)
 	var held []int64
 	if lease > 0 {
 		held = b.disp.held()
+		defer b.disp.accepted()
 	}
 	acc, err := b.inbox.Accept(ctx, us, b.cfg.MaxBacklog, lease, held)
 	if err != nil {
