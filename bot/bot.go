@@ -185,7 +185,7 @@ func New(cfg Config, h Handler, staff Staff) (*Bot, error) {
 		metrics: cfg.Metrics, roles: roleCache{ttl: cfg.RoleCacheTTL, m: map[int64]roleEntry{}},
 		inbox: cfg.Inbox, customers: cfg.Customers, group: cfg.Group, gate: cfg.Gate}
 	b.accepts = batch.Group[InboxUpdate, struct{}]{Max: 100, Run: func(ctx context.Context, us []InboxUpdate) ([]struct{}, error) {
-		return make([]struct{}, len(us)), b.accept(ctx, us, 0)
+		return make([]struct{}, len(us)), b.accept(ctx, us, b.cfg.Lease)
 	}}
 	b.disp = &dispatcher{b: b, active: map[int64]*chatWork{}, timers: map[int64]*time.Timer{}, putBack: map[int64]bool{},
 		sem: make(chan struct{}, cfg.Workers)}

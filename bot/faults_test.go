@@ -578,42 +578,44 @@ func TestRepliesShareTheGlobalLimitAheadOfNotifications(t *testing.T) {
 	})
 }
 
-// Polling leases a chat's next update to the worker that is handling the chat's last one.
+// Accepting leases a chat's next update to the worker that is handling the chat's last one.
 // When that one fails and is put back for a retry, the update taken behind it waits for it:
 // the chat's replies keep the order of its messages.
 func TestUpdateTakenBehindARetriedOneWaits(t *testing.T) {
 	t.Parallel()
-	bed := testbed.New(t)
-	tg := bed.StartTelegram(testbed.TelegramOptions{})
-	srv := tg.Server
-	c := newChat(t, srv, 2701, "en")
-	c.send("/start")
-	c.expect("Hello")
-	waitFor(t, func() bool { return inboxEmpty(bed) })
+	bothModes(t, func(t *testing.T, webhook bool) {
+		bed := testbed.New(t)
+		tg := bed.StartTelegram(testbed.TelegramOptions{Webhook: webhook})
+		srv := tg.Server
+		c := newChat(t, srv, 2701, "en")
+		c.send("/start")
+		c.expect("Hello")
+		waitFor(t, func() bool { return inboxEmpty(bed) })
 
-	srv.SetLatency(300 * time.Millisecond)
-	srv.FailNext("sendMessage", http.StatusBadGateway, "", 1)
-	first := c.send("SO-20261127-0001")
-	// The second message comes while the first is being handled (its reply is on its way).
-	waitFor(t, func() bool {
-		var leased bool
-		err := bed.Store.DB().QueryRow(`SELECT lease_until IS NOT NULL FROM update_inbox WHERE update_id = $1`, first).Scan(&leased)
-		return err == nil && leased
-	})
-	second := c.send("SO-20261127-0002")
-	for _, want := range []string{"SO-20261127-0001", "SO-20261127-0002"} {
-		if m := c.expect("No order"); !strings.Contains(m.Text, want) {
-			t.Fatalf("reply %q, want the one about %s: out of order", m.Text, want)
+		srv.SetLatency(300 * time.Millisecond)
+		srv.FailNext("sendMessage", http.StatusBadGateway, "", 1)
+		first := c.send("SO-20261127-0001")
+		// The second message comes while the first is being handled (its reply is on its way).
+		waitFor(t, func() bool {
+			var leased bool
+			err := bed.Store.DB().QueryRow(`SELECT lease_until IS NOT NULL FROM update_inbox WHERE update_id = $1`, first).Scan(&leased)
+			return err == nil && leased
+		})
+		second := c.send("SO-20261127-0002")
+		for _, want := range []string{"SO-20261127-0001", "SO-20261127-0002"} {
+			if m := c.expect("No order"); !strings.Contains(m.Text, want) {
+				t.Fatalf("reply %q, want the one about %s: out of order", m.Text, want)
+			}
 		}
-	}
-	srv.SetLatency(0)
-	waitFor(t, func() bool { return inboxEmpty(bed) })
-	if n := count(srv, c.u.ID, "No order"); n != 2 {
-		t.Errorf("%d answers, want 2 (updates %d, %d once each)", n, first, second)
-	}
-	if n := len(srv.Rejections(c.u.ID)); n != 1 {
-		t.Errorf("%d refused sends, want the 1 injected", n)
-	}
+		srv.SetLatency(0)
+		waitFor(t, func() bool { return inboxEmpty(bed) })
+		if n := count(srv, c.u.ID, "No order"); n != 2 {
+			t.Errorf("%d answers, want 2 (updates %d, %d once each)", n, first, second)
+		}
+		if n := len(srv.Rejections(c.u.ID)); n != 1 {
+			t.Errorf("%d refused sends, want the 1 injected", n)
+		}
+	})
 }
 
 // hiccupInbox is the real inbox whose Retry and Complete fail a number of times first, as

@@ -47,9 +47,8 @@ type Inbox interface {
 	// dropped and reported. With lease > 0, an update stored as its chat's next one (the
 	// first of its chat in us, and nothing of the chat stored but updates in held whose
 	// lease still runs: those the caller is handling) is leased to the caller for that
-	// long and returned in Taken; only one process may call Accept with a lease at a time
-	// (the polling loop: Telegram has one getUpdates consumer), or two might take updates
-	// of one chat at once.
+	// long and returned in Taken. Accepts of one chat are serialised: of two processes
+	// accepting updates of one chat at once, the second sees what the first stored.
 	Accept(ctx context.Context, us []InboxUpdate, maxBacklog int, lease time.Duration, held []int64) (Accepted, error)
 	// Next, for each request (one per chat), deletes the update Done of the chat (0: none)
 	// and takes the chat's oldest update for lease, when it is due and no one else has it.

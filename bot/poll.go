@@ -130,11 +130,11 @@ func (b *Bot) pollOK() { b.pollFails = 0 }
 // accept writes updates to the inbox and starts their chats' workers. A chat over its
 // backlog limit is told once to slow down.
 //
-// With lease > 0 (the polling loop, Telegram's only consumer of this bot's updates), an
-// update that is its chat's next one (nothing else of the chat stored but the update its
-// worker here is handling) is leased to this process as it is stored and handed to its
-// chat's worker directly; otherwise (webhook deliveries, which several instances
-// may receive at once) the workers take them from the inbox in order.
+// With lease > 0, an update that is its chat's next one (nothing else of the chat stored
+// but the update its worker here is handling) is leased to this process as it is stored
+// and handed to its chat's worker directly; the others wait in the inbox for their chat's
+// worker, of this instance or another. Callers accept one batch at a time (the polling
+// loop; webhook deliveries through b.accepts): held and hand rely on it.
 func (b *Bot) accept(ctx context.Context, us []InboxUpdate, lease time.Duration) error {
 	if b.inbox == nil {
 		return errors.New("bot: no inbox")

@@ -104,43 +104,19 @@ func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog in
 	for i, u := range us {
 		ids[i], chats[i], raws[i] = u.ID, u.ChatID, string(u.Raw)
 	}
-	// One statement: the chats' backlogs, the updates that fit, the customers who wrote
-	// again made reachable, and the dropped ones counted per chat. With lease > 0, an
-	// update that is its chat's next one (nothing of the chat waits in the inbox but the
-	// updates the caller holds, and it is the first of its chat in the batch) is leased to
-	// the caller at once: its worker needs no statement to take it. A held update counts
-	// only while its lease runs (one put back for a retry is waiting again).
+	// One call (accept_updates, migration 0080): the chats' backlogs, the updates that
+	// fit, the customers who wrote again made reachable, and the dropped ones counted per
+	// chat. With lease > 0, an update that is its chat's next one (nothing of the chat
+	// waits in the inbox but the updates the caller holds, and it is the first of its chat
+	// in the batch) is leased to the caller at once: its worker needs no statement to take
+	// it. A held update counts only while its lease runs (one put back for a retry is
+	// waiting again). Accepts of one chat are serialised, so that of two processes
+	// accepting updates of one chat at once only the first can lease.
 	now := in.now()
 	if held == nil {
 		held = []int64{}
 	}
-	rows, err := in.db.QueryContext(ctx, `
-		WITH incoming AS (
-			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(update_id, chat_id, raw)
-		), backlog AS (
-			SELECT chat_id, count(*) AS n,
-				count(*) FILTER (WHERE NOT update_id = ANY($7::bigint[]) OR lease_until IS NULL OR lease_until < $5) AS others
-			FROM update_inbox
-			WHERE chat_id IN (SELECT chat_id FROM incoming) GROUP BY chat_id
-		), ranked AS (
-			SELECT i.*, COALESCE(b.n, 0) + row_number() OVER (PARTITION BY i.chat_id ORDER BY i.update_id) AS pos,
-				COALESCE(b.others, 0) + row_number() OVER (PARTITION BY i.chat_id ORDER BY i.update_id) AS turn
-			FROM incoming i LEFT JOIN backlog b USING (chat_id)
-			WHERE NOT EXISTS (SELECT 1 FROM update_inbox x WHERE x.update_id = i.update_id)
-		), ins AS (
-			INSERT INTO update_inbox (update_id, chat_id, raw, received_at, not_before, lease_until)
-			SELECT update_id, chat_id, raw, $5, $5,
-				CASE WHEN $6::bigint > 0 AND turn = 1 THEN $5::timestamptz + $6::double precision * interval '1 millisecond' END
-			FROM ranked WHERE pos <= $4 OR chat_id = 0
-			ON CONFLICT (update_id) DO NOTHING
-			RETURNING update_id, chat_id, lease_until IS NOT NULL AS taken
-		), reach AS (
-			UPDATE customers SET unreachable = false, updated_at = $5
-			WHERE unreachable AND telegram_id IN (SELECT chat_id FROM ins WHERE chat_id > 0)
-		)
-		SELECT false, chat_id, count(*) FROM ranked WHERE pos > $4 AND chat_id <> 0 GROUP BY chat_id
-		UNION ALL
-		SELECT true, update_id, 0 FROM ins WHERE taken`,
+	rows, err := in.db.QueryContext(ctx, `SELECT taken, id, n FROM accept_updates($1, $2, $3, $4, $5, $6, $7)`,
 		pq.Array(ids), pq.Array(chats), pq.Array(raws), maxBacklog, now, lease.Milliseconds(), pq.Array(held))
 	if err != nil {
 		return acc, fmt.Errorf("inbox: accept: %w", err)

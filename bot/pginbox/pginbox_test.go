@@ -168,3 +168,39 @@ func TestNextServesManyChats(t *testing.T) {
 		}
 	}
 }
+
+// Two processes accepting updates of one chat at once (webhook deliveries reaching two
+// instances) never both lease one: the second sees what the first stored, so the chat's
+// updates are taken one at a time, in order.
+func TestConcurrentAcceptsLeaseOneUpdateOfAChat(t *testing.T) {
+	ctx := context.Background()
+	db := pgstoretest.New(t).DB().DB
+	a, b := pginbox.New(db), pginbox.New(db)
+	const lease = time.Minute
+	for round := int64(0); round < 40; round++ {
+		ids := []int64{round*2 + 1, round*2 + 2}
+		var taken [2]int
+		errs := make(chan error, 2)
+		start := make(chan struct{})
+		for i, in := range []*pginbox.Inbox{a, b} {
+			go func() {
+				<-start
+				acc, err := in.Accept(ctx, []bot.InboxUpdate{upd(ids[i], 7)}, 50, lease, nil)
+				taken[i] = len(acc.Taken)
+				errs <- err
+			}()
+		}
+		close(start)
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if taken[0]+taken[1] != 1 {
+			t.Fatalf("round %d: %d of the chat's 2 updates leased at once, want 1", round, taken[0]+taken[1])
+		}
+		if err := a.Complete(ctx, ids); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
