@@ -34,8 +34,8 @@ type Accepted struct {
 	Dropped map[int64]int
 	// SlowDown lists the chats to tell once to slow down.
 	SlowDown []int64
-	// Taken lists the updates leased to the caller as they were stored: each was its
-	// chat's only update waiting.
+	// Taken lists the updates leased to the caller as they were stored: each is its
+	// chat's next one (nothing else of the chat waits but updates the caller holds).
 	Taken []InboxUpdate
 }
 

@@ -5,7 +5,9 @@
 // A chat's oldest update is taken with a lease (lease_until): one conditional UPDATE, so
 // that of two workers racing for it one gets it, and a chat's later updates are never taken
 // before it is done. A worker's completion of one update and its taking of the next are one
-// statement. Accepting clears the unreachable mark of a customer who wrote again.
+// statement (shared by the workers asking at once). Accepting (accept_updates, migration
+// 0080) leases a chat's next update to the caller as it stores it, serialised per chat, and
+// clears the unreachable mark of a customer who wrote again.
 package pginbox
 
 import (
