@@ -498,9 +498,9 @@ func (d *dispatcher) handle(it InboxUpdate) outcome {
 }
 
 // retry puts a taken update back in the inbox, to be taken again at at. The inbox is asked
-// again until it answers, for up to 10 s: after PostgreSQL restarted, each
-// pooled connection fails once before it is replaced, and an update not put back stays
-// leased to this process until its lease runs out.
+// again until it answers, for up to 10 s: after PostgreSQL restarted, each pooled
+// connection fails once before it is replaced, and an update not put back stays leased to
+// this process until its lease runs out.
 func (d *dispatcher) retry(it InboxUpdate, at time.Time, cause error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.hctx), 10*time.Second)
 	defer cancel()
