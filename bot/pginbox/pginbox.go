@@ -115,9 +115,6 @@ func (in *Inbox) Accept(ctx context.Context, us []bot.InboxUpdate, maxBacklog in
 	// waiting again). Accepts of one chat are serialised, so that of two processes
 	// accepting updates of one chat at once only the first can lease.
 	now := in.now()
-	if held == nil {
-		held = []int64{}
-	}
 	rows, err := in.db.QueryContext(ctx, `SELECT taken, id, n FROM accept_updates($1, $2, $3, $4, $5, $6, $7)`,
 		pq.Array(ids), pq.Array(chats), pq.Array(raws), maxBacklog, now, lease.Milliseconds(), pq.Array(held))
 	if err != nil {

@@ -13,9 +13,10 @@
 --
 -- Arguments: the updates (ids, chats, raws), the backlog limit per chat, the time of the
 -- accept, the lease in milliseconds (0: lease nothing, take no lock), and the updates the
--- caller is handling (held: a chat whose only stored updates are among them, with their
--- lease running, has its next update leased too). Rows: (false, chat, n) for n updates of
--- a chat dropped over the limit; (true, update, 0) for each update leased to the caller.
+-- caller is handling (held, NULL for none: a chat whose only stored updates are among
+-- them, with their lease running, has its next update leased too). Rows: (false, chat, n)
+-- for n updates of a chat dropped over the limit; (true, update, 0) for each update leased
+-- to the caller.
 
 -- +goose Up
 -- +goose StatementBegin
@@ -32,7 +33,7 @@ BEGIN
         SELECT * FROM unnest(ids, chats, raws) AS t(update_id, chat_id, raw)
     ), backlog AS (
         SELECT u.chat_id, count(*) AS n,
-            count(*) FILTER (WHERE NOT u.update_id = ANY(held) OR u.lease_until IS NULL OR u.lease_until < at) AS others
+            count(*) FILTER (WHERE NOT u.update_id = ANY(COALESCE(held, '{}')) OR u.lease_until IS NULL OR u.lease_until < at) AS others
         FROM update_inbox u
         WHERE u.chat_id IN (SELECT i.chat_id FROM incoming i) GROUP BY u.chat_id
     ), ranked AS (
