@@ -54,7 +54,7 @@ func (st *step) summaryText(q orders.Quote) string {
 	for _, ql := range q.Lines {
 		custom = custom || !ql.Product.Standard
 	}
-	if line := st.depositLine(q.DepositDue, decimal.Zero, orders.StatusPendingReview, custom); line != "" {
+	if line := st.depositLine(q.DepositDue, orders.StatusPendingReview, custom); line != "" {
 		b.WriteString(line + "\n")
 	}
 	if d.Notes != "" {
@@ -342,8 +342,10 @@ func (st *step) orderCard(o orders.Order) string {
 		b.WriteString("\n")
 	}
 	b.WriteString(st.field("field.total", st.money(o.Total)) + "\n")
-	if line := st.depositLine(o.DepositDue, o.Paid, o.Status, st.orderHasCustom(o)); line != "" {
-		b.WriteString(line + "\n")
+	if o.DepositOutstanding() { // a deposit paid is no longer shown as due
+		if line := st.depositLine(o.DepositDue, o.Status, st.orderHasCustom(o)); line != "" {
+			b.WriteString(line + "\n")
+		}
 	}
 	if o.PaymentMethod != "" {
 		b.WriteString(st.field("field.payment", st.methodName(o.PaymentMethod)) + "\n")

@@ -158,10 +158,9 @@ func (st *step) variantText(p orders.Product, v orders.Variant) string {
 }
 
 // depositLine is the deposit due with the reason why, or "" when none is shown: nothing is
-// due, it is paid (paid is what the order has been paid so far), or the order is cancelled
-// or completed.
-func (st *step) depositLine(due, paid decimal.Decimal, status orders.Status, custom bool) string {
-	if !due.IsPositive() || paid.GreaterThanOrEqual(due) || status == orders.StatusCancelled || status == orders.StatusCompleted {
+// due, or the order is cancelled or completed.
+func (st *step) depositLine(due decimal.Decimal, status orders.Status, custom bool) string {
+	if !due.IsPositive() || status == orders.StatusCancelled || status == orders.StatusCompleted {
 		return ""
 	}
 	r := st.e.desk.Rules()

@@ -114,7 +114,7 @@ func CheckTransition(o Order, to Status) error {
 			return fmt.Errorf("%s needs production before it ships: %w", o.Number, ErrProductionRequired)
 		}
 	case StatusInProduction:
-		if o.DepositDue.IsPositive() && o.Paid.LessThan(o.DepositDue) {
+		if o.DepositOutstanding() {
 			return fmt.Errorf("%s needs %s paid before production, %s is: %w", o.Number, o.DepositDue, o.Paid, ErrDepositRequired)
 		}
 	case StatusCompleted:
@@ -133,6 +133,12 @@ var ErrProductionRequired = fmt.Errorf("the order needs production before it shi
 // approval: after the customer confirmed it and before it ships.
 func (s Status) Changeable() bool {
 	return s == StatusConfirmed || s == StatusInProduction || s == StatusQualityCheck
+}
+
+// DepositOutstanding reports whether the order has a deposit to pay before production that
+// is not paid yet.
+func (o Order) DepositOutstanding() bool {
+	return o.DepositDue.IsPositive() && o.Paid.LessThan(o.DepositDue)
 }
 
 // PaymentStatuses lists every payment status, from nothing paid to everything.
