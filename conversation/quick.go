@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"cmp"
 	"errors"
 	"strings"
 
@@ -115,11 +116,9 @@ func (st *step) quickOrder(text string, more bool) (bool, error) {
 		// The contact saved with an earlier order; a name alone is the chat profile's,
 		// which the customer never gave for an order: asked, not taken.
 		if c, err := st.e.desk.Customer(st.ctx, st.u.ID); err == nil {
-			if c.Name != "" && c.Phone != "" && s.Name == "" {
-				s.Name = c.Name
-			}
-			if c.Name != "" && c.Phone != "" && s.Phone == "" {
-				s.Phone = c.Phone
+			if c.Name != "" && c.Phone != "" {
+				s.Name = cmp.Or(s.Name, c.Name)
+				s.Phone = cmp.Or(s.Phone, c.Phone)
 			}
 		} else if !errors.Is(err, orders.ErrNotFound) {
 			return true, err
