@@ -43,6 +43,11 @@ func (d Date) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
 }
 
+// MonthStart returns the first day of the month n months after d's (0: d's own month).
+func (d Date) MonthStart(n int) Date {
+	return DateOf(time.Date(d.Year, d.Month+time.Month(n), 1, 0, 0, 0, 0, time.UTC))
+}
+
 // AddDays returns d moved by n calendar days.
 func (d Date) AddDays(n int) Date { return DateOf(d.Time(time.UTC).AddDate(0, 0, n)) }
 

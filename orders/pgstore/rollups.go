@@ -167,21 +167,18 @@ func customerSums(ctx context.Context, tx *sqlx.Tx, since orders.Date) error {
 	if span.Last.IsZero() {
 		return nil
 	}
-	month := func(d orders.Date, n int) orders.Date {
-		return orders.DateOf(time.Date(d.Year, d.Month+time.Month(n), 1, 0, 0, 0, 0, time.UTC))
+	start := span.First.MonthStart(1)
+	if !since.IsZero() && start.Before(since.MonthStart(1)) {
+		start = since.MonthStart(1)
 	}
-	start := month(span.First.Date, 1)
-	if !since.IsZero() && start.Before(month(since, 1)) {
-		start = month(since, 1)
-	}
-	for b := start; !month(span.Last.Date, 1).Before(b); b = month(b, 1) {
+	for b := start; !span.Last.MonthStart(1).Before(b); b = b.MonthStart(1) {
 		if _, err := tx.ExecContext(ctx, `
 INSERT INTO report_customer_sums (bucket, customer, orders, cents)
 SELECT $1::date, k, sum(orders), sum(cents) FROM (
 	SELECT customer AS k, orders, cents FROM report_customer_sums WHERE bucket = $2::date
 	UNION ALL
 	SELECT k, orders, (amount * 100)::bigint FROM report_rollup WHERE kind = 'c' AND grain = 'm' AND bucket = $2::date
-) x GROUP BY k ORDER BY k`, b.String(), month(b, -1).String()); err != nil {
+) x GROUP BY k ORDER BY k`, b.String(), b.MonthStart(-1).String()); err != nil {
 			return fmt.Errorf("customer sums: %w", err)
 		}
 	}
@@ -272,17 +269,24 @@ SELECT 1`
 	return nil
 }
 
+// wholeMonths splits the local days [from, to] at month starts: m1 is the first month start
+// on or after from, m2 the month start of end, the day after to; the whole months in
+// between are [m1, m2) when m1 is before m2.
+func wholeMonths(from, to orders.Date) (m1, m2, end orders.Date) {
+	end = to.AddDays(1)
+	m1 = from
+	if from.Day != 1 {
+		m1 = from.MonthStart(1)
+	}
+	return m1, end.MonthStart(0), end
+}
+
 // rollupRows is a subquery of the columns cols of the rows of kinds that cover the local
 // days [from, to]: the day rows of the days before the first whole month, the month rows
 // of the whole months, the day rows of the days after; each part an index-only range scan.
 // Its parameters start at $n.
 func rollupRows(cols, kinds string, from, to orders.Date, n int) (q string, args []any) {
-	end := to.AddDays(1)
-	m1 := from
-	if from.Day != 1 {
-		m1 = orders.DateOf(time.Date(from.Year, from.Month+1, 1, 0, 0, 0, 0, time.UTC))
-	}
-	m2 := orders.Date{Year: end.Year, Month: end.Month, Day: 1}
+	m1, m2, end := wholeMonths(from, to)
 	part := func(grain string, lo, hi orders.Date) string {
 		args = append(args, lo.String(), hi.String())
 		return fmt.Sprintf("SELECT %s FROM report_rollup WHERE kind IN (%s) AND grain = '%s' AND bucket >= $%d::date AND bucket < $%d::date",
@@ -452,15 +456,10 @@ WHERE kind IN ('l', 'g') AND grain = 'd' AND bucket >= $1::date AND bucket < $2:
 // whole months' sums as the difference of two month starts' running sums
 // (report_customer_sums), the days before and after them from the day rows.
 func topCustomersSQL(from, to orders.Date, n int) (string, []any) {
-	end := to.AddDays(1)
-	m1 := from
-	if from.Day != 1 {
-		m1 = orders.DateOf(time.Date(from.Year, from.Month+1, 1, 0, 0, 0, 0, time.UTC))
-	}
-	m2 := orders.Date{Year: end.Year, Month: end.Month, Day: 1}
+	m1, m2, end := wholeMonths(from, to)
 	var parts string
 	var args []any
-	oneMonth := m1.Before(m2) && !orders.DateOf(time.Date(m1.Year, m1.Month+1, 1, 0, 0, 0, 0, time.UTC)).Before(m2)
+	oneMonth := m1.Before(m2) && !m1.MonthStart(1).Before(m2)
 	switch {
 	case oneMonth && from == m1 && end == m2:
 		// a calendar month: its customer rows, one a customer, need no adding up
