@@ -39,7 +39,7 @@ func newLabels(lang string) *labels {
 	for _, st := range orders.Statuses {
 		lb.status[st] = i18n.T(lang, "status."+string(st))
 	}
-	for _, ps := range []orders.PaymentStatus{orders.PaymentUnpaid, orders.PaymentPartlyPaid, orders.PaymentDepositPaid, orders.PaymentPaid} {
+	for _, ps := range orders.PaymentStatuses {
 		lb.payment[ps] = i18n.T(lang, "payment."+string(ps))
 	}
 	return lb
