@@ -145,7 +145,7 @@ var notEnglishNames = wordSet(`hi hello hey dear thanks thank thx please pls che
 		village park building bldg floor room unit suite tower plaza centre center office company co ltd inc corp llc group factory
 		shop store warehouse china shanghai beijing shenzhen guangzhou hangzhou suzhou nanjing tianjin chengdu wuhan xian chongqing
 		pudong puxi minhang xuhui jingan huangpu changning putuo hongkou yangpu baoshan jiading songjiang qingpu fengxian jinshan
-		chongming hong kong macau macao taiwan singapore london tokyo seoul usa uk new york paris berlin sydney street
+		chongming hong kong macau macao taiwan singapore london tokyo seoul usa uk new york paris berlin sydney
 		mr mrs ms miss dr sir madam customer client user guest demo test admin bot manager boss team sales buyer purchasing`)
 
 // wordSet is the set of the space-separated words of s.
@@ -293,9 +293,6 @@ func ProfileName(s string) string {
 		}
 	}
 	if letters == 0 {
-		return ""
-	}
-	if placeholderNames[strings.ToLower(s)] {
 		return ""
 	}
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '.' || r == '-' }) {
