@@ -134,6 +134,8 @@ func (b *Bot) groupLanguage(ctx context.Context, m *models.Message) error {
 	return b.setGroupLanguage(ctx, a, m.Chat.ID, choice)
 }
 
+// setGroupLanguage sets the language of the staff group's cards and says so in the group,
+// in that language.
 func (b *Bot) setGroupLanguage(ctx context.Context, a orders.Actor, chatID int64, lang string) error {
 	if err := b.group.SetLanguage(ctx, a, chatID, lang); err != nil {
 		return err
@@ -149,17 +151,13 @@ func (b *Bot) groupLanguagePress(ctx context.Context, q *models.CallbackQuery, a
 	if b.group == nil || (choice != "en" && choice != "zh") {
 		return b.answerPress(ctx, q.ID, "", false)
 	}
-	err := b.group.SetLanguage(ctx, a, msg.Chat.ID, choice)
+	err := b.setGroupLanguage(ctx, a, msg.Chat.ID, choice)
 	switch {
 	case errors.Is(err, orders.ErrForbidden):
 		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.language.managers_only"), true)
 	case errors.Is(err, orders.ErrNotFound):
 		return b.answerPress(ctx, q.ID, i18n.T(lang, "group.language.not_bound"), true)
 	case err != nil:
-		return err
-	}
-	b.log.InfoContext(ctx, "staff group language set", "chat", msg.Chat.ID, "language", choice, "by", a.String())
-	if err := b.sayInGroup(ctx, msg.Chat.ID, i18n.T(choice, "group.language.set")); err != nil {
 		return err
 	}
 	return b.answerPress(ctx, q.ID, "", false)
