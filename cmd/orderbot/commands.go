@@ -392,7 +392,7 @@ func printOrder(a *app, o orders.Order) error {
 	money := a.money
 	deposit := ""
 	// As on the cards: the deposit only while it is due.
-	if o.DepositDue.IsPositive() && o.Paid.LessThan(o.DepositDue) && o.Status != orders.StatusCancelled && o.Status != orders.StatusCompleted {
+	if o.DepositOutstanding() && o.Status != orders.StatusCancelled && o.Status != orders.StatusCompleted {
 		deposit = "   deposit due " + money(o.DepositDue)
 	}
 	fmt.Fprintf(w, "payment    %s   total %s%s   paid %s   owed %s\n", a.methodWord(o.PaymentMethod), money(o.Total),
@@ -451,23 +451,23 @@ func (a *app) methodWord(code string) string {
 	return code
 }
 
-// noteWords is a history entry's note in English words (the JSON keeps the stored text).
+// noteWords is a history entry's note in English words (the JSON keeps the stored text);
+// a note with no words of its own (the placing) shows the stored text.
 func (a *app) noteWords(h orders.HistoryEntry) string {
-	n := h.Detail
-	t := func(key string, args ...any) string { return i18n.T(i18n.EN, key, args...) }
-	switch n.Code {
-	case orders.NotePayment:
-		if m := n.Args["method"]; m != "" {
-			return t("history.payment", a.money(n.Amount()), a.methodWord(m))
-		}
-		return t("history.payment.plain", a.money(n.Amount()))
-	case orders.NoteProposedDate:
-		return t("history.date", n.Date())
-	case orders.NoteText:
-		return n.Args["text"]
+	if s, ok := h.Detail.Words(cliWords{a}); ok && s != "" {
+		return s
 	}
 	return h.Note
 }
+
+// cliWords writes history notes in the command line's English words.
+type cliWords struct{ a *app }
+
+func (w cliWords) T(key string, args ...any) string     { return i18n.T(i18n.EN, key, args...) }
+func (w cliWords) Money(d decimal.Decimal) string       { return w.a.money(d) }
+func (w cliWords) Date(d orders.Date) string            { return d.String() }
+func (w cliWords) Method(code string) string            { return w.a.methodWord(code) }
+func (w cliWords) Change(c orders.ChangeRequest) string { return orders.ChangeNote(c).English() }
 
 // commandKey is a new key for a command's desk action: each run is an action of its own
 // unless the operator repeats one with --key.
