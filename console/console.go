@@ -117,16 +117,14 @@ func (c *Chat) EditNotice(_ context.Context, chatID int64, _ int, m notify.Messa
 // noticeMark marks a notification in its own language: a notification written in Chinese
 // (its reader's language) is marked 通知.
 func noticeMark(m notify.Message, edited bool) string {
-	zh := strings.ContainsFunc(m.Text, func(r rune) bool { return unicode.Is(unicode.Han, r) })
-	switch {
-	case zh && edited:
-		return i18n.T(i18n.ZH, "console.notice.edited")
-	case zh:
-		return i18n.T(i18n.ZH, "console.notice")
-	case edited:
-		return i18n.T(i18n.EN, "console.notice.edited")
+	lang, key := i18n.EN, "console.notice"
+	if strings.ContainsFunc(m.Text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		lang = i18n.ZH
 	}
-	return i18n.T(i18n.EN, "console.notice")
+	if edited {
+		key += ".edited"
+	}
+	return i18n.T(lang, key)
 }
 
 func (c *Chat) printNotice(mark string, m notify.Message) {
