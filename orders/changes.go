@@ -173,11 +173,7 @@ func (s *Service) reviewAgain(ctx context.Context, o Order, apply ChangeApply) (
 	var out []Notification
 	for _, st := range staff {
 		n := s.noticeOf(next, st.Language)
-		n.Date, n.Note = SuggestedDate(next), apply.Note
-		if apply.Detail.Code != "" {
-			d := apply.Detail
-			n.Detail = &d
-		}
+		n.Date, n.Note, n.Detail = SuggestedDate(next), apply.Note, apply.Detail.orNil()
 		out = append(out, NewNotification(NoticeReviewRequested, st.TelegramID,
 			NoticeReviewRequested+":"+o.Number+":"+strconv.Itoa(len(o.History))+":"+strconv.FormatInt(st.TelegramID, 10), n, time.Time{}))
 	}

@@ -27,6 +27,14 @@ const (
 	NoteText                = "text"                  // text: a person's own words (a reason, a comment)
 )
 
+// orNil is the note for a Notice's Detail: nil for no note.
+func (n HistoryNote) orNil() *HistoryNote {
+	if n.Code == "" {
+		return nil
+	}
+	return &n
+}
+
 // NoteWords is what writing a history note in a reader's language takes: the reader's
 // sentences (i18n keys "history.…") and how they write money, dates, payment methods and
 // changes.

@@ -98,11 +98,7 @@ func (s *Service) repNotices(ctx context.Context, o Order, kind string, note His
 			continue
 		}
 		n := s.noticeOf(o, st.Language)
-		n.From, n.To, n.Note, n.Actor = o.Status, to, note.English(), a.Display()
-		if note.Code != "" {
-			d := note
-			n.Detail = &d
-		}
+		n.From, n.To, n.Note, n.Detail, n.Actor = o.Status, to, note.English(), note.orNil(), a.Display()
 		if a.Kind == ActorCustomer && a.Name == "" {
 			n.Actor = o.Customer.Name // "customer:42" means nothing to a rep
 		}
