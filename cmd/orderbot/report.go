@@ -192,9 +192,10 @@ func (a *app) ordersPay(ctx context.Context, args []string) error {
 	case errors.Is(err, orders.ErrNotFound):
 		return fmt.Errorf("no order %s", fs.Arg(0))
 	case errors.As(err, &verr):
-		if cur, oerr := svc.Order(ctx, strings.ToUpper(fs.Arg(0))); oerr == nil && verr.Field == "amount" && amount.GreaterThan(cur.Total.Sub(cur.Paid)) {
+		if verr.Field == "amount" && o.Number != "" {
+			// More than the balance: the order comes back with the error, as it stands.
 			return fmt.Errorf("%s is more than the %s still owed for %s (paid %s of %s)", a.money(amount),
-				a.money(cur.Total.Sub(cur.Paid)), cur.Number, a.money(cur.Paid), a.money(cur.Total))
+				a.money(o.Total.Sub(o.Paid)), o.Number, a.money(o.Paid), a.money(o.Total))
 		}
 		return fmt.Errorf("%s: %s", verr.Field, verr.Reason)
 	case errors.Is(err, orders.ErrConflict):
