@@ -41,7 +41,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,6 +55,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/orderbot/orderbot/api"
+	"github.com/orderbot/orderbot/internal/cpuprofile"
 	"github.com/orderbot/orderbot/orders"
 	"github.com/orderbot/orderbot/orders/pgstore"
 )
@@ -96,17 +96,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer e.close()
 	fmt.Fprintf(out, "apibench: %d clients, %s per phase, against PostgreSQL and Redis on this machine (%s)\n", o.clients, o.duration, e.base)
 
-	if o.profile != "" {
-		f, err := os.Create(o.profile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cpuprofile.Start(o.profile)
+	if err != nil {
+		return err
 	}
+	defer func() { _ = stopProfile() }()
 	max := e.phase(ctx, o, 0, "max")
 	max.print(out, "closed loop (maximum)")
 	rate := max.throughput() / 2

@@ -26,7 +26,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,6 +36,7 @@ import (
 
 	"github.com/orderbot/orderbot/bot"
 	"github.com/orderbot/orderbot/bot/telegramtest"
+	"github.com/orderbot/orderbot/internal/cpuprofile"
 	"github.com/orderbot/orderbot/notify"
 	"github.com/orderbot/orderbot/orders"
 	"github.com/orderbot/orderbot/orders/pgstore"
@@ -81,17 +81,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := cpuprofile.Start(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer func() { _ = stopProfile() }()
 	fmt.Fprintf(stdout, "notifybench: %d notifications to %d chats; limits %d messages/s overall, 1/s per chat (notify and the fake server alike)\n\n",
 		o.n, o.n, o.rate)
 	fmt.Fprintf(stdout, "%-26s %8s %10s %9s %8s %6s %6s %6s  %s\n", "run", "sent", "time", "rate/s", "of limit", "429s", "lost", "dups", "per sender")

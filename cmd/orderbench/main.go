@@ -101,6 +101,8 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai also without a system tz database
+
+	"github.com/orderbot/orderbot/internal/cpuprofile"
 )
 
 func main() {
@@ -325,26 +327,25 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 	return res, errors.Join(problems...)
 }
 
-// startProfile starts a CPU profile when file is set and returns its stop function.
-func startProfile(file, mode string, several bool) (stop func() error, err error) {
-	if file == "" {
-		return func() error { return nil }, nil
-	}
-	if several {
+// profileFile is the file of a profile of mode's run: with several modes, the mode's name
+// goes before the extension (FILE.polling.ext).
+func profileFile(file, mode string, several bool) string {
+	if file != "" && several {
 		ext := filepath.Ext(file)
 		file = strings.TrimSuffix(file, ext) + "." + mode + ext
 	}
-	f, err := os.Create(file)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
+	return file
+}
+
+// startProfile starts a CPU profile when file is set and returns its stop function.
+func startProfile(file, mode string, several bool) (stop func() error, err error) {
+	file = profileFile(file, mode, several)
+	stopCPU, err := cpuprofile.Start(file)
+	if err != nil || file == "" {
+		return stopCPU, err
 	}
 	return func() error {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
+		if err := stopCPU(); err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "orderbench: CPU profile of the %s run written to %s\n", mode, file)
@@ -355,12 +356,8 @@ func startProfile(file, mode string, several bool) (stop func() error, err error
 // writeAllocProfile writes the allocations made so far (pprof's "allocs" profile) to file,
 // named like startProfile's.
 func writeAllocProfile(file, mode string, several bool) error {
-	if file == "" {
+	if file = profileFile(file, mode, several); file == "" {
 		return nil
-	}
-	if several {
-		ext := filepath.Ext(file)
-		file = strings.TrimSuffix(file, ext) + "." + mode + ext
 	}
 	f, err := os.Create(file)
 	if err != nil {

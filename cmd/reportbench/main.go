@@ -35,7 +35,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +44,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
 
+	"github.com/orderbot/orderbot/internal/cpuprofile"
 	"github.com/orderbot/orderbot/orders"
 	"github.com/orderbot/orderbot/orders/pgstore"
 	"github.com/orderbot/orderbot/reports"
@@ -199,11 +199,11 @@ func measure(ctx context.Context, dbURL string, fresh bool) error {
 
 // measureReports times /report for a month and for a year: wall and CPU per run.
 func measureReports(ctx context.Context, st *pgstore.Store, src *orders.Reports, rr *reports.Reports, manager orders.Actor, today orders.Date) error {
-	stop, err := startCPUProfile(*cpuProfile)
+	stop, err := cpuprofile.Start(*cpuProfile)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer func() { _ = stop() }()
 	year := today.AddDays(-364).String() + ".." + today.String()
 	for _, p := range []struct{ name, period string }{{"month (last month)", orders.PeriodLastMonth}, {"year (365 days)", year}} {
 		var ds, qs, rs, cs []time.Duration
@@ -396,11 +396,11 @@ func exportChild(ctx context.Context, dbURL, period, file string) error {
 		return err
 	}
 	defer f.Close()
-	stop, err := startCPUProfile(*cpuProfile)
+	stop, err := cpuprofile.Start(*cpuProfile)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer func() { _ = stop() }()
 	// the database sessions' CPU: those open once the export has begun (it holds one for
 	// its statement while it writes), sampled again at its end
 	var dbCPU0, dbCPU1 cpuSample
@@ -507,20 +507,4 @@ func seed(ctx context.Context, db *sqlx.DB, n int, today orders.Date) error {
 		}
 	}
 	return nil
-}
-
-// startCPUProfile writes a CPU profile to path ("": none) until stop is called.
-func startCPUProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
