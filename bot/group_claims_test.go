@@ -165,15 +165,8 @@ func TestStaffGroupPhotosAndEditsFollowMigration(t *testing.T) {
 	t.Parallel()
 	bed := testbed.New(t)
 	ctx := context.Background()
-	addStaff(t, bed,
-		orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true, Language: "en"},
-		orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "en"})
-	tg := bed.StartTelegram(testbed.TelegramOptions{})
+	tg, rep, _ := liAndChenInBoundGroup(t, bed, false)
 	srv := tg.Server
-	rep, mgr := newChat(t, srv, 3001, "en"), newChat(t, srv, 3009, "en")
-	srv.AddGroup(staffGroup, "Sales team", mgr.u, rep.u)
-	srv.SendGroupText(mgr.u, staffGroup, "/bindgroup")
-	groupChat(t, srv, staffGroup).expect("This group is now the desk's staff group")
 
 	// Queued for the group while no notifier runs: an unassigned complaint with a photo and
 	// a review card.

@@ -56,6 +56,25 @@ func sends(ms []telegramtest.Sent) []telegramtest.Sent {
 	return out
 }
 
+// liAndChenInBoundGroup adds Rep Li and Manager Chen (both reading English), starts the bot
+// (and the notifier, with notifier), and has Chen bind the staff group, both in it.
+func liAndChenInBoundGroup(t *testing.T, bed *testbed.Bed, notifier bool) (tg *testbed.Telegram, rep, mgr *chat) {
+	t.Helper()
+	addStaff(t, bed,
+		orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true, Language: "en"},
+		orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "en"})
+	tg = bed.StartTelegram(testbed.TelegramOptions{})
+	if notifier {
+		bed.StartNotifier(testbed.NotifierOptions{Server: tg.Server})
+	}
+	srv := tg.Server
+	rep, mgr = newChat(t, srv, 3001, "en"), newChat(t, srv, 3009, "en")
+	srv.AddGroup(staffGroup, "Sales team", mgr.u, rep.u)
+	srv.SendGroupText(mgr.u, staffGroup, "/bindgroup")
+	groupChat(t, srv, staffGroup).expect("This group is now the desk's staff group")
+	return tg, rep, mgr
+}
+
 func addStaff(t *testing.T, bed *testbed.Bed, staff ...orders.Staff) {
 	t.Helper()
 	for _, s := range staff {
@@ -250,16 +269,8 @@ func TestStaffGroupMigratedRemovedAndThrottled(t *testing.T) {
 	t.Parallel()
 	bed := testbed.New(t)
 	ctx := context.Background()
-	addStaff(t, bed,
-		orders.Staff{TelegramID: 3001, Name: "Rep Li", Role: orders.RoleRep, Active: true, Language: "en"},
-		orders.Staff{TelegramID: 3009, Name: "Manager Chen", Role: orders.RoleManager, Active: true, Language: "en"})
-	tg := bed.StartTelegram(testbed.TelegramOptions{})
-	bed.StartNotifier(testbed.NotifierOptions{Server: tg.Server})
+	tg, rep, mgr := liAndChenInBoundGroup(t, bed, true)
 	srv := tg.Server
-	rep, mgr := newChat(t, srv, 3001, "en"), newChat(t, srv, 3009, "en")
-	srv.AddGroup(staffGroup, "Sales team", mgr.u, rep.u)
-	srv.SendGroupText(mgr.u, staffGroup, "/bindgroup")
-	groupChat(t, srv, staffGroup).expect("This group is now the desk's staff group")
 
 	unreachable := func(subject string) {
 		t.Helper()
