@@ -54,10 +54,12 @@ func (c *Chat) WithFiles(dir string) *Chat {
 }
 
 // file tells of a file the user was sent, saving it when the chat has a directory for
-// files. A file that cannot be saved is named with the reason; the chat goes on.
-func (c *Chat) file(name string, data []byte) string {
+// files, in the language of the message it came with. A file that cannot be saved is named
+// with the reason; the chat goes on.
+func (c *Chat) file(name string, data []byte, with string) string {
+	lang := textLang(with)
 	if name == "" {
-		name = "photo"
+		name = i18n.T(lang, "console.file.photo")
 	}
 	if c.files == "" || len(data) == 0 {
 		return "📎 " + name
@@ -69,9 +71,17 @@ func (c *Chat) file(name string, data []byte) string {
 	}
 	if err != nil {
 		c.log.Warn("file not saved", "name", name, "err", err)
-		return fmt.Sprintf("📎 %s (not saved: %v)", name, err)
+		return i18n.T(lang, "console.file.unsaved", name, err)
 	}
-	return fmt.Sprintf("📎 %s (%s) saved as %s", name, size(len(data)), path)
+	return i18n.T(lang, "console.file.saved", name, size(len(data)), path)
+}
+
+// textLang is the language a message is written in: Chinese when it has Chinese in it.
+func textLang(text string) string {
+	if strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		return i18n.ZH
+	}
+	return i18n.EN
 }
 
 func size(n int) string {
@@ -117,14 +127,11 @@ func (c *Chat) EditNotice(_ context.Context, chatID int64, _ int, m notify.Messa
 // noticeMark marks a notification in its own language: a notification written in Chinese
 // (its reader's language) is marked 通知.
 func noticeMark(m notify.Message, edited bool) string {
-	lang, key := i18n.EN, "console.notice"
-	if strings.ContainsFunc(m.Text, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
-		lang = i18n.ZH
-	}
+	key := "console.notice"
 	if edited {
 		key += ".edited"
 	}
-	return i18n.T(lang, key)
+	return i18n.T(textLang(m.Text), key)
 }
 
 func (c *Chat) printNotice(mark string, m notify.Message) {
@@ -138,7 +145,7 @@ func (c *Chat) printNotice(mark string, m notify.Message) {
 		r.Buttons = append(r.Buttons, rb)
 	}
 	if m.File != nil {
-		r.Text += "\n" + c.file(m.File.Name, m.File.Data)
+		r.Text += "\n" + c.file(m.File.Name, m.File.Data, m.Text)
 	}
 	// The notification's buttons join those on screen, numbered after them.
 	c.print(r)
@@ -232,7 +239,7 @@ func (c *Chat) Deliver(_ context.Context, replies []conversation.Reply) error {
 func (c *Chat) print(r conversation.Reply) {
 	{
 		if r.File != nil {
-			r.Text += "\n" + c.file(r.File.Name, r.File.Data)
+			r.Text += "\n" + c.file(r.File.Name, r.File.Data, r.Text)
 		}
 		fmt.Fprintln(c.out, indent(r.Text))
 		for _, row := range r.Buttons {

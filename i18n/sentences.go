@@ -22,4 +22,7 @@ var sentences = map[string]Text{
 	// The terminal chat marks a notification as it arrives.
 	"console.notice":        {"🔔 notification", "🔔 通知"},
 	"console.notice.edited": {"🔔 notification (edited)", "🔔 通知（已更新）"},
+	"console.file.saved":    {"📎 %s (%s) saved as %s", "📎 %s（%s）已保存为 %s"},
+	"console.file.unsaved":  {"📎 %s (not saved: %v)", "📎 %s（未能保存：%v）"},
+	"console.file.photo":    {"photo", "照片"},
 }

@@ -190,4 +190,11 @@ func TestConsoleSavesTheFilesItIsSent(t *testing.T) {
 	if !strings.HasPrefix(string(png), "\x89PNG") {
 		t.Errorf("the chart is not a PNG: %q", png[:min(len(png), 8)])
 	}
+
+	// In Chinese, the saved file is told in Chinese.
+	out, _ = c.console(t, []line{{"请选择您要办理的事项", "/report 2026-11"}, {"已保存为", "/quit"}},
+		"--as", "rep", "--lang", "zh", "--files", dir, "--notify=false")
+	if !strings.Contains(out, "已保存为 "+dir) || strings.Contains(out, "saved as") {
+		t.Errorf("the chart's line in a Chinese chat:\n%s", out)
+	}
 }
