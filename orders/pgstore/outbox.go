@@ -37,7 +37,7 @@ const (
 
 // outboxJob is the River job of one notification.
 type outboxJob struct {
-	Key     string          `json:"key" river:"unique"`
+	Key     string          `json:"key"`
 	Notice  string          `json:"notice"`
 	ChatID  int64           `json:"chat_id"`
 	Number  string          `json:"number,omitempty"`
@@ -118,6 +118,10 @@ func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int
 	if err != nil {
 		return fmt.Errorf("notification jobs: %w", err)
 	}
+	// A job for each notification the statement above inserted: a key is queued once by
+	// the notifications table's unique key, in this transaction, so the jobs need no
+	// uniqueness of River's own (which costs a hash of the arguments on every insert and an
+	// index entry each).
 	params := make([]river.InsertManyParams, 0, len(queued))
 	for _, key := range queued {
 		n := byKey[key]
@@ -127,7 +131,6 @@ func (s *Store) queueNotifications(ctx context.Context, tx *sqlx.Tx, orderID int
 				Queue:       outboxQueue,
 				MaxAttempts: outboxMaxAttempts,
 				ScheduledAt: n.RunAt,
-				UniqueOpts:  river.UniqueOpts{ByArgs: true},
 			},
 		})
 	}
