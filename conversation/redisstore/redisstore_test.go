@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -513,5 +514,121 @@ func BenchmarkTurn(b *testing.B) {
 		if err := turn.End(ctx, true); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// pipelineSizes is a go-redis hook that records the size of every pipeline the client
+// sends, holding the first one back for hold so that concurrent callers queue behind it.
+type pipelineSizes struct {
+	hold  time.Duration
+	mu    sync.Mutex
+	sizes []int
+	once  sync.Once
+}
+
+func (h *pipelineSizes) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (h *pipelineSizes) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h *pipelineSizes) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.once.Do(func() { time.Sleep(h.hold) })
+		h.mu.Lock()
+		h.sizes = append(h.sizes, len(cmds))
+		h.mu.Unlock()
+		return next(ctx, cmds)
+	}
+}
+
+// The turns of concurrent chats reach Redis in shared pipelines, and each turn still gets
+// its own lock, handled mark and session.
+func TestTurnsOfConcurrentChatsShareAPipeline(t *testing.T) {
+	t.Parallel()
+	s, client, _ := setup(t)
+	hook := &pipelineSizes{hold: 200 * time.Millisecond}
+	client.AddHook(hook)
+	ctx := testContext(t)
+
+	const chats = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, chats)
+	for c := int64(1); c <= chats; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			turn, err := s.Begin(ctx, c, "u:1")
+			if err != nil {
+				errs <- err
+				return
+			}
+			if err := turn.Save(ctx, []byte("session of "+strconv.FormatInt(c, 10)), time.Hour); err != nil {
+				errs <- err
+			}
+			if err := turn.End(ctx, true); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	hook.mu.Lock()
+	sizes := slices.Clone(hook.sizes)
+	hook.mu.Unlock()
+	largest, sent := 0, 0
+	for _, n := range sizes {
+		largest, sent = max(largest, n), sent+n
+	}
+	// Held back, the first pipeline leaves the other chats' Begins queued behind it: they
+	// go together in the next one (a pipeline of one or two is a connection's handshake).
+	if largest < chats/2 {
+		t.Errorf("%d commands of %d turns went in pipelines of %v: want the turns' scripts shared",
+			sent, chats, sizes)
+	}
+	for c := int64(1); c <= chats; c++ {
+		turn := begin(t, s, ctx, c, "u:1")
+		if !turn.Handled {
+			t.Errorf("chat %d: update u:1 not marked handled", c)
+		}
+		if want := "session of " + strconv.FormatInt(c, 10); string(turn.Session) != want {
+			t.Errorf("chat %d: session %q, want %q", c, turn.Session, want)
+		}
+		_ = turn.End(ctx, false)
+	}
+}
+
+// Scripts Redis forgot (a restart, SCRIPT FLUSH) are sent again with their text: turns go
+// on as before.
+func TestTurnsSurviveAScriptFlush(t *testing.T) {
+	t.Parallel()
+	s, client, _ := setup(t)
+	ctx := testContext(t)
+	turn := begin(t, s, ctx, 7, "u:1")
+	if err := turn.Save(ctx, []byte("before"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := turn.End(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	turn = begin(t, s, ctx, 7, "u:2")
+	if turn.Handled || string(turn.Session) != "before" {
+		t.Fatalf("after SCRIPT FLUSH: handled %v, session %q; want false, %q", turn.Handled, turn.Session, "before")
+	}
+	if err := turn.Save(ctx, []byte("after"), time.Hour); err != nil {
+		t.Fatalf("Save after SCRIPT FLUSH: %v", err)
+	}
+	if err := turn.End(ctx, true); err != nil {
+		t.Fatalf("End after SCRIPT FLUSH: %v", err)
+	}
+	if err := client.ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	turn = begin(t, s, ctx, 7, "u:2")
+	defer turn.End(ctx, false)
+	if !turn.Handled || string(turn.Session) != "after" {
+		t.Errorf("handled %v, session %q; want true, %q", turn.Handled, turn.Session, "after")
 	}
 }
