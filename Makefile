@@ -56,6 +56,7 @@ fuzz:
 		$(GO) test ./understand -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME)
 	done
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeCursor$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./bot/pginbox -run '^$$' -fuzz '^FuzzTextArray$$' -fuzztime $(FUZZTIME)
 
 stop:
 	$(SERVICES) down

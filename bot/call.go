@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 
 	tgbot "github.com/go-telegram/bot"
@@ -32,16 +31,20 @@ func (b *Bot) call(ctx context.Context, method string, params, dest any) error {
 		return fmt.Errorf("%s: %w", method, redact(err, b.cfg.Token))
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	raw, err := readBody(resp, 16<<20)
 	if err != nil {
 		return fmt.Errorf("%s: %w", method, redact(err, b.cfg.Token))
 	}
 	var r apiResponse
-	if err := json.Unmarshal(raw, &r); err != nil {
+	var into any = &r
+	if dest == nil {
+		into = &r.apiStatus
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
 		return fmt.Errorf("%s: HTTP %d: undecodable answer", method, resp.StatusCode)
 	}
 	if !r.OK {
-		return apiError(method, r)
+		return apiError(method, r.apiStatus)
 	}
 	if dest != nil {
 		if err := json.Unmarshal(r.Result, dest); err != nil {
@@ -52,7 +55,7 @@ func (b *Bot) call(ctx context.Context, method string, params, dest any) error {
 }
 
 // apiError is the error go-telegram/bot returns for a refused call.
-func apiError(method string, r apiResponse) error {
+func apiError(method string, r apiStatus) error {
 	switch r.ErrorCode {
 	case http.StatusForbidden:
 		return fmt.Errorf("%w, %s", tgbot.ErrorForbidden, r.Description)

@@ -127,14 +127,33 @@ type getUpdatesRequest struct {
 }
 
 type apiResponse struct {
-	OK          bool            `json:"ok"`
-	Result      json.RawMessage `json:"result"`
-	Description string          `json:"description"`
-	ErrorCode   int             `json:"error_code"`
+	apiStatus
+	Result json.RawMessage `json:"result"`
+}
+
+// apiStatus is an answer of the Bot API without its result: what a call that wants no
+// result reads (decoding skips the result without copying it).
+type apiStatus struct {
+	OK          bool   `json:"ok"`
+	Description string `json:"description"`
+	ErrorCode   int    `json:"error_code"`
 	Parameters  struct {
 		RetryAfter      int `json:"retry_after"`
 		MigrateToChatID int `json:"migrate_to_chat_id"`
 	} `json:"parameters"`
+}
+
+// readBody reads the body of resp, up to limit bytes, into one buffer of the size the
+// answer announced (Telegram sends Content-Length) rather than in growing copies.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= limit {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 
 // getUpdates asks for updates from offset, waiting up to timeout for one. Asking with an
@@ -154,7 +173,7 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 		return nil, redact(err, b.cfg.Token)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	raw, err := readBody(resp, 64<<20)
 	if err != nil {
 		return nil, redact(err, b.cfg.Token)
 	}

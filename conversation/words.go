@@ -73,10 +73,17 @@ func (st *step) paren(s, remark string) string {
 		return s
 	}
 	if st.s.Lang == i18n.ZH {
-		return s + "（" + strings.NewReplacer("（", "·", "）", "").Replace(remark) + "）"
+		return s + "（" + innerParensZH.Replace(remark) + "）"
 	}
-	return s + " (" + strings.NewReplacer("(", "", ")", "").Replace(remark) + ")"
+	return s + " (" + innerParens.Replace(remark) + ")"
 }
+
+// innerParens and innerParensZH take the brackets out of a remark that paren puts in
+// brackets (built once: a Replacer builds its tables on first use).
+var (
+	innerParens   = strings.NewReplacer("(", "", ")", "")
+	innerParensZH = strings.NewReplacer("（", "·", "）", "")
+)
 
 // unitNames are the Chinese names of the usual units, for catalogs without their own.
 var unitNames = map[string]string{

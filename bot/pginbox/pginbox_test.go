@@ -204,3 +204,32 @@ func TestConcurrentAcceptsLeaseOneUpdateOfAChat(t *testing.T) {
 		}
 	}
 }
+
+// An update is stored byte for byte as it came, whatever its text holds: quotes,
+// backslashes, braces and commas of the array literal it travels in, Chinese, emoji.
+func TestAcceptStoresTheUpdatesAsTheyCame(t *testing.T) {
+	ctx := context.Background()
+	in := pginbox.New(pgstoretest.New(t).DB().DB)
+	raws := []string{
+		`{"update_id":1,"message":{"text":"5把椅子，黑色 \"加急\" C:\\订单\\ {a,b} NULL 🪑"}}`,
+		`{"update_id":2,"message":{"text":"\\\\\"\"\\"}}`,
+		`{}`,
+		`{"update_id":4,"message":{"text":"NULL"}}`,
+	}
+	var us []bot.InboxUpdate
+	for i, r := range raws {
+		us = append(us, bot.InboxUpdate{ID: int64(i + 1), ChatID: int64(100 + i), Raw: []byte(r)})
+	}
+	if _, err := in.Accept(ctx, us, 50, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range raws {
+		got, err := next(ctx, in, int64(100+i), 0, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.OK || string(got.Update.Raw) != r {
+			t.Errorf("update %d: stored %q (ok %v), want %q", i+1, got.Update.Raw, got.OK, r)
+		}
+	}
+}
