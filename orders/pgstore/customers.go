@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -38,23 +39,17 @@ func (r customerRow) customer() orders.Customer {
 // Customer returns the customer with the Telegram user id and its most recent addresses
 // (at most 5, most recent first), or orders.ErrNotFound.
 func (s *Store) Customer(ctx context.Context, telegramID int64) (orders.Customer, error) {
-	var row struct {
-		customerRow
-		Addresses pq.StringArray `db:"addresses"`
+	if err := ctx.Err(); err != nil {
+		return orders.Customer{}, fail(fmt.Sprintf("customer %d", telegramID), err)
 	}
-	err := s.db.GetContext(ctx, &row, `
-		SELECT `+customerColumns+`, ARRAY(
-			SELECT a.address FROM customer_addresses a WHERE a.customer_id = customers.id
-			ORDER BY a.last_used_at DESC, a.id DESC LIMIT $2) AS addresses
-		FROM customers WHERE telegram_id = $1`, telegramID, maxAddresses)
+	r, err := s.customerReads.Do(telegramID)
+	if err == nil && !r.found {
+		err = sql.ErrNoRows
+	}
 	if err != nil {
 		return orders.Customer{}, fail(fmt.Sprintf("customer %d", telegramID), err)
 	}
-	c := row.customer()
-	if len(row.Addresses) > 0 {
-		c.Addresses = row.Addresses
-	}
-	return c, nil
+	return r.c, nil
 }
 
 // FindCustomers returns up to limit customers (all when limit is 0) whose name or phone

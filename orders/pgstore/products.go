@@ -120,24 +120,20 @@ func (s *Store) Products(ctx context.Context, f orders.ProductFilter) ([]orders.
 
 // ProductsBySKU returns the named products, active or not, by SKU; unknown SKUs are absent.
 func (s *Store) ProductsBySKU(ctx context.Context, skus []string) (map[string]orders.Product, error) {
-	m := make(map[string]orders.Product, len(skus))
 	if len(skus) == 0 {
-		return m, nil
+		return map[string]orders.Product{}, nil
 	}
-	var rows []productRow
-	err := s.db.SelectContext(ctx, &rows,
-		`SELECT `+productColumns+` FROM products WHERE sku = ANY($1)`, pq.Array(skus))
+	if err := ctx.Err(); err != nil {
+		return nil, fail("products by SKU", err)
+	}
+	r, err := s.productReads.Do(skus)
+	if err == nil {
+		err = r.err
+	}
 	if err != nil {
 		return nil, fail("products by SKU", err)
 	}
-	ps, err := products(rows)
-	if err != nil {
-		return nil, fail("products by SKU", err)
-	}
-	for _, p := range ps {
-		m[p.SKU] = p
-	}
-	return m, nil
+	return r.m, nil
 }
 
 // upsertProduct inserts a product or updates it by SKU, keeping its reserved units. It does

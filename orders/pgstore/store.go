@@ -29,6 +29,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	"github.com/riverqueue/river"
 
+	"github.com/orderbot/orderbot/internal/batch"
 	"github.com/orderbot/orderbot/internal/stmtcache"
 	"github.com/orderbot/orderbot/orders"
 )
@@ -73,6 +74,9 @@ type Store struct {
 	log  *slog.Logger
 	now  func() time.Time
 	jobs func() (*river.Client[*sql.Tx], error) // the outbox's job inserter, made once
+	// Reads of the dialog's hot path, of concurrent chats in one statement (reads.go).
+	productReads  batch.Group[[]string, productRead]
+	customerReads batch.Group[int64, customerRead]
 }
 
 var _ orders.Store = (*Store)(nil)
@@ -131,6 +135,8 @@ func New(db *sqlx.DB, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
+	s.productReads = batch.Group[[]string, productRead]{Run: s.readProducts, Max: maxBatchedReads}
+	s.customerReads = batch.Group[int64, customerRead]{Run: s.readCustomers, Max: maxBatchedReads}
 	return s
 }
 
