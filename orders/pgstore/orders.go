@@ -501,32 +501,42 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 	if o.PaymentStatus == "" {
 		o.PaymentStatus = orders.PaymentUnpaid
 	}
-	// The order takes its stock hold over in the same statement: a hold released meanwhile
-	// (it went stale) leaves the order unwritten.
-	err = tx.GetContext(ctx, &o.ID, `
-		WITH hold AS (DELETE FROM stock_holds WHERE id = $22 RETURNING 1)
-		INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
-			wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
-			approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company, reference)
-		SELECT $1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8::date, $9::date, $10::date, $11, $12, $13, $14, $15,
-			$16::timestamptz, $17::timestamptz, $17::timestamptz, $18, $19, $20, $21
-		WHERE (SELECT count(*) FROM hold) = $23
-		RETURNING id`,
+	placed := orders.HistoryNote{Code: orders.NotePlaced}
+	placedArgs, err := noteArgs(placed)
+	if err != nil {
+		return orders.Order{}, err
+	}
+	// One statement writes the order with its lines and its first history entry, and takes
+	// the order's stock hold over: a hold released meanwhile (it went stale) leaves the
+	// order unwritten. (The rows' triggers and foreign keys run after the whole statement,
+	// so they see the order.)
+	args := append([]any{
 		number, string(o.Status), string(o.PaymentStatus), customer.ID, o.Total, o.DepositDue,
 		o.DeliveryAddress, dateArg(o.WantedDate), dateArg(o.PromisedDate), dateArg(o.EstimatedDate), o.PaymentMethod,
 		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt,
-		contact.Name, contact.Phone, contact.Company, o.Reference, p.hold, p.holds)
+		contact.Name, contact.Phone, contact.Company, o.Reference, p.hold, p.holds,
+		placed.English(), placed.Code, placedArgs}, lineArrays(o.Lines)...)
+	err = tx.GetContext(ctx, &o.ID, `
+		WITH hold AS (DELETE FROM stock_holds WHERE id = $22 RETURNING 1),
+		o AS (
+			INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
+				wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
+				approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company, reference)
+			SELECT $1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8::date, $9::date, $10::date, $11, $12, $13, $14, $15,
+				$16::timestamptz, $17::timestamptz, $17::timestamptz, $18, $19, $20, $21
+			WHERE (SELECT count(*) FROM hold) = $23
+			RETURNING id),
+		history AS (
+			INSERT INTO order_history (order_id, from_status, to_status, actor, note, note_code, note_args, at)
+			SELECT o.id, NULL, $2, $15, $24, $25, $26, $17::timestamptz FROM o),
+		lines AS (
+			INSERT INTO order_lines (order_id, `+lineColumns+`)
+			SELECT o.id, `+lineColumns+` FROM o, `+lineValues(27)+`)
+		SELECT id FROM o`, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return orders.Order{}, fmt.Errorf("order %s: its stock hold was released before it was written: %w", number, orders.ErrConflict)
 	}
 	if err != nil {
-		return orders.Order{}, err
-	}
-	if err := insertLines(ctx, tx, o.ID, o.Lines); err != nil {
-		return orders.Order{}, err
-	}
-	placed := orders.HistoryNote{Code: orders.NotePlaced}
-	if err := addHistory(ctx, tx, o.ID, "", o.Status, req.Approver, placed, o.CreatedAt); err != nil {
 		return orders.Order{}, err
 	}
 	// The order as Order reads it, without reading it back: the customer as stored (an
@@ -663,6 +673,38 @@ func (s *Store) shortage(ctx context.Context, lines []orders.Line, sku string) e
 }
 
 func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders.Line) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO order_lines (order_id, `+lineColumns+`)
+		SELECT $1, `+lineColumns+` FROM `+lineValues(2),
+		append([]any{orderID}, lineArrays(lines)...)...)
+	if err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	return nil
+}
+
+// lineColumns are the columns of order_lines that lineValues gives, besides order_id.
+const lineColumns = `position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock,
+	name_zh, variant_zh, unit_zh, variant_en`
+
+// lineValues is the rows of lines (named l, with lineColumns) from the arrays of
+// lineArrays passed as the statement's parameters $first to $first+12.
+func lineValues(first int) string {
+	types := []string{"int", "text", "text", "text", "int", "text", "numeric", "bool", "bool", "text", "text", "text", "text"}
+	var b strings.Builder
+	b.WriteString("unnest(")
+	for i, t := range types {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d::%s[]", first+i, t)
+	}
+	b.WriteString(") AS l (" + lineColumns + ")")
+	return b.String()
+}
+
+// lineArrays are the parameters of lineValues: one array per column, a line each.
+func lineArrays(lines []orders.Line) []any {
 	n := len(lines)
 	var (
 		positions, quantities                = make([]int64, n), make([]int64, n)
@@ -678,43 +720,41 @@ func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders
 		variantsEN[i] = string(l.VariantEN)
 		complimentary[i], fromStock[i] = l.Complimentary, l.FromStock
 	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO order_lines (order_id, position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock,
-			name_zh, variant_zh, unit_zh, variant_en)
-		SELECT $1, l.position, l.sku, l.name, l.variant, l.quantity, l.unit, l.unit_price, l.complimentary, l.from_stock,
-			l.name_zh, l.variant_zh, l.unit_zh, l.variant_en
-		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::numeric[], $9::bool[], $10::bool[],
-			$11::text[], $12::text[], $13::text[], $14::text[])
-			AS l (position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock, name_zh, variant_zh, unit_zh, variant_en)`,
-		orderID, pq.Array(positions), pq.Array(skus), pq.Array(names), pq.Array(variants), pq.Array(quantities),
+	return []any{pq.Array(positions), pq.Array(skus), pq.Array(names), pq.Array(variants), pq.Array(quantities),
 		pq.Array(units), pq.Array(prices), pq.Array(complimentary), pq.Array(fromStock),
-		pq.Array(namesZH), pq.Array(variantsZH), pq.Array(unitsZH), pq.Array(variantsEN))
-	if err != nil {
-		return fmt.Errorf("order lines: %w", err)
-	}
-	return nil
+		pq.Array(namesZH), pq.Array(variantsZH), pq.Array(unitsZH), pq.Array(variantsEN)}
 }
 
 // addHistory records a change of the order's status; from is empty for its creation.
 // The note is stored as its code and arguments, with its English text beside them for
 // the readers of the note column.
 func addHistory(ctx context.Context, tx *sqlx.Tx, orderID int64, from, to orders.Status, actor string, note orders.HistoryNote, at time.Time) error {
-	args := note.Args
-	if args == nil {
-		args = map[string]string{}
-	}
-	argsJSON, err := json.Marshal(args)
+	argsJSON, err := noteArgs(note)
 	if err != nil {
-		return fmt.Errorf("order history: %w", err)
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `
 		INSERT INTO order_history (order_id, from_status, to_status, actor, note, note_code, note_args, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		orderID, nullString(string(from)), string(to), actor, note.English(), note.Code, string(argsJSON), at)
+		orderID, nullString(string(from)), string(to), actor, note.English(), note.Code, argsJSON, at)
 	if err != nil {
 		return fmt.Errorf("order history: %w", err)
 	}
 	return nil
+}
+
+// noteArgs is the note_args column of a history entry with note: its arguments as a JSON
+// object.
+func noteArgs(note orders.HistoryNote) (string, error) {
+	args := note.Args
+	if args == nil {
+		args = map[string]string{}
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return "", fmt.Errorf("order history: %w", err)
+	}
+	return string(b), nil
 }
 
 // addNotifications queues the notifications of a change of the order in the outbox, in
