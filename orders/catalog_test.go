@@ -179,3 +179,49 @@ func TestCatalogCacheKeepsNoReadOlderThanAChange(t *testing.T) {
 		t.Errorf("on hand %d after the import, want 9: the older read was kept", n)
 	}
 }
+
+// A Confirm repeated after its order was placed gets that order, never a second one:
+// when the quote made again still holds (the store finds the key) and when it no longer
+// does because the first order took the last units (a shortage that is the order's own).
+func TestRepeatedPlaceGetsTheFirstOrder(t *testing.T) {
+	t.Parallel()
+	s, st := catalogService(t, 0)
+	ctx := t.Context()
+	draft := func(key string, quantity int) orders.Draft {
+		d := orders.Draft{
+			Key:           key,
+			Customer:      orders.Customer{TelegramID: 42, Name: "李雷", Phone: "+8613800138000"},
+			Lines:         []orders.DraftLine{{SKU: "CH-1", Quantity: quantity}},
+			Address:       "上海市人民路1号",
+			PaymentMethod: "bank_transfer",
+		}
+		q, err := s.Quote(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.WantedDate, d.Seen = q.Earliest.AddDays(7), q.Fingerprint()
+		return d
+	}
+	for _, c := range []struct {
+		name     string
+		key      string
+		quantity int // of the 5 on hand
+	}{
+		{"the quote still holds", "draft-some", 1},
+		{"the order took the last units", "draft-all", 4},
+	} {
+		d := draft(c.key, c.quantity)
+		first, created, err := s.Place(ctx, d, "customer:42")
+		if err != nil || !created {
+			t.Fatalf("%s: first Place: %v (created %v)", c.name, err, created)
+		}
+		again, created, err := s.Place(ctx, d, "customer:42")
+		if err != nil || created || again.Number != first.Number {
+			t.Errorf("%s: repeated Place: %s, created %v, %v; want %s again", c.name, again.Number, created, err, first.Number)
+		}
+	}
+	var n int
+	if err := st.DB().Get(&n, `SELECT count(*) FROM orders`); err != nil || n != 2 {
+		t.Errorf("%d orders (%v), want 2", n, err)
+	}
+}

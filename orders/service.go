@@ -373,31 +373,49 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 	if d.Customer.Name == "" || d.Customer.Phone == "" {
 		return Order{}, false, &ValidationError{Field: "phone", Reason: "name and phone are needed"}
 	}
-	// A repeated Confirm (a double tap, a redelivered update after the order committed)
-	// returns the order placed first, before anything is quoted again: the stock that order
-	// took would make the quote differ.
-	switch o, err := s.store.OrderByKey(ctx, d.Key); {
-	case err == nil:
-		return o, false, nil
-	case !errors.Is(err, ErrNotFound):
+	req, err := s.placeRequest(ctx, d, approver)
+	if err != nil {
+		// A repeated Confirm (a double tap, a redelivered update after the order committed)
+		// gets the order placed first, not the error of a quote made again after that
+		// order took its stock. (A repeat whose quote still holds is answered by the store,
+		// which finds the key before it writes anything.)
+		switch o, kerr := s.store.OrderByKey(ctx, d.Key); {
+		case kerr == nil:
+			return o, false, nil
+		case !errors.Is(kerr, ErrNotFound):
+			return Order{}, false, kerr
+		}
 		return Order{}, false, err
 	}
-	products, err := s.products(ctx, d, true)
+	placed, created, err := s.store.PlaceOrder(ctx, req)
 	if err != nil {
 		return Order{}, false, err
+	}
+	if created {
+		s.log.InfoContext(ctx, "order placed", "order", placed.Number, "status", placed.Status,
+			"lines", len(placed.Lines), "total", placed.Total.String())
+	}
+	return placed, created, nil
+}
+
+// placeRequest is the placement of draft d, quoted afresh, as Place makes it.
+func (s *Service) placeRequest(ctx context.Context, d Draft, approver string) (PlaceRequest, error) {
+	products, err := s.products(ctx, d, true)
+	if err != nil {
+		return PlaceRequest{}, err
 	}
 	q, err := s.quote(d, products)
 	if err != nil {
-		return Order{}, false, err
+		return PlaceRequest{}, err
 	}
 	if d.Seen != "" && q.Fingerprint() != d.Seen {
-		return Order{}, false, quoteChanged(q)
+		return PlaceRequest{}, quoteChanged(q)
 	}
 	if d.WantedDate.IsZero() || d.WantedDate.Before(q.Earliest) {
-		return Order{}, false, &ValidationError{Field: "date", Reason: "before the earliest possible delivery " + q.Earliest.String()}
+		return PlaceRequest{}, &ValidationError{Field: "date", Reason: "before the earliest possible delivery " + q.Earliest.String()}
 	}
 	if err := s.checkWanted(d.WantedDate); err != nil {
-		return Order{}, false, err
+		return PlaceRequest{}, err
 	}
 	now := s.now()
 	status := StatusConfirmed
@@ -432,19 +450,11 @@ func (s *Service) Place(ctx context.Context, d Draft, approver string) (Order, b
 	var staff []Staff
 	if status == StatusPendingReview {
 		if staff, err = s.otherStaff(ctx, 0, nil); err != nil {
-			return Order{}, false, err
+			return PlaceRequest{}, err
 		}
 	}
 	req.Notify = func(placed Order) []Notification { return s.placedNotifications(placed, staff, d.Key) }
-	placed, created, err := s.store.PlaceOrder(ctx, req)
-	if err != nil {
-		return Order{}, false, err
-	}
-	if created {
-		s.log.InfoContext(ctx, "order placed", "order", placed.Number, "status", placed.Status,
-			"lines", len(placed.Lines), "total", placed.Total.String())
-	}
-	return placed, created, nil
+	return req, nil
 }
 
 // NonWorkingDayError: a wanted delivery date on a configured holiday; Next is the first
