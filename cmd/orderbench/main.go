@@ -22,7 +22,8 @@
 //     the contact saved with the first order and presses "Use these" instead of giving
 //     name and phone again, so a first order takes 12 updates and each later one 11. At
 //     the end the database must hold exactly customers × orders-per-customer orders.
-//  2. Latency at a fraction of that throughput (-latency-rate, default 0.5), open loop:
+//  2. Latency at a fraction of that throughput (-latency-rate, default 0.5; or at
+//     -latency-at updates/s, to compare two versions at the same load), open loop:
 //     as many fresh customers walk the same dialog, each sending its updates on a fixed
 //     schedule of one update every customers/rate seconds, so that the offered load is
 //     rate updates/s whatever the replies do. The customers' first updates are spread
@@ -131,6 +132,7 @@ type options struct {
 	databaseURL string
 	redisURL    string
 	latencyRate float64
+	latencyAt   float64 // offered updates/s of the latency run; when set, instead of latencyRate
 	cpuProfile  string
 	memProfile  string
 	lockstep    bool
@@ -162,6 +164,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		"Redis URL; keys go under a fresh prefix that is deleted at the end; $ORDERBOT_TEST_REDIS_URL when set")
 	fs.Float64Var(&o.latencyRate, "latency-rate", 0.5,
 		"offered load of the latency run, as a fraction of the measured maximum updates/s (0 skips the run)")
+	fs.Float64Var(&o.latencyAt, "latency-at", 0,
+		"offered load of the latency run in updates/s, instead of -latency-rate: to compare versions at the same load")
 	fs.BoolVar(&o.lockstep, "lockstep", false,
 		"latency run: start the customers within one slot, so that they walk the dialog in step (bursts of Confirms)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "",
@@ -183,6 +187,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return errors.New("-orders-per-customer must be at least 1")
 	case o.latencyRate < 0:
 		return errors.New("-latency-rate must not be negative")
+	case o.latencyAt < 0:
+		return errors.New("-latency-at must not be negative")
 	}
 	switch mode {
 	case "polling", "webhook":
@@ -224,8 +230,10 @@ type modeResult struct {
 	mode    string
 	bot     phase
 	latency phase
-	echo    phase
-	shaped  phase // the echo bot making an order dialog's Bot API calls
+	// latencyAt names the load of the latency run in the summary ("half load" by default).
+	latencyAt string
+	echo      phase
+	shaped    phase // the echo bot making an order dialog's Bot API calls
 }
 
 // runMode sets up the bot for one mode and runs its three phases.
@@ -269,8 +277,11 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 	printPhase(stdout, fmt.Sprintf("orderbot, maximum throughput (closed loop: %d customers, each waits for every reply)", o.customers), res.bot)
 
 	// 2. Latency at a fraction of the maximum.
-	if o.latencyRate > 0 && res.bot.updates > 0 {
+	if (o.latencyRate > 0 || o.latencyAt > 0) && res.bot.updates > 0 {
 		rate := o.latencyRate * res.bot.throughput()
+		if o.latencyAt > 0 {
+			rate = o.latencyAt
+		}
 		probe := env.probeDB(ctx)
 		res.latency, err = runOrders(ctx, env, orderRun{firstUser: 200_000_001, customers: o.customers, orders: o.orders,
 			loc: env.loc, rate: rate, lockstep: o.lockstep})
@@ -285,7 +296,11 @@ func runMode(ctx context.Context, o options, mode string, stdout io.Writer) (mod
 				problems = append(problems, err)
 			}
 			printPhase(stdout, fmt.Sprintf("orderbot at %.0f %% of the maximum (open loop: %d customers on fixed schedules, offered %.1f updates/s)",
-				100*o.latencyRate, o.customers, rate), res.latency)
+				100*rate/res.bot.throughput(), o.customers, rate), res.latency)
+			res.latencyAt = "half load"
+			if o.latencyAt > 0 || o.latencyRate != 0.5 {
+				res.latencyAt = fmt.Sprintf("%.0f updates/s", rate)
+			}
 		}
 	}
 
