@@ -152,8 +152,7 @@ func bench(ctx context.Context, o options, senders int) (result, error) {
 	if err := store.Migrate(ctx); err != nil {
 		return result{}, err
 	}
-	store.DB().SetMaxOpenConns(dbConns)
-	store.DB().SetMaxIdleConns(dbConns)
+	// The store keeps pgstore's own pool (2 × CPUs + 2), the one orderbot serve runs with.
 
 	ropt, err := redis.ParseURL(o.redisURL)
 	if err != nil {
@@ -271,9 +270,6 @@ func bench(ctx context.Context, o options, senders int) (result, error) {
 	}
 	return r, nil
 }
-
-// dbConns is the pool of the benchmark's store: PostgreSQL runs on the same machine.
-const dbConns = 40
 
 func chatOf(i int) int64 { return int64(1_000_000 + i) }
 
