@@ -4,12 +4,23 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/orderbot/orderbot/orders"
+	"github.com/orderbot/orderbot/orders/pgstore/pgstoretest"
 )
+
+// The store's pool holds twice the CPUs and two more connections (README, Performance):
+// more backends than that contend on a small server instead of adding throughput.
+func TestPoolIsSizedByTheCPUs(t *testing.T) {
+	s := pgstoretest.New(t)
+	if got, want := s.DB().Stats().MaxOpenConnections, 2*runtime.NumCPU()+2; got != want {
+		t.Errorf("pool of %d connections, want %d on %d CPUs", got, want, runtime.NumCPU())
+	}
+}
 
 // Products and customers read by many chats at once (answered together, by shared
 // statements) come back to each reader as its own answer: its products and none other,
