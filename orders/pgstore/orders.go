@@ -516,23 +516,7 @@ func (s *Store) placeOrder(ctx context.Context, tx *sqlx.Tx, req orders.PlaceReq
 		o.Notes, o.Source, nullString(req.Key), req.Approver, timeArg(o.ApprovedAt), o.CreatedAt,
 		contact.Name, contact.Phone, contact.Company, o.Reference, p.hold, p.holds,
 		placed.English(), placed.Code, placedArgs}, lineArrays(o.Lines)...)
-	err = tx.GetContext(ctx, &o.ID, `
-		WITH hold AS (DELETE FROM stock_holds WHERE id = $22 RETURNING 1),
-		o AS (
-			INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
-				wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
-				approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company, reference)
-			SELECT $1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8::date, $9::date, $10::date, $11, $12, $13, $14, $15,
-				$16::timestamptz, $17::timestamptz, $17::timestamptz, $18, $19, $20, $21
-			WHERE (SELECT count(*) FROM hold) = $23
-			RETURNING id),
-		history AS (
-			INSERT INTO order_history (order_id, from_status, to_status, actor, note, note_code, note_args, at)
-			SELECT o.id, NULL, $2, $15, $24, $25, $26, $17::timestamptz FROM o),
-		lines AS (
-			INSERT INTO order_lines (order_id, `+lineColumns+`)
-			SELECT o.id, `+lineColumns+` FROM o, `+lineValues(27)+`)
-		SELECT id FROM o`, args...)
+	err = tx.GetContext(ctx, &o.ID, placeOrderQuery, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return orders.Order{}, fmt.Errorf("order %s: its stock hold was released before it was written: %w", number, orders.ErrConflict)
 	}
@@ -673,15 +657,38 @@ func (s *Store) shortage(ctx context.Context, lines []orders.Line, sku string) e
 }
 
 func insertLines(ctx context.Context, tx *sqlx.Tx, orderID int64, lines []orders.Line) error {
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO order_lines (order_id, `+lineColumns+`)
-		SELECT $1, `+lineColumns+` FROM `+lineValues(2),
-		append([]any{orderID}, lineArrays(lines)...)...)
+	_, err := tx.ExecContext(ctx, insertLinesQuery, append([]any{orderID}, lineArrays(lines)...)...)
 	if err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
 	return nil
 }
+
+// The statements that write order lines, built once.
+var (
+	// placeOrderQuery writes an order with its lines ($27…) and its first history entry
+	// ($24–$26), taking its stock hold ($22, $23 rows) over: see placeOrder.
+	placeOrderQuery = `
+		WITH hold AS (DELETE FROM stock_holds WHERE id = $22 RETURNING 1),
+		o AS (
+			INSERT INTO orders (number, status, payment_status, customer_id, total, deposit_due, delivery_address,
+				wanted_date, promised_date, estimated_date, payment_method, notes, source, idempotency_key,
+				approved_by, approved_at, created_at, updated_at, contact_name, contact_phone, contact_company, reference)
+			SELECT $1, $2, $3, $4, $5::numeric, $6::numeric, $7, $8::date, $9::date, $10::date, $11, $12, $13, $14, $15,
+				$16::timestamptz, $17::timestamptz, $17::timestamptz, $18, $19, $20, $21
+			WHERE (SELECT count(*) FROM hold) = $23
+			RETURNING id),
+		history AS (
+			INSERT INTO order_history (order_id, from_status, to_status, actor, note, note_code, note_args, at)
+			SELECT o.id, NULL, $2, $15, $24, $25, $26, $17::timestamptz FROM o),
+		lines AS (
+			INSERT INTO order_lines (order_id, ` + lineColumns + `)
+			SELECT o.id, ` + lineColumns + ` FROM o, ` + lineValues(27) + `)
+		SELECT id FROM o`
+	// insertLinesQuery writes the lines ($2…) of order $1.
+	insertLinesQuery = `INSERT INTO order_lines (order_id, ` + lineColumns + `)
+		SELECT $1, ` + lineColumns + ` FROM ` + lineValues(2)
+)
 
 // lineColumns are the columns of order_lines that lineValues gives, besides order_id.
 const lineColumns = `position, sku, name, variant, quantity, unit, unit_price, complimentary, from_stock,
