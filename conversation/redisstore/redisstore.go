@@ -413,10 +413,9 @@ func (s *Store) Begin(ctx context.Context, chatID int64, key string) (conversati
 }
 
 // end marks the update of done handled when asked to and deletes the lock key if it still
-// holds token, on a fresh context.
+// holds token. ctx only carries the log's values: the script runs in a shared pipeline on
+// a context of its own, so an end is never cut short by its caller's.
 func (s *Store) end(ctx context.Context, lock, done, token string, chatID int64, handled bool) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
-	defer cancel()
 	mark := "0"
 	if handled {
 		mark = "1"
