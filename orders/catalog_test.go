@@ -113,20 +113,9 @@ func TestPlaceReadsTheCatalogAfresh(t *testing.T) {
 	t.Parallel()
 	s, st := catalogService(t, time.Hour)
 	ctx := t.Context()
-	d := orders.Draft{
-		Key:           "draft-1",
-		Customer:      orders.Customer{TelegramID: 42, Name: "Li Lei", Phone: "+8613800138000"},
-		Lines:         []orders.DraftLine{{SKU: "CH-1", Quantity: 3}},
-		Address:       "1 Renmin Road",
-		PaymentMethod: "bank_transfer",
-	}
-	q, err := s.Quote(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.WantedDate, d.Seen = q.Earliest.AddDays(7), q.Fingerprint()
+	d := quotedDraft(t, s, "draft-1", 3)
 	setOnHand(t, st, 1) // elsewhere, while the cache still says 5
-	_, _, err = s.Place(ctx, d, "customer:42")
+	_, _, err := s.Place(ctx, d, "customer:42")
 	var short *orders.StockShortage
 	if !errors.As(err, &short) {
 		t.Fatalf("Place: %v, want a shortage", err)
@@ -134,6 +123,25 @@ func TestPlaceReadsTheCatalogAfresh(t *testing.T) {
 	if n := onHand(t, s); n != 1 {
 		t.Errorf("on hand %d after the refused placement, want the fresh 1", n)
 	}
+}
+
+// quotedDraft is customer 42's draft of quantity CH-1 under key, quoted by s, for a
+// delivery a week after the earliest.
+func quotedDraft(t *testing.T, s *orders.Service, key string, quantity int) orders.Draft {
+	t.Helper()
+	d := orders.Draft{
+		Key:           key,
+		Customer:      orders.Customer{TelegramID: 42, Name: "李雷", Phone: "+8613800138000"},
+		Lines:         []orders.DraftLine{{SKU: "CH-1", Quantity: quantity}},
+		Address:       "上海市人民路1号",
+		PaymentMethod: "bank_transfer",
+	}
+	q, err := s.Quote(t.Context(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.WantedDate, d.Seen = q.Earliest.AddDays(7), q.Fingerprint()
+	return d
 }
 
 // slowReads lets a test hold a product read after it read the database.
@@ -187,21 +195,6 @@ func TestRepeatedPlaceGetsTheFirstOrder(t *testing.T) {
 	t.Parallel()
 	s, st := catalogService(t, 0)
 	ctx := t.Context()
-	draft := func(key string, quantity int) orders.Draft {
-		d := orders.Draft{
-			Key:           key,
-			Customer:      orders.Customer{TelegramID: 42, Name: "李雷", Phone: "+8613800138000"},
-			Lines:         []orders.DraftLine{{SKU: "CH-1", Quantity: quantity}},
-			Address:       "上海市人民路1号",
-			PaymentMethod: "bank_transfer",
-		}
-		q, err := s.Quote(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.WantedDate, d.Seen = q.Earliest.AddDays(7), q.Fingerprint()
-		return d
-	}
 	for _, c := range []struct {
 		name     string
 		key      string
@@ -210,7 +203,7 @@ func TestRepeatedPlaceGetsTheFirstOrder(t *testing.T) {
 		{"the quote still holds", "draft-some", 1},
 		{"the order took the last units", "draft-all", 4},
 	} {
-		d := draft(c.key, c.quantity)
+		d := quotedDraft(t, s, c.key, c.quantity)
 		first, created, err := s.Place(ctx, d, "customer:42")
 		if err != nil || !created {
 			t.Fatalf("%s: first Place: %v (created %v)", c.name, err, created)
